@@ -1,0 +1,47 @@
+// `cli images`: every image in the project, across all pages.
+import { parseArgs } from 'node:util';
+import { GLANCE_IMAGE_STATUSES } from '../../../shared/glance.ts';
+import { formatBytes } from '../../../shared/format.ts';
+import { ImagedropError } from '../errors.ts';
+import { GlanceClient } from '../openstack/glance.ts';
+import { EXIT_OK, type CliCommand } from './command.ts';
+import { openCliSession } from './connect.ts';
+
+export const imagesCommand: CliCommand = {
+  name: 'images',
+  summary: "list every image in the project (all pages); --all for every image you can see",
+  usage: `images [--cloud NAME] [--status ${GLANCE_IMAGE_STATUSES.join('|')}] [--all] [--json]`,
+  async run(argv, io, signal) {
+    const { values } = parseArgs({
+      args: [...argv],
+      options: {
+        cloud: { type: 'string' },
+        status: { type: 'string' },
+        all: { type: 'boolean', default: false },
+        json: { type: 'boolean', default: false },
+      },
+      strict: true,
+    });
+    if (values.status && !(GLANCE_IMAGE_STATUSES as readonly string[]).includes(values.status)) {
+      throw new ImagedropError(
+        'ipc/invalid-request',
+        `--status ${values.status} is not an image status: use one of ${GLANCE_IMAGE_STATUSES.join(', ')}.`,
+      );
+    }
+    const session = await openCliSession(values.cloud, io, signal);
+    const { images } = await new GlanceClient(session).listImages(signal, {
+      ...(values.status ? { status: values.status } : {}),
+      ...(values.all ? {} : { owner: session.projectId }),
+    });
+    if (values.json) {
+      io.stdout.write(`${JSON.stringify(images)}\n`);
+      return EXIT_OK;
+    }
+    const rows = images.map((i) => [i.id, i.name ?? '', i.status, formatBytes(i.size), i.disk_format ?? '', i.updated_at]);
+    const header = ['ID', 'NAME', 'STATUS', 'SIZE', 'FORMAT', 'UPDATED'];
+    const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c]!.length)));
+    for (const row of [header, ...rows]) io.stdout.write(`${row.map((v, c) => v.padEnd(widths[c]!)).join('  ').trimEnd()}\n`);
+    io.stderr.write(`${images.length} image${images.length === 1 ? '' : 's'}\n`);
+    return EXIT_OK;
+  },
+};

@@ -1,0 +1,72 @@
+// The headless CLI over the same core as the app: `npm run --silent cli -- <command>`.
+// It owns process concerns only (argv, Ctrl-C, exit codes, one clear sentence on stderr);
+// each command lives in its own module. Must not import electron.
+import { toAppError } from '../errors.ts';
+import { closeDispatchers } from '../openstack/http.ts';
+import { EXIT_ERROR, type CliCommand, type CliIo } from './command.ts';
+
+const COMMANDS: Readonly<Record<string, () => Promise<CliCommand>>> = {
+  auth: async () => (await import('./auth-command.ts')).authCommand,
+  images: async () => (await import('./images-command.ts')).imagesCommand,
+};
+
+function usage(io: CliIo, names: readonly string[]): void {
+  io.stderr.write(`usage: npm run --silent cli -- <command> [options]\n\ncommands: ${names.join(', ')}\n`);
+  io.stderr.write('run `npm run --silent cli -- help <command>` for its options\n');
+}
+
+export async function main(argv: readonly string[], io: CliIo, signal: AbortSignal): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === 'help' || name === '--help' || name === '-h') {
+    const target = rest[0] && COMMANDS[rest[0]] ? await COMMANDS[rest[0]]!() : null;
+    if (target) io.stdout.write(`usage: npm run --silent cli -- ${target.usage}\n${target.summary}\n`);
+    else {
+      const all = await Promise.all(Object.values(COMMANDS).map((load) => load()));
+      io.stdout.write('usage: npm run --silent cli -- <command> [options]\n\n');
+      for (const c of all) io.stdout.write(`  ${c.usage}\n      ${c.summary}\n`);
+    }
+    return name ? 0 : EXIT_ERROR;
+  }
+  const load = COMMANDS[name];
+  if (!load) {
+    io.stderr.write(`Unknown command '${name}'.\n`);
+    usage(io, Object.keys(COMMANDS));
+    return EXIT_ERROR;
+  }
+  const command = await load();
+  try {
+    return await command.run(rest, io, signal);
+  } catch (e) {
+    const code = (e as { code?: string } | null)?.code;
+    if (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS')) {
+      io.stderr.write(`${(e as Error).message}\nusage: npm run --silent cli -- ${command.usage}\n`);
+      return EXIT_ERROR;
+    }
+    if (signal.aborted) {
+      io.stderr.write('Cancelled.\n');
+      return 130;
+    }
+    const error = toAppError(e);
+    io.stderr.write(`${error.message}\n`);
+    if (io.env.IMAGEDROP_DEBUG) {
+      io.stderr.write(`  code: ${error.code}${error.httpStatus ? `, HTTP ${error.httpStatus}` : ''}\n`);
+      if (error.serverMessage) io.stderr.write(`  server: ${error.serverMessage}\n`);
+      if (error.detail) io.stderr.write(`  detail: ${error.detail}\n`);
+    }
+    return EXIT_ERROR;
+  }
+}
+
+if (import.meta.main) {
+  const controller = new AbortController();
+  let interrupts = 0;
+  process.on('SIGINT', () => {
+    interrupts += 1;
+    if (interrupts > 1) process.exit(130); // a second Ctrl-C does not wait for the clean-up
+    controller.abort(new DOMException('Interrupted by Ctrl-C.', 'AbortError'));
+  });
+  const io: CliIo = { stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd() };
+  const code = await main(process.argv.slice(2), io, controller.signal);
+  await closeDispatchers();
+  process.exitCode = code;
+}

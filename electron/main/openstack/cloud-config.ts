@@ -1,0 +1,379 @@
+// Cloud configuration the way OpenStack users already keep it: clouds.yaml + secure.yaml searched
+// where openstacksdk searches, OS_CLOUD, and plain OS_* variables as an openrc sets them. The cloud
+// is chosen as openstackclient chooses it: --cloud NAME, else OS_CLOUD, else the OS_* variables.
+import { readFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import type { EndpointInterface } from '../../../shared/session.ts';
+import { ImagedropError } from '../errors.ts';
+
+/** 128 GB: the upload limit the image service's documentation gives; a cloud may set its own. */
+export const DEFAULT_SIZE_LIMIT = 128 * 1024 ** 3;
+
+export type AuthMethod =
+  | {
+      readonly type: 'password';
+      readonly username?: string;
+      readonly userId?: string;
+      readonly password: string;
+      readonly userDomainName?: string;
+      readonly userDomainId?: string;
+    }
+  | {
+      readonly type: 'application-credential';
+      readonly id?: string;
+      readonly name?: string;
+      readonly secret: string;
+      readonly username?: string;
+      readonly userId?: string;
+      readonly userDomainName?: string;
+      readonly userDomainId?: string;
+    }
+  | { readonly type: 'token'; readonly token: string };
+
+export interface ProjectScope {
+  readonly projectName?: string;
+  readonly projectId?: string;
+  readonly projectDomainName?: string;
+  readonly projectDomainId?: string;
+}
+
+/** Everything needed to sign in to one cloud. Holds secrets: it never leaves the main process. */
+export interface CloudConfig {
+  readonly name: string;
+  /** Where the settings came from, for messages: a file path, 'environment', or a label. */
+  readonly source: string;
+  readonly authUrl: string;
+  readonly auth: AuthMethod;
+  readonly scope: ProjectScope;
+  readonly regionName?: string;
+  readonly interface: EndpointInterface;
+  readonly cacertPath?: string;
+  readonly verify: boolean;
+  readonly sizeLimit: number;
+  readonly warnings: readonly string[];
+}
+
+type Raw = Record<string, unknown>;
+
+export interface ConfigEnvironment {
+  readonly env: NodeJS.ProcessEnv;
+  readonly cwd: string;
+  readonly home?: string;
+  readonly platform?: NodeJS.Platform;
+}
+
+/** The folders openstacksdk searches, in its order (first file found wins). */
+export function configSearchDirs(environment: ConfigEnvironment): string[] {
+  const home = environment.home ?? os.homedir();
+  const platform = environment.platform ?? process.platform;
+  const env = environment.env;
+  const unixUser = path.join(env.SNAP_REAL_HOME ?? home, '.config', 'openstack');
+  let userDir: string;
+  let siteDir: string;
+  if (platform === 'darwin') {
+    userDir = path.join(home, 'Library', 'Application Support', 'openstack');
+    siteDir = '/Library/Application Support/openstack';
+  } else if (platform === 'win32') {
+    userDir = path.join(env.LOCALAPPDATA ?? path.join(home, 'AppData', 'Local'), 'OpenStack', 'openstack');
+    siteDir = path.join(env.PROGRAMDATA ?? 'C:\\ProgramData', 'OpenStack', 'openstack');
+  } else {
+    userDir = path.join(env.XDG_CONFIG_HOME ?? path.join(home, '.config'), 'openstack');
+    siteDir = '/etc/openstack';
+  }
+  const dirs = [environment.cwd, userDir, unixUser, siteDir, '/etc/openstack'];
+  return dirs.filter((d, i) => dirs.indexOf(d) === i);
+}
+
+function candidates(environment: ConfigEnvironment, base: 'clouds' | 'secure', envVar: string): string[] {
+  const files: string[] = [];
+  const explicit = environment.env[envVar];
+  if (explicit) files.push(explicit);
+  for (const dir of configSearchDirs(environment)) {
+    for (const suffix of ['.yaml', '.yml', '.json']) files.push(path.join(dir, base + suffix));
+  }
+  return files;
+}
+
+/** Reads the first existing file of a list. A file that exists but cannot be read or parsed is an error. */
+async function loadFirst(files: readonly string[]): Promise<{ file: string; data: Raw } | null> {
+  for (const file of files) {
+    let text: string;
+    try {
+      text = await readFile(file, 'utf8');
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT' || code === 'ENOTDIR') continue;
+      throw new ImagedropError('config/unreadable', `${file} cannot be read (${code ?? 'error'}): check its permissions.`, {
+        detail: file,
+      });
+    }
+    let data: unknown;
+    try {
+      data = parseYaml(text);
+    } catch (e) {
+      throw new ImagedropError(
+        'config/invalid',
+        `${file} is not valid YAML: ${(e as Error).message.split('\n')[0]}. Fix the file and try again.`,
+        { detail: file },
+      );
+    }
+    if (data === null || data === undefined) data = {};
+    if (typeof data !== 'object' || Array.isArray(data)) {
+      throw new ImagedropError('config/invalid', `${file} must hold a mapping with a "clouds" key.`, { detail: file });
+    }
+    return { file, data: data as Raw };
+  }
+  return null;
+}
+
+function asRecord(value: unknown): Raw {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Raw) : {};
+}
+
+/** Deep merge of plain mappings; `over` wins. */
+function merge(base: Raw, over: Raw): Raw {
+  const out: Raw = { ...base };
+  for (const [k, v] of Object.entries(over)) {
+    const b = out[k];
+    out[k] =
+      typeof v === 'object' && v !== null && !Array.isArray(v) && typeof b === 'object' && b !== null && !Array.isArray(b)
+        ? merge(b as Raw, v as Raw)
+        : v;
+  }
+  return out;
+}
+
+export interface CloudsFile {
+  readonly file: string | null;
+  readonly secureFile: string | null;
+  readonly clouds: Readonly<Record<string, Raw>>;
+}
+
+/** Loads clouds.yaml and secure.yaml (merged per cloud), or empty when neither exists. */
+export async function loadCloudsFile(environment: ConfigEnvironment): Promise<CloudsFile> {
+  const main = await loadFirst(candidates(environment, 'clouds', 'OS_CLIENT_CONFIG_FILE'));
+  const secure = await loadFirst(candidates(environment, 'secure', 'OS_CLIENT_SECURE_FILE'));
+  const clouds = asRecord(main?.data.clouds);
+  const secureClouds = asRecord(secure?.data.clouds);
+  const merged: Record<string, Raw> = {};
+  for (const name of Object.keys(clouds)) merged[name] = merge(asRecord(clouds[name]), asRecord(secureClouds[name]));
+  return { file: main?.file ?? null, secureFile: secure?.file ?? null, clouds: merged };
+}
+
+/** The OS_* variables openstackclient reads, as clouds.yaml keys. */
+const ENV_AUTH_KEYS: Readonly<Record<string, string>> = {
+  OS_AUTH_URL: 'auth_url',
+  OS_USERNAME: 'username',
+  OS_USER_ID: 'user_id',
+  OS_PASSWORD: 'password',
+  OS_PROJECT_NAME: 'project_name',
+  OS_TENANT_NAME: 'project_name',
+  OS_PROJECT_ID: 'project_id',
+  OS_TENANT_ID: 'project_id',
+  OS_USER_DOMAIN_NAME: 'user_domain_name',
+  OS_USER_DOMAIN_ID: 'user_domain_id',
+  OS_PROJECT_DOMAIN_NAME: 'project_domain_name',
+  OS_PROJECT_DOMAIN_ID: 'project_domain_id',
+  OS_DOMAIN_NAME: 'domain_name',
+  OS_DOMAIN_ID: 'domain_id',
+  OS_APPLICATION_CREDENTIAL_ID: 'application_credential_id',
+  OS_APPLICATION_CREDENTIAL_NAME: 'application_credential_name',
+  OS_APPLICATION_CREDENTIAL_SECRET: 'application_credential_secret',
+  OS_TOKEN: 'token',
+};
+const ENV_TOP_KEYS: Readonly<Record<string, string>> = {
+  OS_REGION_NAME: 'region_name',
+  OS_INTERFACE: 'interface',
+  OS_ENDPOINT_TYPE: 'interface',
+  OS_CACERT: 'cacert',
+  OS_AUTH_TYPE: 'auth_type',
+  OS_IMAGE_SIZE_LIMIT: 'image_size_limit',
+};
+
+function fromEnvironment(env: NodeJS.ProcessEnv): Raw | null {
+  const auth: Raw = {};
+  const top: Raw = {};
+  for (const [variable, key] of Object.entries(ENV_AUTH_KEYS)) if (env[variable]) auth[key] ??= env[variable];
+  for (const [variable, key] of Object.entries(ENV_TOP_KEYS)) if (env[variable]) top[key] ??= env[variable];
+  if (env.OS_INSECURE && /^(1|true|yes)$/i.test(env.OS_INSECURE)) top.verify = false;
+  if (Object.keys(auth).length === 0 && Object.keys(top).length === 0) return null;
+  return { ...top, auth };
+}
+
+export interface ChooseCloudOptions extends ConfigEnvironment {
+  /** --cloud NAME */
+  readonly cloud?: string;
+}
+
+/**
+ * The cloud the user means, chosen as openstackclient does: --cloud, then OS_CLOUD, then the
+ * OS_* variables alone. OS_* variables also override the chosen cloud's values, as they do in OSC.
+ */
+export async function chooseCloud(options: ChooseCloudOptions): Promise<CloudConfig> {
+  const name = options.cloud ?? options.env.OS_CLOUD;
+  const envCloud = fromEnvironment(options.env);
+  if (!name) {
+    if (!envCloud) {
+      const file = await loadCloudsFile(options);
+      const names = Object.keys(file.clouds);
+      throw new ImagedropError(
+        'config/cloud-not-found',
+        names.length > 0
+          ? `No cloud chosen: pass --cloud NAME or set OS_CLOUD (${file.file} has ${names.join(', ')}).`
+          : 'No cloud chosen: pass --cloud NAME with a clouds.yaml, set OS_CLOUD, or source an openrc that sets OS_AUTH_URL.',
+      );
+    }
+    return resolveCloud(options.env.OS_CLOUD_NAME ?? 'envvars', envCloud, 'environment');
+  }
+  const file = await loadCloudsFile(options);
+  const raw = file.clouds[name];
+  if (!raw) {
+    const where = file.file ? `${file.file}` : `any clouds.yaml (searched ${configSearchDirs(options).join(', ')})`;
+    const known = Object.keys(file.clouds);
+    throw new ImagedropError(
+      'config/cloud-not-found',
+      `There is no cloud named '${name}' in ${where}${known.length ? `; it has ${known.join(', ')}` : ''}.`,
+      { detail: file.file ?? undefined },
+    );
+  }
+  return resolveCloud(name, envCloud ? merge(raw, envCloud) : raw, file.file ?? 'clouds.yaml');
+}
+
+function str(raw: Raw, key: string): string | undefined {
+  const v = raw[key];
+  if (v === undefined || v === null || v === '') return undefined;
+  return String(v);
+}
+
+/** '128GB', '2 GiB', '1073741824' → bytes. */
+export function parseSize(value: string): number | null {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*([kmgtp]?)(i?)b?\s*$/i.exec(value);
+  if (!m) return null;
+  const power = ' kmgtp'.indexOf((m[2] || ' ').toLowerCase());
+  const base = m[3] ? 1024 : 1000;
+  return Math.round(Number(m[1]) * base ** power);
+}
+
+function normalizeInterface(value: string | undefined, name: string, source: string): EndpointInterface {
+  if (value === undefined) return 'public';
+  const v = value.replace(/URL$/, '').toLowerCase();
+  if (v === 'public' || v === 'internal' || v === 'admin') return v;
+  throw new ImagedropError(
+    'config/invalid',
+    `Cloud '${name}' in ${source} has interface '${value}': use public, internal or admin.`,
+    { detail: source },
+  );
+}
+
+/** Turns one cloud's raw settings into a CloudConfig, naming the cloud, field and file in every error. */
+export function resolveCloud(name: string, raw: Raw, source: string): CloudConfig {
+  const auth = asRecord(raw.auth);
+  const missing = (field: string, hint = `add it to the cloud's settings`) =>
+    new ImagedropError('config/missing-field', `Cloud '${name}' in ${source} has no ${field}: ${hint}.`, {
+      detail: `${source}: clouds.${name}.${field}`,
+    });
+  const authUrl = str(auth, 'auth_url');
+  if (!authUrl) throw missing('auth.auth_url');
+  const authType = (str(raw, 'auth_type') ?? '').toLowerCase();
+  const domainName = str(auth, 'domain_name');
+  const domainId = str(auth, 'domain_id');
+  const userDomainName = str(auth, 'user_domain_name') ?? domainName;
+  const userDomainId = str(auth, 'user_domain_id') ?? domainId;
+  const userFields = {
+    ...(str(auth, 'username') ? { username: str(auth, 'username')! } : {}),
+    ...(str(auth, 'user_id') ? { userId: str(auth, 'user_id')! } : {}),
+    ...(userDomainName ? { userDomainName } : {}),
+    ...(userDomainId ? { userDomainId } : {}),
+  };
+
+  let method: AuthMethod;
+  const appCredSecret = str(auth, 'application_credential_secret');
+  if (authType.includes('applicationcredential') || authType === 'application_credential' || appCredSecret) {
+    if (!appCredSecret) throw missing('auth.application_credential_secret', 'add it (secure.yaml is a good place)');
+    const id = str(auth, 'application_credential_id');
+    const credName = str(auth, 'application_credential_name');
+    if (!id && !credName) throw missing('auth.application_credential_id', 'give the id, or a name and the user');
+    if (!id && !userFields.username && !userFields.userId) throw missing('auth.username', 'an application credential given by name needs its user');
+    method = {
+      type: 'application-credential',
+      secret: appCredSecret,
+      ...(id ? { id } : {}),
+      ...(credName ? { name: credName } : {}),
+      ...userFields,
+    };
+  } else if (authType.includes('token') || (str(auth, 'token') && !str(auth, 'password'))) {
+    const token = str(auth, 'token');
+    if (!token) throw missing('auth.token');
+    method = { type: 'token', token };
+  } else {
+    const password = str(auth, 'password');
+    if (!userFields.username && !userFields.userId) throw missing('auth.username');
+    if (!password) throw missing('auth.password', 'add it, for example in secure.yaml or as OS_PASSWORD');
+    method = { type: 'password', password, ...userFields };
+  }
+
+  const scope: ProjectScope = {
+    ...(str(auth, 'project_name') ?? str(auth, 'tenant_name') ? { projectName: str(auth, 'project_name') ?? str(auth, 'tenant_name')! } : {}),
+    ...(str(auth, 'project_id') ?? str(auth, 'tenant_id') ? { projectId: str(auth, 'project_id') ?? str(auth, 'tenant_id')! } : {}),
+    ...(str(auth, 'project_domain_name') ?? domainName ? { projectDomainName: str(auth, 'project_domain_name') ?? domainName! } : {}),
+    ...(str(auth, 'project_domain_id') ?? domainId ? { projectDomainId: str(auth, 'project_domain_id') ?? domainId! } : {}),
+  };
+  if (method.type !== 'application-credential' && !scope.projectName && !scope.projectId) {
+    throw missing('auth.project_name', 'Imagedrop works inside a project: add project_name or project_id');
+  }
+
+  const warnings: string[] = [];
+  const verifyRaw = raw.verify;
+  let verify = true;
+  if (verifyRaw === false || (typeof verifyRaw === 'string' && /^(false|no|0)$/i.test(verifyRaw))) {
+    verify = false;
+    warnings.push(
+      `TLS certificate checks are off for cloud '${name}' (verify: false in ${source}): anyone on the network path could read your token.`,
+    );
+  }
+  let sizeLimit = DEFAULT_SIZE_LIMIT;
+  const limitRaw = str(raw, 'image_size_limit');
+  if (limitRaw !== undefined) {
+    const parsed = parseSize(limitRaw);
+    if (parsed === null || parsed <= 0) {
+      throw new ImagedropError(
+        'config/invalid',
+        `Cloud '${name}' in ${source} has image_size_limit '${limitRaw}': give bytes or a size such as 2GiB.`,
+        { detail: source },
+      );
+    }
+    sizeLimit = parsed;
+  }
+  const cacert = str(raw, 'cacert');
+  const region = str(raw, 'region_name');
+  return {
+    name,
+    source,
+    authUrl,
+    auth: method,
+    scope,
+    interface: normalizeInterface(str(raw, 'interface'), name, source),
+    verify,
+    sizeLimit,
+    warnings,
+    ...(region ? { regionName: region } : {}),
+    ...(cacert ? { cacertPath: cacert } : {}),
+  };
+}
+
+/** Names of the clouds a user can choose from (clouds.yaml, plus the environment when set). */
+export async function listCloudNames(
+  environment: ConfigEnvironment,
+): Promise<{ name: string; source: string; authUrl: string | null }[]> {
+  const file = await loadCloudsFile(environment);
+  const out = Object.entries(file.clouds).map(([name, raw]) => ({
+    name,
+    source: file.file ?? 'clouds.yaml',
+    authUrl: str(asRecord(raw.auth), 'auth_url') ?? null,
+  }));
+  const env = fromEnvironment(environment.env);
+  if (env) out.push({ name: environment.env.OS_CLOUD_NAME ?? 'envvars', source: 'environment', authUrl: str(asRecord(env.auth), 'auth_url') ?? null });
+  return out;
+}

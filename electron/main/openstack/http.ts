@@ -1,0 +1,229 @@
+// The HTTP layer under the Keystone and Glance clients: one shared undici Agent per TLS setting,
+// an AbortSignal on every call, `Accept: application/json`, bodies always consumed, and every
+// failure turned into one ImagedropError with a stable code (status table: status-errors.ts).
+import { readFile } from 'node:fs/promises';
+import { Agent, request, type Dispatcher } from 'undici';
+import { ImagedropError } from '../errors.ts';
+
+export type Service = 'keystone' | 'glance';
+
+export interface TlsSettings {
+  /** PEM file with the CA bundle that signs the cloud's certificates. */
+  readonly cacertPath?: string;
+  /** False only when a cloud's configuration says `verify: false`. */
+  readonly verify?: boolean;
+}
+
+export const CONNECT_TIMEOUT_MS = 10_000;
+export const API_HEADERS_TIMEOUT_MS = 60_000;
+export const API_BODY_TIMEOUT_MS = 60_000;
+
+const agents = new Map<string, Promise<Dispatcher>>();
+
+/** The shared Agent for a TLS setting (one for the default, one per custom CA or verify:false). */
+export function getDispatcher(tls: TlsSettings = {}): Promise<Dispatcher> {
+  const key = `${tls.cacertPath ?? ''}|${tls.verify === false ? 'insecure' : 'verify'}`;
+  let agent = agents.get(key);
+  if (!agent) {
+    agent = makeAgent(tls);
+    agents.set(key, agent);
+    agent.catch(() => agents.delete(key));
+  }
+  return agent;
+}
+
+async function makeAgent(tls: TlsSettings): Promise<Dispatcher> {
+  let ca: string | undefined;
+  if (tls.cacertPath) {
+    try {
+      ca = await readFile(tls.cacertPath, 'utf8');
+    } catch (e) {
+      throw new ImagedropError(
+        'config/unreadable',
+        `The CA file ${tls.cacertPath} cannot be read (${(e as NodeJS.ErrnoException).code ?? 'error'}): check the cacert path.`,
+        { detail: tls.cacertPath },
+      );
+    }
+  }
+  return new Agent({
+    connect: {
+      timeout: CONNECT_TIMEOUT_MS,
+      ...(ca === undefined ? {} : { ca }),
+      ...(tls.verify === false ? { rejectUnauthorized: false } : {}),
+    },
+    keepAliveTimeout: 4_000,
+    headersTimeout: API_HEADERS_TIMEOUT_MS,
+    bodyTimeout: API_BODY_TIMEOUT_MS,
+  });
+}
+
+/** Closes every shared Agent (the CLI calls it before exiting so sockets do not hold the process). */
+export async function closeDispatchers(): Promise<void> {
+  const all = [...agents.values()];
+  agents.clear();
+  await Promise.allSettled(all.map(async (a) => (await a).close()));
+}
+
+export interface HttpRequestOptions {
+  readonly method: Dispatcher.HttpMethod;
+  readonly headers?: Record<string, string>;
+  readonly body?: Dispatcher.DispatchOptions['body'];
+  readonly signal: AbortSignal;
+  readonly dispatcher: Dispatcher;
+  readonly service: Service;
+  readonly headersTimeout?: number;
+  readonly bodyTimeout?: number;
+}
+
+export interface HttpResponse {
+  readonly status: number;
+  readonly headers: Record<string, string | string[] | undefined>;
+  /** The body as text (already read, so the connection is free). */
+  readonly text: string;
+}
+
+/** Sends one request and reads the whole response body. Network failures become ImagedropErrors. */
+export async function httpRequest(url: string, options: HttpRequestOptions): Promise<HttpResponse> {
+  options.signal.throwIfAborted();
+  try {
+    const res = await request(url, {
+      method: options.method,
+      headers: { accept: 'application/json', ...options.headers },
+      body: options.body ?? null,
+      signal: options.signal,
+      dispatcher: options.dispatcher,
+      ...(options.headersTimeout === undefined ? {} : { headersTimeout: options.headersTimeout }),
+      ...(options.bodyTimeout === undefined ? {} : { bodyTimeout: options.bodyTimeout }),
+    });
+    const text = await res.body.text();
+    return { status: res.statusCode, headers: res.headers, text };
+  } catch (e) {
+    if (options.signal.aborted) throw abortReason(options.signal);
+    throw networkError(e, url, options.service);
+  }
+}
+
+/** The reason an AbortSignal carries, as something to throw. */
+export function abortReason(signal: AbortSignal): unknown {
+  return signal.reason ?? new DOMException('The operation was aborted.', 'AbortError');
+}
+
+/** Parses a JSON body, or says clearly that the server answered something else. */
+export function parseJson<T>(res: HttpResponse, url: string, service: Service): T {
+  try {
+    return JSON.parse(res.text) as T;
+  } catch {
+    throw new ImagedropError(
+      'glance/unexpected-response',
+      `${serviceName(service)} at ${originOf(url)} answered with something that is not JSON: check that the URL points at the ${serviceName(service)} API.`,
+      { httpStatus: res.status, detail: res.text.slice(0, 200) },
+    );
+  }
+}
+
+export function serviceName(service: Service): string {
+  return service === 'keystone' ? 'Keystone' : 'The image service';
+}
+
+export function originOf(url: string): string {
+  try {
+    return new URL(url).host;
+  } catch {
+    return url;
+  }
+}
+
+const TLS_CODES = new Set([
+  'CERT_HAS_EXPIRED',
+  'CERT_NOT_YET_VALID',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+  'CERT_UNTRUSTED',
+  'CERT_REVOKED',
+  'ERR_SSL_WRONG_VERSION_NUMBER',
+  'EPROTO',
+  'ERR_SSL_PACKET_LENGTH_TOO_LONG',
+  'ERR_SSL_TLSV1_ALERT_UNKNOWN_CA',
+]);
+
+/** Every errno-like code in an error, its causes and its aggregated errors. */
+function errorCodes(e: unknown, depth = 0): string[] {
+  if (typeof e !== 'object' || e === null || depth > 5) return [];
+  const codes: string[] = [];
+  const err = e as { code?: unknown; cause?: unknown; errors?: unknown };
+  if (typeof err.code === 'string') codes.push(err.code);
+  if (err.cause) codes.push(...errorCodes(err.cause, depth + 1));
+  if (Array.isArray(err.errors)) for (const inner of err.errors) codes.push(...errorCodes(inner, depth + 1));
+  return codes;
+}
+
+/** Classifies a failure below HTTP (undici error codes, Node errnos, TLS) into one clear error. */
+export function networkError(e: unknown, url: string, service: Service): ImagedropError {
+  if (e instanceof ImagedropError) return e;
+  const codes = errorCodes(e);
+  const host = originOf(url);
+  const name = serviceName(service);
+  const detail = codes.join(', ') || (e instanceof Error ? e.message : String(e));
+  const has = (...wanted: string[]) => codes.some((c) => wanted.includes(c));
+  const tls = codes.find((c) => TLS_CODES.has(c));
+  if (tls === 'ERR_SSL_WRONG_VERSION_NUMBER' || tls === 'EPROTO' || tls === 'ERR_SSL_PACKET_LENGTH_TOO_LONG') {
+    return new ImagedropError(
+      'network/tls',
+      `${host} does not speak HTTPS on this port: check whether the URL should start with http:// instead of https://.`,
+      { detail, cause: e },
+    );
+  }
+  if (tls) {
+    return new ImagedropError(
+      'network/tls',
+      `The certificate of ${host} cannot be trusted (${tls}): give the cloud's CA file as cacert, or check the URL.`,
+      { detail, cause: e },
+    );
+  }
+  if (has('ECONNREFUSED')) {
+    return new ImagedropError(
+      'network/refused',
+      `Nothing answers at ${host}: check the URL, and that ${name === 'Keystone' ? 'Keystone' : 'the image service'} is running.`,
+      { retryable: true, detail, cause: e },
+    );
+  }
+  if (has('ENOTFOUND', 'EAI_AGAIN', 'EAI_NONAME', 'EAI_FAIL')) {
+    return new ImagedropError(
+      'network/dns',
+      `The host name in ${host} cannot be resolved: check the URL and your network's DNS.`,
+      { retryable: has('EAI_AGAIN'), detail, cause: e },
+    );
+  }
+  if (
+    has('UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'ETIMEDOUT', 'ESOCKETTIMEDOUT')
+  ) {
+    return new ImagedropError(
+      'network/timeout',
+      `${name} at ${host} did not answer in time: check your network, or try again later.`,
+      { retryable: true, detail, cause: e },
+    );
+  }
+  if (has('EHOSTUNREACH', 'ENETUNREACH', 'EHOSTDOWN', 'ENETDOWN')) {
+    return new ImagedropError(
+      'network/unreachable',
+      `${host} cannot be reached from this machine: check your network or VPN.`,
+      { retryable: true, detail, cause: e },
+    );
+  }
+  if (has('ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED', 'ECONNABORTED', 'UND_ERR_REQ_CONTENT_LENGTH_MISMATCH')) {
+    return new ImagedropError('network/reset', `The connection to ${host} broke before ${name} answered.`, {
+      retryable: true,
+      detail,
+      cause: e,
+    });
+  }
+  return new ImagedropError('network/unreachable', `${name} at ${host} could not be reached (${detail}).`, {
+    retryable: true,
+    detail,
+    cause: e,
+  });
+}

@@ -1,0 +1,133 @@
+// A signed-in session: the token, renewed shortly before it expires and once on a 401, and the
+// image endpoint. It is the only holder of the token and the credentials in the process.
+import type { Dispatcher } from 'undici';
+import type { EndpointInterface } from '../../../shared/session.ts';
+import { ImagedropError } from '../errors.ts';
+import { imageApiRoot, pickEndpoint } from './catalog.ts';
+import type { CloudConfig } from './cloud-config.ts';
+import { getDispatcher } from './http.ts';
+import { authenticate, type KeystoneToken } from './keystone.ts';
+
+/** Authenticate again when less than this is left of the token's life. */
+export const RENEW_BEFORE_EXPIRY_MS = 5 * 60_000;
+
+export interface SessionDetails {
+  readonly cloud: string;
+  readonly authUrl: string;
+  readonly user: { id: string; name: string; domain: string };
+  readonly project: { id: string; name: string; domain: string };
+  readonly roles: readonly string[];
+  readonly region: string | null;
+  readonly interface: EndpointInterface;
+  readonly imageEndpoint: string;
+  readonly expiresAt: Date;
+}
+
+export class Session {
+  readonly config: CloudConfig;
+  readonly dispatcher: Dispatcher;
+  /** Where '/v2/...' paths of the image API live. */
+  readonly imageRoot: string;
+  readonly imageEndpoint: string;
+  readonly region: string | null;
+  #token: KeystoneToken;
+  #renewing: Promise<KeystoneToken> | null = null;
+  readonly #now: () => number;
+
+  private constructor(config: CloudConfig, dispatcher: Dispatcher, token: KeystoneToken, now: () => number) {
+    this.config = config;
+    this.dispatcher = dispatcher;
+    this.#token = token;
+    this.#now = now;
+    const endpoint = pickEndpoint(token.catalog, 'image', {
+      interface: config.interface,
+      ...(config.regionName ? { region: config.regionName } : {}),
+    });
+    this.imageEndpoint = endpoint.url;
+    this.imageRoot = imageApiRoot(endpoint.url);
+    this.region = endpoint.region;
+  }
+
+  /** Signs in to a cloud. */
+  static async open(config: CloudConfig, signal: AbortSignal, now: () => number = Date.now): Promise<Session> {
+    const dispatcher = await getDispatcher({
+      ...(config.cacertPath ? { cacertPath: config.cacertPath } : {}),
+      verify: config.verify,
+    });
+    const token = await authenticate({
+      authUrl: config.authUrl,
+      method: config.auth,
+      scope: config.scope,
+      dispatcher,
+      signal,
+    });
+    if (!token.project && config.auth.type !== 'application-credential') {
+      throw new ImagedropError('auth/forbidden', `Keystone signed in to no project for cloud '${config.name}': check project_name.`);
+    }
+    return new Session(config, dispatcher, token, now);
+  }
+
+  get details(): SessionDetails {
+    const t = this.#token;
+    return {
+      cloud: this.config.name,
+      authUrl: this.config.authUrl,
+      user: { id: t.user.id, name: t.user.name, domain: t.user.domain?.name ?? t.user.domain?.id ?? '' },
+      project: {
+        id: t.project?.id ?? '',
+        name: t.project?.name ?? '',
+        domain: t.project?.domain?.name ?? t.project?.domain?.id ?? '',
+      },
+      roles: t.roles,
+      region: this.region,
+      interface: this.config.interface,
+      imageEndpoint: this.imageEndpoint,
+      expiresAt: t.expiresAt,
+    };
+  }
+
+  get projectId(): string {
+    return this.#token.project?.id ?? '';
+  }
+
+  /** A token with at least RENEW_BEFORE_EXPIRY_MS of life left. */
+  async token(signal: AbortSignal): Promise<string> {
+    if (this.#token.expiresAt.getTime() - this.#now() < RENEW_BEFORE_EXPIRY_MS) await this.renew(signal);
+    return this.#token.value;
+  }
+
+  /** Authenticates again (after a 401, or near expiry). Concurrent callers share one request. */
+  async renew(signal: AbortSignal): Promise<void> {
+    if (this.config.auth.type === 'token') {
+      throw new ImagedropError(
+        'auth/token-rejected',
+        `The token for cloud '${this.config.name}' has expired and a token cannot renew itself: sign in again with a password or an application credential.`,
+      );
+    }
+    this.#renewing ??= authenticate({
+      authUrl: this.config.authUrl,
+      method: this.config.auth,
+      scope: this.config.scope,
+      dispatcher: this.dispatcher,
+      signal,
+    }).finally(() => {
+      this.#renewing = null;
+    });
+    this.#token = await this.#renewing;
+  }
+
+  /**
+   * Runs a request with the current token; on a 401 it authenticates again once and repeats it.
+   * `attempt` must be repeatable (no consumed stream bodies).
+   */
+  async withToken<T>(signal: AbortSignal, attempt: (token: string) => Promise<T>): Promise<T> {
+    const first = await this.token(signal);
+    try {
+      return await attempt(first);
+    } catch (e) {
+      if (!(e instanceof ImagedropError) || e.httpStatus !== 401) throw e;
+      await this.renew(signal);
+      return attempt(this.#token.value);
+    }
+  }
+}

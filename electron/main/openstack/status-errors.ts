@@ -1,0 +1,194 @@
+// Every status the image service and Keystone answer → one ImagedropError: a stable code, one
+// sentence a user can act on, a retryable flag, and the server's own message cleaned of HTML.
+import type { AppErrorCode } from '../../../shared/errors.ts';
+import { ImagedropError } from '../errors.ts';
+import type { Service } from './http.ts';
+
+/**
+ * Glance's JSON error bodies look like {"message": "...<br /><br />\n\n\n", "code": "400 Bad Request",
+ * "title": "Bad Request"}; Keystone's like {"error": {"message": "...", "code": 401}}. Either may be
+ * HTML when a proxy answers. Returns the plain message, or '' when there is none.
+ */
+export function cleanServerMessage(body: string): string {
+  let text = body.trim();
+  if (text.startsWith('{')) {
+    try {
+      const parsed = JSON.parse(text) as { message?: unknown; error?: { message?: unknown }; title?: unknown };
+      const message = parsed.message ?? parsed.error?.message ?? parsed.title;
+      text = typeof message === 'string' ? message : '';
+    } catch {
+      // keep the raw text
+    }
+  }
+  return text
+    .replace(/<br\s*\/?>/gi, ' ')
+    .replace(/<head>[\s\S]*?<\/head>/gi, ' ')
+    .replace(/<[^>]+>/g, ' ')
+    .replace(/&nbsp;/g, ' ')
+    .replace(/&amp;/g, '&')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/\s+/g, ' ')
+    .trim()
+    .slice(0, 500);
+}
+
+interface StatusRule {
+  readonly code: AppErrorCode;
+  readonly message: string;
+  readonly retryable: boolean;
+}
+
+/** The image service's documented statuses, in the words a user needs. */
+const GLANCE_STATUS: Readonly<Record<number, StatusRule>> = {
+  400: {
+    code: 'glance/bad-request',
+    message: 'The image service refused the request as invalid: check the image settings.',
+    retryable: false,
+  },
+  401: {
+    code: 'auth/token-rejected',
+    message: 'The image service did not accept the session: sign in again.',
+    retryable: false,
+  },
+  403: {
+    code: 'auth/forbidden',
+    message:
+      "Your role in this project does not allow this: ask the cloud's administrator, or work on an image your project owns.",
+    retryable: false,
+  },
+  404: {
+    code: 'glance/not-found',
+    message: 'The image does not exist, or your project cannot see it: refresh the list and check the image id.',
+    retryable: false,
+  },
+  409: {
+    code: 'glance/conflict',
+    message: 'The image is not waiting for data: it already has data, or another upload is running.',
+    retryable: false,
+  },
+  410: {
+    code: 'glance/gone',
+    message: 'The image was deleted while its data was being uploaded: upload the file again to a new image.',
+    retryable: false,
+  },
+  413: {
+    code: 'glance/too-large',
+    message:
+      "The image is larger than the image service accepts: ask the cloud's administrator for a larger image_size_cap, or convert it to a smaller qcow2.",
+    retryable: false,
+  },
+  415: {
+    code: 'glance/unsupported-media-type',
+    message:
+      'The image service does not accept the data in the form it was sent: check the disk format, and report it if it keeps happening.',
+    retryable: false,
+  },
+  500: {
+    code: 'glance/server-error',
+    message:
+      "The image service failed with an internal error: try again, and if it persists ask the cloud's administrator to check the glance-api log.",
+    retryable: true,
+  },
+  502: {
+    code: 'glance/unavailable',
+    message: 'A proxy in front of the image service could not reach it (502): try again in a few minutes.',
+    retryable: true,
+  },
+  503: {
+    code: 'glance/unavailable',
+    message: 'The image service is unavailable right now (503): try again in a few minutes.',
+    retryable: true,
+  },
+  504: {
+    code: 'glance/unavailable',
+    message: 'A proxy in front of the image service timed out (504): try again in a few minutes.',
+    retryable: true,
+  },
+};
+
+/** Finer codes for a few answers whose server message says more than the status. */
+function refineGlance(status: number, server: string): StatusRule | null {
+  if (status === 400 && /disk_format.*container_format.*must be set/i.test(server)) {
+    return {
+      code: 'glance/formats-not-set',
+      message: 'The image has no disk format or container format yet: set both before uploading its data.',
+      retryable: false,
+    };
+  }
+  if (status === 400 && /store for identifier (\S+) not found/i.test(server)) {
+    const store = /store for identifier (\S+) not found/i.exec(server)?.[1];
+    return {
+      code: 'glance/unknown-store',
+      message: `The image service has no store named ${store}: pick one of the cloud's stores.`,
+      retryable: false,
+    };
+  }
+  if (status === 403 && /publicize_image/i.test(server)) {
+    return {
+      code: 'auth/forbidden',
+      message: 'Only an administrator may make images public on this cloud: choose private, shared or community.',
+      retryable: false,
+    };
+  }
+  if (status === 413 && /quota/i.test(server)) {
+    return {
+      code: 'glance/quota-exceeded',
+      message:
+        "This upload would exceed your project's image storage quota: delete images you no longer need, or ask for a larger quota.",
+      retryable: false,
+    };
+  }
+  return null;
+}
+
+const KEYSTONE_STATUS: Readonly<Record<number, StatusRule>> = {
+  400: {
+    code: 'config/invalid',
+    message: 'Keystone refused the sign-in request as invalid: check the user, project and domain fields.',
+    retryable: false,
+  },
+  401: {
+    code: 'auth/invalid-credentials',
+    message: 'Keystone refused the credentials: check the user name, password, domains and project.',
+    retryable: false,
+  },
+  403: {
+    code: 'auth/forbidden',
+    message: 'Keystone does not allow this user to sign in to that project: check the project and your roles.',
+    retryable: false,
+  },
+  404: {
+    code: 'config/invalid',
+    message: 'There is no Keystone v3 API at this auth URL: check it (it usually ends in /v3).',
+    retryable: false,
+  },
+};
+
+function keystoneRule(status: number): StatusRule | undefined {
+  if (status >= 500) {
+    return {
+      code: 'auth/unavailable',
+      message: `Keystone failed with HTTP ${status}: try again in a few minutes.`,
+      retryable: true,
+    };
+  }
+  return KEYSTONE_STATUS[status];
+}
+
+/** The error for a non-2xx answer from Keystone or the image service. */
+export function statusError(service: Service, status: number, body: string): ImagedropError {
+  const server = cleanServerMessage(body);
+  const rule = (service === 'glance' ? (refineGlance(status, server) ?? GLANCE_STATUS[status]) : keystoneRule(status)) ?? {
+    code: 'glance/unexpected-status',
+    message: `${service === 'keystone' ? 'Keystone' : 'The image service'} answered with an unexpected HTTP ${status}.`,
+    retryable: status >= 500,
+  };
+  return new ImagedropError(rule.code, rule.message, {
+    retryable: rule.retryable,
+    httpStatus: status,
+    ...(server ? { serverMessage: server } : {}),
+  });
+}

@@ -1,0 +1,76 @@
+// Lint, and the import boundaries of the three processes, enforced rather than described:
+//   shared/                      plain TypeScript: no Node, no DOM libraries, no electron, no React
+//   electron/main/** (not shell) the Node core: never imports electron, so it runs under plain Node
+//   electron/main/shell/         the only main-process code that imports electron
+//   electron/preload/            electron's renderer modules and shared/ only
+//   renderer/                    React; never electron, Node or the main process
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+import reactHooks from 'eslint-plugin-react-hooks';
+import { builtinModules } from 'node:module';
+
+const NODE = [...builtinModules, ...builtinModules.map((m) => `node:${m}`), 'node:*'];
+const restrict = (groups, message) => ({
+  'no-restricted-imports': ['error', { patterns: groups.map((group) => ({ group: [group].flat(), message })) }],
+});
+
+export default tseslint.config(
+  {
+    ignores: [
+      'dist/**',
+      'release/**',
+      'reports/**',
+      'test-results/**',
+      'playwright-report/**',
+      'node_modules/**',
+      'scripts/*.cjs',
+    ],
+  },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/consistent-type-imports': 'error',
+    },
+  },
+  {
+    files: ['shared/**/*.ts'],
+    ignores: ['shared/**/*.test.ts'],
+    rules: restrict(
+      [[...NODE, 'electron', 'react', 'react-dom', 'undici', 'zustand', 'yaml', '**/electron/**', '**/renderer/**']],
+      'shared/ is plain TypeScript used by every process: no Node, electron, React or transport libraries.',
+    ),
+  },
+  {
+    files: ['electron/main/**/*.ts'],
+    ignores: ['electron/main/shell/**'],
+    rules: restrict(
+      [['electron', 'electron/*', '**/shell/**', '**/renderer/**', 'react', 'react-dom', 'zustand']],
+      'The main-process core must run under plain Node: only electron/main/shell/ may import electron.',
+    ),
+  },
+  {
+    files: ['electron/preload/**/*.ts'],
+    rules: restrict(
+      [[...NODE, 'undici', 'yaml', '**/electron/main/**', '**/renderer/**', 'react']],
+      'A sandboxed preload can only use electron and shared/.',
+    ),
+  },
+  {
+    files: ['renderer/**/*.{ts,tsx}'],
+    rules: restrict(
+      [[...NODE, 'electron', 'electron/*', '**/electron/**', 'undici', 'yaml']],
+      'The renderer talks to main only through window.imagedrop (shared/ipc.ts).',
+    ),
+  },
+  {
+    files: ['renderer/**/*.{ts,tsx}'],
+    plugins: { 'react-hooks': reactHooks },
+    rules: reactHooks.configs.recommended.rules,
+  },
+  {
+    files: ['scripts/**/*.mjs', 'eslint.config.mjs'],
+    languageOptions: { globals: { console: 'readonly', process: 'readonly' } },
+  },
+);

@@ -1,0 +1,47 @@
+// End-to-end tests. Project `renderer`: the built renderer in Debian's Chromium, with the real
+// main-process core behind the same contract the preload exposes (a Playwright binding stands in
+// for ipcRenderer) and the real test cloud behind that. Project `electron`: the packaged app via
+// _electron, which runs only where an Electron binary exists.
+import { defineConfig } from '@playwright/test';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+
+const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const rendererUrl = pathToFileURL(path.resolve(import.meta.dirname, 'dist/renderer')).href + '/';
+
+export default defineConfig({
+  testDir: 'e2e',
+  workers: 1,
+  forbidOnly: !!process.env.CI,
+  retries: 0,
+  timeout: 180_000,
+  expect: { timeout: 30_000 },
+  reporter: [['list'], ['json', { outputFile: 'reports/e2e.json' }]],
+  globalSetup: './e2e/global-setup.ts',
+  projects: [
+    {
+      name: 'renderer',
+      testIgnore: /app\..*\.spec\.ts/,
+      use: {
+        browserName: 'chromium',
+        headless: true,
+        baseURL: rendererUrl,
+        viewport: { width: 1280, height: 800 },
+        launchOptions: {
+          executablePath,
+          args: [
+            '--no-sandbox',
+            '--disable-gpu',
+            '--disable-background-networking',
+            '--disable-component-update',
+            '--disable-sync',
+            '--no-first-run',
+            '--disable-quic',
+            '--allow-file-access-from-files',
+          ],
+        },
+      },
+    },
+    { name: 'electron', testMatch: /app\..*\.spec\.ts/ },
+  ],
+});

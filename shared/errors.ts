@@ -1,0 +1,84 @@
+// The one error shape that crosses every boundary: engine → IPC → renderer, and core → CLI.
+// Match on `code` (stable), never on message text or instanceof.
+
+export type AppErrorCode =
+  // Keystone and sessions
+  | 'auth/invalid-credentials'
+  | 'auth/token-rejected'
+  | 'auth/forbidden'
+  | 'auth/no-image-endpoint'
+  | 'auth/not-connected'
+  | 'auth/unavailable'
+  // Cloud configuration (clouds.yaml, secure.yaml, OS_* variables)
+  | 'config/cloud-not-found'
+  | 'config/missing-field'
+  | 'config/unreadable'
+  | 'config/invalid'
+  // The image service, by HTTP status (and refined by Glance's own message where it helps)
+  | 'glance/bad-request'
+  | 'glance/formats-not-set'
+  | 'glance/unknown-store'
+  | 'glance/not-found'
+  | 'glance/conflict'
+  | 'glance/gone'
+  | 'glance/too-large'
+  | 'glance/quota-exceeded'
+  | 'glance/unsupported-media-type'
+  | 'glance/server-error'
+  | 'glance/unavailable'
+  | 'glance/unexpected-status'
+  | 'glance/unexpected-response'
+  // The network between us and the cloud
+  | 'network/timeout'
+  | 'network/refused'
+  | 'network/dns'
+  | 'network/tls'
+  | 'network/reset'
+  | 'network/unreachable'
+  // Local files
+  | 'file/not-found'
+  | 'file/unreadable'
+  | 'file/not-a-file'
+  | 'file/empty'
+  | 'file/too-large'
+  | 'file/changed'
+  // The format inspector and the cloud's accepted formats
+  | 'inspect/unsafe'
+  | 'inspect/format-not-accepted'
+  // Preflight and the upload engine
+  | 'preflight/image-not-queued'
+  | 'preflight/unknown-store'
+  | 'upload/cancelled'
+  | 'upload/interrupted'
+  | 'upload/killed'
+  | 'upload/stuck-saving'
+  | 'upload/verify-timeout'
+  | 'upload/integrity'
+  | 'upload/not-resumable'
+  // The IPC bridge
+  | 'ipc/invalid-request'
+  | 'ipc/untrusted-sender'
+  | 'ipc/unknown-upload'
+  | 'internal';
+
+export interface AppError {
+  /** Stable machine-readable code. */
+  readonly code: AppErrorCode;
+  /** One sentence a user can act on. Never contains a token or a password. */
+  readonly message: string;
+  /** True when trying the same thing again later may succeed. */
+  readonly retryable: boolean;
+  /** The HTTP status the server answered, when there was one. */
+  readonly httpStatus?: number;
+  /** The server's own message, cleaned of HTML. */
+  readonly serverMessage?: string;
+  /** Extra facts for a details view: errno, failed check names, a file path. */
+  readonly detail?: string;
+}
+
+/** True for values that already have the AppError shape (for example after crossing IPC). */
+export function isAppError(value: unknown): value is AppError {
+  if (typeof value !== 'object' || value === null) return false;
+  const v = value as Record<string, unknown>;
+  return typeof v.code === 'string' && typeof v.message === 'string' && typeof v.retryable === 'boolean';
+}

@@ -1,0 +1,97 @@
+// Runtime validation of every IPC payload, derived from the contract in ipc.ts. Main parses the
+// arguments of each call with these before it does anything; a bad payload gets
+// 'ipc/invalid-request' back, never an exception.
+import { z } from 'zod';
+import { VISIBILITIES } from './glance.ts';
+import type { InvokeArgs, InvokeMethod } from './ipc.ts';
+
+const MAX_PATH = 4096;
+const MAX_FILES = 1000;
+
+const path = z.string().min(1).max(MAX_PATH);
+const uuidLike = z.string().min(1).max(128);
+const selection = z.union([z.literal('all'), z.array(uuidLike).max(MAX_FILES)]);
+const shortText = z.string().max(255);
+
+const passwordAuth = z.object({
+  type: z.literal('password'),
+  username: z.string().min(1).max(255),
+  password: z.string().min(1).max(4096),
+  userDomainName: shortText.optional(),
+  projectName: z.string().min(1).max(255),
+  projectDomainName: shortText.optional(),
+});
+
+const appCredentialAuth = z.object({
+  type: z.literal('application-credential'),
+  applicationCredentialId: shortText.optional(),
+  applicationCredentialName: shortText.optional(),
+  username: shortText.optional(),
+  userDomainName: shortText.optional(),
+  secret: z.string().min(1).max(4096),
+});
+
+export const connectRequestSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('cloud'), cloud: z.string().min(1).max(255) }),
+  z.object({
+    kind: z.literal('manual'),
+    authUrl: z.url({ protocol: /^https?$/ }).max(2048),
+    auth: z.discriminatedUnion('type', [passwordAuth, appCredentialAuth]),
+    regionName: shortText.optional(),
+    interface: z.enum(['public', 'internal', 'admin']).optional(),
+    cacertPath: path.optional(),
+    remember: z.boolean(),
+    label: shortText.optional(),
+  }),
+]);
+
+export const uploadRequestSchema = z.object({
+  path,
+  name: z.string().min(1).max(255),
+  diskFormat: z.string().min(1).max(32),
+  containerFormat: z.string().min(1).max(32),
+  visibility: z.enum(VISIBILITIES),
+  minDisk: z.number().int().min(0).max(1_000_000).optional(),
+  minRam: z.number().int().min(0).max(100_000_000).optional(),
+  protected: z.boolean().optional(),
+  tags: z.array(z.string().min(1).max(255)).max(128).optional(),
+  properties: z.record(z.string().min(1).max(255), z.string().max(65535)).optional(),
+  store: z.string().min(1).max(255).optional(),
+});
+
+/** One tuple schema per invoke method: exactly the arguments the contract declares. */
+export const INVOKE_ARGS = {
+  listClouds: z.tuple([]),
+  connect: z.tuple([connectRequestSchema]),
+  disconnect: z.tuple([]),
+  getSession: z.tuple([]),
+  pickFiles: z.tuple([]),
+  inspectFiles: z.tuple([z.array(path).min(1).max(MAX_FILES)]),
+  startUploads: z.tuple([z.array(uploadRequestSchema).min(1).max(MAX_FILES)]),
+  pauseUploads: z.tuple([selection]),
+  resumeUploads: z.tuple([selection, z.object({ recreate: z.boolean().optional() }).optional()]),
+  cancelUploads: z.tuple([selection]),
+  retryUploads: z.tuple([selection]),
+  clearUploads: z.tuple([selection]),
+  listUploads: z.tuple([]),
+  listImages: z.tuple([]),
+  deleteImages: z.tuple([z.array(uuidLike).min(1).max(MAX_FILES)]),
+  copyText: z.tuple([z.string().max(65535)]),
+} satisfies { [M in InvokeMethod]: z.ZodType };
+
+export type ParsedArgs<M extends InvokeMethod> = InvokeArgs<M>;
+
+/** Parses the raw arguments of a call; returns a sentence naming what is wrong, or the typed tuple. */
+export function parseInvokeArgs<M extends InvokeMethod>(
+  method: M,
+  args: readonly unknown[],
+): { ok: true; args: InvokeArgs<M> } | { ok: false; problem: string } {
+  // Optional trailing arguments arrive as undefined through ipcRenderer.invoke; drop them.
+  const trimmed = [...args];
+  while (trimmed.length > 0 && trimmed[trimmed.length - 1] === undefined) trimmed.pop();
+  const parsed = INVOKE_ARGS[method].safeParse(trimmed);
+  if (parsed.success) return { ok: true, args: parsed.data as unknown as InvokeArgs<M> };
+  const issue = parsed.error.issues[0];
+  const where = issue && issue.path.length > 0 ? ` at ${issue.path.join('.')}` : '';
+  return { ok: false, problem: `${method}: ${issue?.message ?? 'invalid arguments'}${where}` };
+}

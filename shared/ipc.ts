@@ -1,0 +1,125 @@
+// The one contract between the renderer and the main process: the API the preload exposes as
+// `window.imagedrop`, its channel names and its events. The e2e harness implements the same
+// interface with a Playwright binding in place of ipcRenderer; nothing else differs.
+import type { AppError } from './errors.ts';
+import type { GlanceImageStatus } from './glance.ts';
+import type { Inspection } from './inspect.ts';
+import type { Result } from './result.ts';
+import type { CloudEntry, ConnectRequest, SessionInfo } from './session.ts';
+import type { UploadId, UploadRequest, UploadSnapshot } from './upload.ts';
+
+export type Unsubscribe = () => void;
+
+/** Which jobs a queue command applies to. */
+export type UploadSelection = readonly UploadId[] | 'all';
+
+/** A dropped file as the renderer holds it (a DOM File satisfies this). */
+export interface DroppedFile {
+  readonly name: string;
+  readonly size: number;
+}
+
+export type InspectOutcome =
+  | { readonly path: string; readonly ok: true; readonly inspection: Inspection }
+  | { readonly path: string; readonly ok: false; readonly error: AppError };
+
+/** One row of the operator dashboard. */
+export interface ImageSummary {
+  readonly id: string;
+  readonly name: string | null;
+  readonly status: GlanceImageStatus;
+  readonly size: number | null;
+  readonly diskFormat: string | null;
+  readonly containerFormat: string | null;
+  readonly visibility: string;
+  readonly owner: string | null;
+  readonly protected: boolean;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+  readonly checksum: string | null;
+  readonly osHashAlgo: string | null;
+  readonly osHashValue: string | null;
+  /** Imagedrop created this image (it carries Imagedrop's property, or this app's job log knows it). */
+  readonly createdByImagedrop: boolean;
+  /** The signed-in project owns it (only then can it be deleted from here). */
+  readonly ownedByProject: boolean;
+}
+
+export interface ImageList {
+  readonly images: readonly ImageSummary[];
+  readonly pages: number;
+  readonly fetchedAt: number;
+}
+
+export type DeleteOutcome =
+  | { readonly id: string; readonly ok: true }
+  | { readonly id: string; readonly ok: false; readonly error: AppError };
+
+export interface ResumeOptions {
+  /** Consent to delete an image stuck in `saving` or `killed` and create a new record. */
+  readonly recreate?: boolean;
+}
+
+export interface ImagedropApi {
+  listClouds(): Promise<Result<CloudEntry[]>>;
+  connect(request: ConnectRequest): Promise<Result<SessionInfo>>;
+  disconnect(): Promise<Result<null>>;
+  getSession(): Promise<Result<SessionInfo | null>>;
+  /** Opens the native file picker in main; resolves with the chosen paths (empty when cancelled). */
+  pickFiles(): Promise<Result<string[]>>;
+  /** The path of a dropped file (webUtils.getPathForFile in the preload). Synchronous. */
+  pathForFile(file: DroppedFile): string;
+  inspectFiles(paths: readonly string[]): Promise<Result<InspectOutcome[]>>;
+  startUploads(requests: readonly UploadRequest[]): Promise<Result<UploadId[]>>;
+  pauseUploads(selection: UploadSelection): Promise<Result<null>>;
+  resumeUploads(selection: UploadSelection, options?: ResumeOptions): Promise<Result<null>>;
+  cancelUploads(selection: UploadSelection): Promise<Result<null>>;
+  retryUploads(selection: UploadSelection): Promise<Result<null>>;
+  /** Removes finished jobs from the queue (the images stay on the server). */
+  clearUploads(selection: UploadSelection): Promise<Result<null>>;
+  listUploads(): Promise<Result<UploadSnapshot[]>>;
+  listImages(): Promise<Result<ImageList>>;
+  deleteImages(ids: readonly string[]): Promise<Result<DeleteOutcome[]>>;
+  copyText(text: string): Promise<Result<null>>;
+  onUploadsChanged(listener: (batch: readonly UploadSnapshot[]) => void): Unsubscribe;
+  /** Files opened with Imagedrop from the OS (file associations, a second instance). */
+  onFilesOpened(listener: (paths: readonly string[]) => void): Unsubscribe;
+}
+
+export type InvokeMethod = Exclude<keyof ImagedropApi, `on${string}` | 'pathForFile'>;
+export type EventMethod = Extract<keyof ImagedropApi, `on${string}`>;
+
+export const CHANNEL_PREFIX = 'imagedrop:';
+
+export const INVOKE_CHANNELS = {
+  listClouds: 'imagedrop:list-clouds',
+  connect: 'imagedrop:connect',
+  disconnect: 'imagedrop:disconnect',
+  getSession: 'imagedrop:get-session',
+  pickFiles: 'imagedrop:pick-files',
+  inspectFiles: 'imagedrop:inspect-files',
+  startUploads: 'imagedrop:start-uploads',
+  pauseUploads: 'imagedrop:pause-uploads',
+  resumeUploads: 'imagedrop:resume-uploads',
+  cancelUploads: 'imagedrop:cancel-uploads',
+  retryUploads: 'imagedrop:retry-uploads',
+  clearUploads: 'imagedrop:clear-uploads',
+  listUploads: 'imagedrop:list-uploads',
+  listImages: 'imagedrop:list-images',
+  deleteImages: 'imagedrop:delete-images',
+  copyText: 'imagedrop:copy-text',
+} as const satisfies Record<InvokeMethod, `imagedrop:${string}`>;
+
+export const EVENT_CHANNELS = {
+  onUploadsChanged: 'imagedrop:uploads-changed',
+  onFilesOpened: 'imagedrop:files-opened',
+} as const satisfies Record<EventMethod, `imagedrop:${string}`>;
+
+/** The arguments of each invoke method, as a tuple. */
+export type InvokeArgs<M extends InvokeMethod> = Parameters<ImagedropApi[M]>;
+/** The value inside the Result each invoke method resolves to. */
+export type InvokeValue<M extends InvokeMethod> =
+  Awaited<ReturnType<ImagedropApi[M]>> extends Result<infer T> ? T : never;
+
+/** The at-most rate at which upload snapshots reach a window. */
+export const PROGRESS_INTERVAL_MS = 250;
