@@ -1,8 +1,9 @@
 # shellcheck shell=bash
 # Shared helpers for the Imagedrop test cloud (sourced by up.sh, down.sh, glance.sh).
 # Knows where the state lives, how each service is started and stopped, and how health is checked.
-# Every service runs in its own session (setsid), so a whole service is one process group:
-# stopping or killing it never needs a match on process names.
+# Every service runs in its own session (setsid): the pid in <state>/run/NAME.pid is the session
+# id, and the session holds exactly that service's processes, so stopping or killing a service
+# never needs a match on process names.
 
 TESTCLOUD_SCRIPTS="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 STATE="${IMAGEDROP_TESTCLOUD_DIR:-/var/tmp/imagedrop-testcloud}"
@@ -30,7 +31,7 @@ pid_of() {
   [[ -s $pidfile ]] || return 1
   pid="$(<"$pidfile")"
   [[ $pid =~ ^[0-9]+$ ]] && [[ -r /proc/$pid/cmdline ]] || return 1
-  tr '\0' ' ' <"/proc/$pid/cmdline" | grep -qF -- "$STATE/" || return 1
+  tr '\0' ' ' 2>/dev/null <"/proc/$pid/cmdline" | grep -qF -- "$STATE/" || return 1
   echo "$pid"
 }
 
@@ -41,8 +42,9 @@ service_pids() {
   [[ -s $pidfile ]] || return 0
   sid="$(<"$pidfile")"
   [[ $sid =~ ^[0-9]+$ ]] || return 0
-  for p in $(ps -o pid= -s "$sid" 2>/dev/null); do
-    tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null | grep -qF -- "$STATE/" && echo "$p"
+  # Leader first, then the workers.
+  for p in "$sid" $(ps -o pid= -s "$sid" 2>/dev/null | grep -vx " *$sid"); do
+    tr '\0' ' ' 2>/dev/null <"/proc/$p/cmdline" | grep -qF -- "$STATE/" && echo "$p"
   done
   return 0
 }
@@ -107,18 +109,17 @@ glance_healthy() {
   [[ "$(curl -s -o /dev/null -m 10 -w '%{http_code}' -H "X-Auth-Token: $1" "$GLANCE_URL/v2/images?limit=1")" == 200 ]]
 }
 
-# wait_for NAME LOGFILE CHECK...: polls CHECK until it succeeds, the service dies, or the timeout.
+# wait_for NAME "LOGFILE..." CHECK...: polls CHECK until it succeeds, the service dies, or the
+# timeout; on failure shows the end of each log file and names them.
 wait_for() {
-  local name="$1" logfile="$2"; shift 2
-  local deadline=$((SECONDS + HEALTH_TIMEOUT))
+  local name="$1" logs="$2"; shift 2
+  local deadline=$((SECONDS + HEALTH_TIMEOUT)) why="" f
   until "$@"; do
-    if ! pid_of "$name" >/dev/null; then
-      tail -n 25 "$logfile" >&2 2>/dev/null || true
-      die "$name exited during start-up; see $logfile"
-    fi
-    if ((SECONDS >= deadline)); then
-      tail -n 25 "$logfile" >&2 2>/dev/null || true
-      die "$name not healthy after ${HEALTH_TIMEOUT}s; see $logfile"
+    if ! pid_of "$name" >/dev/null; then why="$name exited during start-up"
+    elif ((SECONDS >= deadline)); then why="$name not healthy after ${HEALTH_TIMEOUT}s"; fi
+    if [[ -n $why ]]; then
+      for f in $logs; do echo "--- tail $f" >&2; tail -n 15 "$f" >&2 2>/dev/null || true; done
+      die "$why; see ${logs// / and }"
     fi
     sleep 0.2
   done
@@ -141,5 +142,5 @@ wait_glance() {
   local token
   token="$(admin_token)"
   [[ -n $token ]] || die "could not get an admin token from keystone; see $LOG/keystone.log"
-  wait_for glance-api "$LOG/glance-api.log" glance_healthy "$token"
+  wait_for glance-api "$LOG/glance-api.log $LOG/glance-api.console.log" glance_healthy "$token"
 }

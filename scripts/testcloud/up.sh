@@ -56,6 +56,9 @@ ensure_packages() {
   ((candidates_ok)) || apt-get update -qq
   local rc=0
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null || rc=$?
+  if ((rc != 0 && candidates_ok)); then  # stale package lists (404 on a .deb): refresh, retry once
+    apt-get update -qq && rc=0 && apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null || rc=$?
+  fi
   ((added_policy)) && rm -f "$policy"
   ((rc == 0)) || die "apt-get install ${missing[*]} failed (exit $rc)"
 }
@@ -230,6 +233,7 @@ sqlite_wal() { python3 -c 'import sqlite3,sys; sqlite3.connect(sys.argv[1]).exec
 # Glance's schema does not need keystone: sync and start it in the background meanwhile.
 glance_side() {
   if [[ ! -e $STATE/glance/initialised ]]; then
+    stop_service glance-api  # left over from an interrupted first run
     rm -f "$STATE"/glance/glance.sqlite*
     glance-manage --config-file "$STATE/glance-api.conf" db_sync >>"$LOG/glance-manage.log" 2>&1 ||
       die "glance-manage db_sync failed; see $LOG/glance-manage.log"
@@ -244,6 +248,7 @@ glance_job=$!
 KM=(keystone-manage --config-file "$STATE/keystone.conf")
 if [[ ! -e $STATE/keystone/initialised ]]; then
   say "initialising keystone (db_sync, fernet keys, bootstrap)"
+  stop_service keystone  # left over from an interrupted first run
   rm -rf "$STATE"/keystone/keystone.sqlite* "$STATE"/keystone/{fernet,credential}-keys
   "${KM[@]}" fernet_setup --keystone-user "$(id -un)" --keystone-group "$(id -gn)" >>"$LOG/keystone-manage.log" 2>&1 &
   fernet_job=$!
@@ -252,22 +257,26 @@ if [[ ! -e $STATE/keystone/initialised ]]; then
   "${KM[@]}" db_sync >>"$LOG/keystone-manage.log" 2>&1 || die "keystone-manage db_sync failed; see $LOG/keystone-manage.log"
   sqlite_wal "$STATE/keystone/keystone.sqlite"
   wait "$fernet_job" && wait "$credential_job" || die "keystone-manage key setup failed; see $LOG/keystone-manage.log"
+  # keystone's uwsgi workers take ~3 s to load: start them while bootstrap fills the database.
   "${KM[@]}" bootstrap \
     --bootstrap-username admin --bootstrap-password "$ADMIN_PASS" \
     --bootstrap-project-name admin --bootstrap-role-name admin \
     --bootstrap-service-name keystone --bootstrap-region-id "$REGION" \
     --bootstrap-admin-url "$KEYSTONE_URL" --bootstrap-public-url "$KEYSTONE_URL" \
-    --bootstrap-internal-url "$KEYSTONE_URL" >>"$LOG/keystone-manage.log" 2>&1 ||
-    die "keystone-manage bootstrap failed; see $LOG/keystone-manage.log"
-  rm -f "$STATE/keystone/provisioned"
-  touch "$STATE/keystone/initialised"
+    --bootstrap-internal-url "$KEYSTONE_URL" >>"$LOG/keystone-manage.log" 2>&1 &
+  bootstrap_job=$!
 fi
 
 if ! pid_of keystone >/dev/null; then
   port_in_use 5000 && die "127.0.0.1:5000 is taken by a process that is not this test cloud's keystone (state $STATE)"
   start_detached keystone "$LOG/keystone-uwsgi.log" /usr/bin/uwsgi --ini "$STATE/keystone-uwsgi.ini"
 fi
-wait_for keystone "$LOG/keystone-uwsgi.log" keystone_healthy
+if [[ -n ${bootstrap_job:-} ]]; then
+  wait "$bootstrap_job" || die "keystone-manage bootstrap failed; see $LOG/keystone-manage.log"
+  rm -f "$STATE/keystone/provisioned"
+  touch "$STATE/keystone/initialised"
+fi
+wait_for keystone "$LOG/keystone.log $LOG/keystone-uwsgi.log" keystone_healthy
 
 # --- 5. provision, wait, clouds.yaml ----------------------------------------------------------
 
