@@ -47,7 +47,7 @@ const PHASE_LABELS: Readonly<Record<UploadPhase, string>> = {
   paused: 'Paused',
   interrupted: 'Interrupted',
   verifying: 'Verifying',
-  done: 'Verified',
+  done: 'Done',
   failed: 'Failed',
   cancelled: 'Cancelled',
 };

@@ -9,7 +9,8 @@ export type UploadEvent =
   | 'created' // POST /v2/images answered 201
   | 'pause'
   | 'resume'
-  | 'connection-lost' // the PUT's connection broke, or the app restarted mid-upload
+  | 'connection-lost' // the connection broke (or the app restarted) before the job could finish
+  | 'hold' // the job cannot go on without the user (for example consent to replace a stuck image)
   | 'uploaded' // PUT answered 204: Glance has every byte
   | 'verified' // active, and size and checksum match
   | 'fail'
@@ -18,7 +19,15 @@ export type UploadEvent =
 
 const TABLE: Readonly<Record<UploadPhase, Partial<Record<UploadEvent, UploadPhase>>>> = {
   queued: { start: 'checking', cancel: 'cancelled', fail: 'failed' },
-  checking: { checked: 'creating', reuse: 'uploading', uploaded: 'verifying', fail: 'failed', cancel: 'cancelled' },
+  checking: {
+    checked: 'creating',
+    reuse: 'uploading',
+    uploaded: 'verifying',
+    'connection-lost': 'interrupted',
+    hold: 'interrupted',
+    fail: 'failed',
+    cancel: 'cancelled',
+  },
   creating: { created: 'uploading', fail: 'failed', cancel: 'cancelled', 'connection-lost': 'interrupted' },
   uploading: {
     pause: 'paused',
@@ -28,7 +37,8 @@ const TABLE: Readonly<Record<UploadPhase, Partial<Record<UploadEvent, UploadPhas
     cancel: 'cancelled',
   },
   paused: { resume: 'uploading', 'connection-lost': 'interrupted', fail: 'failed', cancel: 'cancelled' },
-  interrupted: { resume: 'checking', retry: 'checking', fail: 'failed', cancel: 'cancelled' },
+  // A resumed job queues again, so the concurrency limit holds; 'checking' then looks at the image.
+  interrupted: { resume: 'queued', fail: 'failed', cancel: 'cancelled' },
   verifying: { verified: 'done', fail: 'failed', cancel: 'cancelled', 'connection-lost': 'interrupted' },
   done: {},
   failed: { retry: 'queued', cancel: 'cancelled' },

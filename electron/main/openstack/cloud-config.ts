@@ -52,6 +52,8 @@ export interface CloudConfig {
   readonly cacertPath?: string;
   readonly verify: boolean;
   readonly sizeLimit: number;
+  /** openstacksdk's `image_endpoint_override`: use this image endpoint instead of the catalog's. */
+  readonly imageEndpointOverride?: string;
   readonly warnings: readonly string[];
 }
 
@@ -190,6 +192,7 @@ const ENV_TOP_KEYS: Readonly<Record<string, string>> = {
   OS_CACERT: 'cacert',
   OS_AUTH_TYPE: 'auth_type',
   OS_IMAGE_SIZE_LIMIT: 'image_size_limit',
+  OS_IMAGE_ENDPOINT_OVERRIDE: 'image_endpoint_override',
 };
 
 function fromEnvironment(env: NodeJS.ProcessEnv): Raw | null {
@@ -348,6 +351,7 @@ export function resolveCloud(name: string, raw: Raw, source: string): CloudConfi
   }
   const cacert = str(raw, 'cacert');
   const region = str(raw, 'region_name');
+  const override = str(raw, 'image_endpoint_override');
   return {
     name,
     source,
@@ -360,6 +364,7 @@ export function resolveCloud(name: string, raw: Raw, source: string): CloudConfi
     warnings,
     ...(region ? { regionName: region } : {}),
     ...(cacert ? { cacertPath: cacert } : {}),
+    ...(override ? { imageEndpointOverride: override } : {}),
   };
 }
 

@@ -97,6 +97,20 @@ export class GlanceClient {
     return parseJson<GlanceImage>(res, this.url('/v2/images'), 'glance');
   }
 
+  /** PATCH with JSON-patch operations, e.g. [{ op: 'replace', path: '/protected', value: false }]. */
+  async updateImage(
+    id: string,
+    operations: readonly { op: 'add' | 'replace' | 'remove'; path: string; value?: unknown }[],
+    signal: AbortSignal,
+  ): Promise<GlanceImage> {
+    const path = `/v2/images/${encodeURIComponent(id)}`;
+    const res = await this.#call('PATCH', path, signal, {
+      body: JSON.stringify(operations),
+      headers: { 'content-type': 'application/openstack-images-v2.1-json-patch' },
+    });
+    return parseJson<GlanceImage>(res, this.url(path), 'glance');
+  }
+
   async getImage(id: string, signal: AbortSignal): Promise<GlanceImage> {
     const path = `/v2/images/${encodeURIComponent(id)}`;
     const res = await this.#call('GET', path, signal);

@@ -150,6 +150,13 @@ const TLS_CODES = new Set([
   'ERR_SSL_TLSV1_ALERT_UNKNOWN_CA',
 ]);
 
+/** Every message in an error and its causes. */
+function errorMessages(e: unknown, depth = 0): string[] {
+  if (typeof e !== 'object' || e === null || depth > 5) return [];
+  const err = e as { message?: unknown; cause?: unknown };
+  return [...(typeof err.message === 'string' ? [err.message] : []), ...errorMessages(err.cause, depth + 1)];
+}
+
 /** Every errno-like code in an error, its causes and its aggregated errors. */
 function errorCodes(e: unknown, depth = 0): string[] {
   if (typeof e !== 'object' || e === null || depth > 5) return [];
@@ -170,7 +177,8 @@ export function networkError(e: unknown, url: string, service: Service): Imagedr
   const detail = codes.join(', ') || (e instanceof Error ? e.message : String(e));
   const has = (...wanted: string[]) => codes.some((c) => wanted.includes(c));
   const tls = codes.find((c) => TLS_CODES.has(c));
-  if (tls === 'ERR_SSL_WRONG_VERSION_NUMBER' || tls === 'EPROTO' || tls === 'ERR_SSL_PACKET_LENGTH_TOO_LONG') {
+  const handshakeReset = errorMessages(e).some((m) => m.includes('before secure TLS connection was established'));
+  if (tls === 'ERR_SSL_WRONG_VERSION_NUMBER' || tls === 'EPROTO' || tls === 'ERR_SSL_PACKET_LENGTH_TOO_LONG' || handshakeReset) {
     return new ImagedropError(
       'network/tls',
       `${host} does not speak HTTPS on this port: check whether the URL should start with http:// instead of https://.`,

@@ -39,18 +39,25 @@ export class Session {
     this.dispatcher = dispatcher;
     this.#token = token;
     this.#now = now;
-    const endpoint = pickEndpoint(token.catalog, 'image', {
-      interface: config.interface,
-      ...(config.regionName ? { region: config.regionName } : {}),
-    });
+    const endpoint = config.imageEndpointOverride
+      ? { url: config.imageEndpointOverride, region: config.regionName ?? null }
+      : pickEndpoint(token.catalog, 'image', {
+          interface: config.interface,
+          ...(config.regionName ? { region: config.regionName } : {}),
+        });
     this.imageEndpoint = endpoint.url;
     this.imageRoot = imageApiRoot(endpoint.url);
     this.region = endpoint.region;
   }
 
-  /** Signs in to a cloud. */
-  static async open(config: CloudConfig, signal: AbortSignal, now: () => number = Date.now): Promise<Session> {
-    const dispatcher = await getDispatcher({
+  /** Signs in to a cloud. `dispatcher` replaces the shared Agent (tests pass undici's MockAgent). */
+  static async open(
+    config: CloudConfig,
+    signal: AbortSignal,
+    now: () => number = Date.now,
+    dispatcher?: Dispatcher,
+  ): Promise<Session> {
+    dispatcher ??= await getDispatcher({
       ...(config.cacertPath ? { cacertPath: config.cacertPath } : {}),
       verify: config.verify,
     });

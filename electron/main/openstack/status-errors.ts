@@ -168,6 +168,8 @@ const KEYSTONE_STATUS: Readonly<Record<number, StatusRule>> = {
 };
 
 function keystoneRule(status: number): StatusRule | undefined {
+  // A redirect or a versions document (Glance answers 300 to any unknown path) is not Keystone.
+  if (status >= 300 && status < 400) return KEYSTONE_STATUS[404];
   if (status >= 500) {
     return {
       code: 'auth/unavailable',

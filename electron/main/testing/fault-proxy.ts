@@ -1,0 +1,203 @@
+// A loopback TCP proxy in front of the real Glance, for fault injection in tests. It follows the
+// client's HTTP/1.1 requests (heads and Content-Length bodies) on every connection, so a rule can
+// target "the next PUT .../file" and then, after a chosen number of body bytes:
+//   cut      close both sides (a dropped connection),
+//   stall    stop forwarding for a while (a pause on the wire), then go on,
+//   hold     stop forwarding until release() is called,
+// or answer  reply with a status itself without contacting Glance (a 503 from a load balancer).
+import net from 'node:net';
+
+export type Fault =
+  | { readonly kind: 'cut'; readonly afterBytes: number }
+  | { readonly kind: 'stall'; readonly afterBytes: number; readonly ms: number }
+  | { readonly kind: 'hold'; readonly afterBytes: number }
+  | { readonly kind: 'answer'; readonly status: number; readonly body?: string };
+
+export interface FaultRule {
+  /** Which requests it applies to, e.g. /^PUT \/v2\/images\/[^/]+\/file/. Tested on "METHOD PATH". */
+  readonly match: RegExp;
+  readonly fault: Fault;
+  /** How many matching requests it applies to (default 1). */
+  times?: number;
+}
+
+export interface FaultProxy {
+  readonly port: number;
+  readonly url: string;
+  /** Adds a rule; rules are used in order, each for its `times`. */
+  inject(rule: FaultRule): void;
+  /** Releases every 'hold'. */
+  release(): void;
+  /** Resolves when a matching request has reached its fault point. */
+  reached(): Promise<void>;
+  /** Body bytes forwarded for the requests that matched a rule, in order. */
+  readonly forwarded: number[];
+  /** Request lines seen ("PUT /v2/images/…/file"). */
+  readonly requests: string[];
+  close(): Promise<void>;
+}
+
+export async function startFaultProxy(target: { host: string; port: number }): Promise<FaultProxy> {
+  const rules: FaultRule[] = [];
+  const holds: (() => void)[] = [];
+  let reachedWaiters: (() => void)[] = [];
+  let reachedCount = 0;
+  let reachedSeen = 0;
+  const forwarded: number[] = [];
+  const requests: string[] = [];
+  const sockets = new Set<net.Socket>();
+
+  const signalReached = () => {
+    reachedCount += 1;
+    const w = reachedWaiters;
+    reachedWaiters = [];
+    for (const r of w) r();
+  };
+
+  const server = net.createServer((client) => {
+    sockets.add(client);
+    const upstream = net.connect(target.port, target.host);
+    sockets.add(upstream);
+    upstream.on('data', (d) => client.write(d));
+    upstream.on('end', () => client.end());
+    upstream.on('error', () => client.destroy());
+    upstream.on('close', () => {
+      sockets.delete(upstream);
+      client.destroy();
+    });
+    client.on('close', () => {
+      sockets.delete(client);
+      upstream.destroy();
+    });
+    client.on('error', () => upstream.destroy());
+
+    // Per-connection request parser state.
+    let head = Buffer.alloc(0);
+    let bodyLeft = -1; // -1: reading a head
+    let rule: FaultRule | null = null;
+    let ruleIndex = -1;
+    let sent = 0;
+    let faultDone = false;
+    let busy = false;
+    const queue: Buffer[] = [];
+
+    const writeUp = (b: Buffer) => {
+      if (b.length > 0) upstream.write(b);
+    };
+
+    async function handle(data: Buffer): Promise<void> {
+      let chunk = data;
+      while (chunk.length > 0) {
+        if (bodyLeft < 0) {
+          head = Buffer.concat([head, chunk]);
+          const end = head.indexOf('\r\n\r\n');
+          if (end < 0) return;
+          const text = head.subarray(0, end).toString('latin1');
+          const line = text.split('\r\n')[0] ?? '';
+          const [method, path] = line.split(' ');
+          const requestLine = `${method} ${path}`;
+          requests.push(requestLine);
+          const m = /\r\ncontent-length:\s*(\d+)/i.exec(text);
+          bodyLeft = m ? Number(m[1]) : 0;
+          rule = null;
+          faultDone = false;
+          sent = 0;
+          const idx = rules.findIndex((r) => (r.times ?? 1) > 0 && r.match.test(requestLine));
+          if (idx >= 0) {
+            rule = rules[idx]!;
+            rule.times = (rule.times ?? 1) - 1;
+            ruleIndex = forwarded.push(0) - 1;
+          }
+          const rest = head.subarray(end + 4);
+          const headBytes = head.subarray(0, end + 4);
+          head = Buffer.alloc(0);
+          if (rule?.fault.kind === 'answer') {
+            const body = rule.fault.body ?? JSON.stringify({ message: 'Injected by the fault proxy', code: rule.fault.status });
+            client.end(
+              `HTTP/1.1 ${rule.fault.status} Injected\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+            );
+            upstream.destroy();
+            signalReached();
+            return;
+          }
+          writeUp(headBytes);
+          chunk = rest;
+          if (bodyLeft === 0) bodyLeft = -1;
+          continue;
+        }
+        const take = Math.min(bodyLeft, chunk.length);
+        let piece = chunk.subarray(0, take);
+        chunk = chunk.subarray(take);
+        if (rule && !faultDone && rule.fault.kind !== 'answer' && sent + piece.length >= rule.fault.afterBytes) {
+          const before = piece.subarray(0, Math.max(0, rule.fault.afterBytes - sent));
+          writeUp(before);
+          sent += before.length;
+          forwarded[ruleIndex] = sent;
+          piece = piece.subarray(before.length);
+          faultDone = true;
+          const fault = rule.fault;
+          if (fault.kind === 'cut') {
+            signalReached();
+            client.destroy();
+            upstream.destroy();
+            return;
+          }
+          client.pause();
+          signalReached();
+          if (fault.kind === 'stall') await new Promise((r) => setTimeout(r, fault.ms));
+          else await new Promise<void>((r) => holds.push(r));
+          client.resume();
+        }
+        writeUp(piece);
+        sent += piece.length;
+        if (rule) forwarded[ruleIndex] = sent;
+        bodyLeft -= take;
+        if (bodyLeft === 0) bodyLeft = -1;
+      }
+    }
+
+    // Data is processed strictly in order, even while a stall awaits.
+    client.on('data', (d: Buffer) => {
+      queue.push(d);
+      if (busy) return;
+      busy = true;
+      void (async () => {
+        while (queue.length) await handle(queue.shift()!);
+        busy = false;
+      })();
+    });
+  });
+
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as net.AddressInfo).port;
+  return {
+    port,
+    url: `http://127.0.0.1:${port}`,
+    inject(rule) {
+      rules.push({ ...rule, times: rule.times ?? 1 });
+    },
+    release() {
+      const h = holds.splice(0);
+      for (const r of h) r();
+    },
+    reached() {
+      if (reachedCount > reachedSeen) {
+        reachedSeen += 1;
+        return Promise.resolve();
+      }
+      return new Promise((resolve) =>
+        reachedWaiters.push(() => {
+          reachedSeen += 1;
+          resolve();
+        }),
+      );
+    },
+    forwarded,
+    requests,
+    async close() {
+      for (const h of holds.splice(0)) h();
+      for (const s of sockets) s.destroy();
+      await new Promise<void>((r) => server.close(() => r()));
+    },
+  };
+}
