@@ -1,0 +1,105 @@
+// `inspect FILE... [--json] [--disk-format FMT]`: one report per file. With --json, one JSON object
+// per line: {"file","format","subformat","virtualSize","size","safe","reasons":[{"code","message"}],"diskFormat"},
+// or {"file","error":{"code","message"}} for a file that cannot be inspected. Exit 0 when every
+// file is safe, 1 otherwise, 2 on bad usage.
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { DISK_FORMATS } from '../../../shared/glance.ts';
+import { formatBytes } from '../../../shared/format.ts';
+import type { Inspection } from '../../../shared/inspect.ts';
+import { EXIT_ERROR, EXIT_OK, EXIT_PROBLEM, type CliCommand, type CliIo } from '../cli/command.ts';
+import { toAppError } from '../errors.ts';
+import { inspectFile } from './inspect-file.ts';
+
+const USAGE = 'inspect FILE... [--json] [--disk-format FMT]';
+
+function write(stream: CliIo['stdout'], line: string): void {
+  stream.write(`${line}\n`);
+}
+
+function toJson(file: string, r: Inspection): string {
+  return JSON.stringify({
+    file,
+    format: r.format,
+    subformat: r.subformat,
+    virtualSize: r.virtualSize,
+    size: r.size,
+    safe: r.safe,
+    reasons: r.reasons.map(({ code, message }) => ({ code, message })),
+    diskFormat: r.diskFormat,
+  });
+}
+
+function toText(file: string, r: Inspection): string[] {
+  const format = r.subformat ? `${r.format} (${r.subformat})` : r.format;
+  const verdict = r.safe ? 'safe' : 'NOT SAFE';
+  const head = `${file}: ${format}, virtual ${formatBytes(r.virtualSize)}, file ${formatBytes(r.size)}: ${verdict}, disk_format ${r.diskFormat}`;
+  return [head, ...r.reasons.map((reason) => `  ${reason.code}: ${reason.message}`)];
+}
+
+export const inspectCommand: CliCommand = {
+  name: 'inspect',
+  summary: "Tell each disk image's real format, virtual size and whether it is safe to upload.",
+  usage: USAGE,
+  async run(argv, io, signal) {
+    let parsed;
+    try {
+      parsed = parseArgs({
+        args: [...argv],
+        allowPositionals: true,
+        strict: true,
+        options: {
+          json: { type: 'boolean', default: false },
+          'disk-format': { type: 'string' },
+          help: { type: 'boolean', short: 'h', default: false },
+        },
+      });
+    } catch (e) {
+      write(io.stderr, `inspect: ${(e as Error).message}`);
+      write(io.stderr, `usage: ${USAGE}`);
+      return EXIT_ERROR;
+    }
+    const { values, positionals } = parsed;
+    if (values.help) {
+      write(io.stdout, `usage: ${USAGE}`);
+      write(io.stdout, '  --json              one JSON object per file, one per line');
+      write(
+        io.stdout,
+        '  --disk-format FMT   the disk_format you mean to send (auto: none); a different content is reported',
+      );
+      return EXIT_OK;
+    }
+    const declared = values['disk-format'];
+    if (declared !== undefined && declared !== 'auto' && !(DISK_FORMATS as readonly string[]).includes(declared)) {
+      write(
+        io.stderr,
+        `inspect: unknown disk format ${JSON.stringify(declared)}; use auto or one of ${DISK_FORMATS.join(', ')}.`,
+      );
+      return EXIT_ERROR;
+    }
+    if (positionals.length === 0) {
+      write(io.stderr, 'inspect: name at least one file.');
+      write(io.stderr, `usage: ${USAGE}`);
+      return EXIT_ERROR;
+    }
+    let allSafe = true;
+    for (const file of positionals) {
+      if (signal.aborted) return EXIT_ERROR;
+      try {
+        const report = await inspectFile(
+          resolve(io.cwd, file),
+          declared === undefined ? {} : { declaredFormat: declared },
+        );
+        allSafe &&= report.safe;
+        if (values.json) write(io.stdout, toJson(file, report));
+        else for (const line of toText(file, report)) write(io.stdout, line);
+      } catch (e) {
+        allSafe = false;
+        const { code, message } = toAppError(e);
+        if (values.json) write(io.stdout, JSON.stringify({ file, error: { code, message } }));
+        else write(io.stderr, `${file}: cannot inspect: ${message}`);
+      }
+    }
+    return allSafe ? EXIT_OK : EXIT_PROBLEM;
+  },
+};
