@@ -1,0 +1,124 @@
+// The window: a header with the session, tabs for the four views, the current view, the
+// notices and the confirmation dialog. While the dialog is open the rest of the page is inert.
+import { useRef, type KeyboardEvent } from 'react';
+import { ConfirmDialog } from './components/ConfirmDialog.tsx';
+import { Notices } from './components/Notices.tsx';
+import { PhaseAnnouncer } from './components/PhaseAnnouncer.tsx';
+import { useAppStore } from './store/index.ts';
+import { VIEWS, type ViewName } from './store/ui-slice.ts';
+import { AddImagesView } from './views/AddImagesView.tsx';
+import { ConnectView } from './views/ConnectView.tsx';
+import { DashboardView } from './views/DashboardView.tsx';
+import { QueueView } from './views/QueueView.tsx';
+
+export const VIEW_LABELS: Readonly<Record<ViewName, string>> = {
+  connect: 'Connect',
+  add: 'Add images',
+  queue: 'Queue',
+  dashboard: 'Dashboard',
+};
+
+export function App() {
+  const modal = useAppStore((s) => s.confirmation !== null);
+  return (
+    <>
+      <div className="app" inert={modal}>
+        <header className="app-header">
+          <h1 className="app-title">Imagedrop</h1>
+          <SessionBadge />
+        </header>
+        <ViewTabs />
+        <Notices>
+          <PhaseAnnouncer />
+        </Notices>
+        <main className="app-main">
+          <CurrentView />
+        </main>
+      </div>
+      <ConfirmDialog />
+    </>
+  );
+}
+
+function SessionBadge() {
+  const session = useAppStore((s) => s.session);
+  if (!session) return <p className="session-badge">Not connected</p>;
+  return (
+    <p className="session-badge">
+      {session.user.name} · {session.project.name}
+      {session.region ? ` · ${session.region}` : ''}
+    </p>
+  );
+}
+
+/** WAI-ARIA tabs with automatic activation: arrows, Home and End move between views. */
+function ViewTabs() {
+  const view = useAppStore((s) => s.view);
+  const setView = useAppStore((s) => s.setView);
+  const queueCount = useAppStore((s) => s.uploadOrder.length);
+  const draftCount = useAppStore((s) => s.draftOrder.length);
+  const refs = useRef(new Map<ViewName, HTMLButtonElement>());
+
+  function onKeyDown(event: KeyboardEvent<HTMLDivElement>) {
+    const index = VIEWS.indexOf(view);
+    let next: number | null = null;
+    if (event.key === 'ArrowRight') next = (index + 1) % VIEWS.length;
+    else if (event.key === 'ArrowLeft') next = (index - 1 + VIEWS.length) % VIEWS.length;
+    else if (event.key === 'Home') next = 0;
+    else if (event.key === 'End') next = VIEWS.length - 1;
+    if (next === null) return;
+    event.preventDefault();
+    const target = VIEWS[next];
+    if (target === undefined) return;
+    setView(target);
+    refs.current.get(target)?.focus();
+  }
+
+  const counts: Partial<Record<ViewName, number>> = { add: draftCount, queue: queueCount };
+  return (
+    <nav className="app-nav" aria-label="Views">
+      <div role="tablist" aria-label="Views" aria-orientation="horizontal" onKeyDown={onKeyDown}>
+        {VIEWS.map((name) => {
+          const count = counts[name];
+          return (
+            <button
+              key={name}
+              ref={(el) => {
+                if (el) refs.current.set(name, el);
+                else refs.current.delete(name);
+              }}
+              type="button"
+              role="tab"
+              id={`tab-${name}`}
+              aria-selected={view === name}
+              aria-controls={`panel-${name}`}
+              tabIndex={view === name ? 0 : -1}
+              onClick={() => setView(name)}
+            >
+              {VIEW_LABELS[name]}
+              {/* The count is decoration: the tab's name stays stable ("Queue"), the view says how many. */}
+              {count ? (
+                <span className="tab-count" aria-hidden="true">
+                  {' '}
+                  ({count})
+                </span>
+              ) : null}
+            </button>
+          );
+        })}
+      </div>
+    </nav>
+  );
+}
+
+function CurrentView() {
+  const view = useAppStore((s) => s.view);
+  return (
+    <div role="tabpanel" id={`panel-${view}`} aria-labelledby={`tab-${view}`} className="panel">
+      {view === 'connect' ? <ConnectView /> : null}
+      {view === 'add' ? <AddImagesView /> : null}
+      {view === 'queue' ? <QueueView /> : null}
+      {view === 'dashboard' ? <DashboardView /> : null}
+    </div>
+  );
+}

@@ -1,0 +1,163 @@
+import './testing/setup.ts';
+import { describe, expect, it } from 'vitest';
+import type { ImagedropApi } from '../../shared/ipc.ts';
+import {
+  addPaths,
+  clearUploads,
+  connect,
+  copyText,
+  deleteImages,
+  dropFiles,
+  getApi,
+  hasApi,
+  loadImages,
+  pauseUploads,
+  requestResume,
+  setApi,
+  startUploads,
+} from './bridge.ts';
+import { useAppStore } from './store/index.ts';
+import { makeError, makeImage, makeInspection, makeSnapshot } from './testing/fixtures.ts';
+import { installFakeApi } from './testing/setup.ts';
+
+const state = () => useAppStore.getState();
+
+describe('bridge commands', () => {
+  it('reads the API from window.imagedrop unless a test API is set', () => {
+    expect(hasApi()).toBe(false);
+    expect(() => getApi()).toThrow(/window.imagedrop is missing/);
+    const api = installFakeApi();
+    expect(getApi()).toBe(api);
+    setApi(null);
+    window.imagedrop = api;
+    expect(getApi()).toBe(api);
+    delete window.imagedrop;
+  });
+
+  it('puts a failed command’s error in the ui slice, as returned', async () => {
+    const api = installFakeApi();
+    api.failNext('pauseUploads', makeError({ code: 'ipc/unknown-upload', message: 'No such upload.' }));
+    await pauseUploads(['nope']);
+    expect(state().notices[0]).toMatchObject({
+      tone: 'error',
+      code: 'ipc/unknown-upload',
+      message: 'Could not pause: No such upload.',
+    });
+  });
+
+  it('turns a rejected call into an error notice instead of throwing', async () => {
+    const api = installFakeApi();
+    const broken: ImagedropApi = Object.assign(Object.create(api) as ImagedropApi, {
+      pauseUploads: () => Promise.reject(new Error('ipc closed')),
+    });
+    setApi(broken);
+    await expect(pauseUploads('all')).resolves.toBeUndefined();
+    expect(state().notices[0]?.message).toContain('ipc closed');
+  });
+
+  it('keeps a connect error on the form, not in notices', async () => {
+    const api = installFakeApi();
+    api.failNext('connect', makeError({ code: 'auth/invalid-credentials', message: 'The password is wrong.' }));
+    expect(await connect({ kind: 'cloud', cloud: 'x' })).toBe(false);
+    expect(state().connectError?.message).toBe('The password is wrong.');
+    expect(state().notices).toEqual([]);
+    expect(await connect({ kind: 'cloud', cloud: 'x' })).toBe(true);
+    expect(state().session?.cloud).toBe('x');
+  });
+
+  it('maps dropped files to paths with pathForFile, then inspects them in one call', async () => {
+    const api = installFakeApi({ files: { '/dropped/a.qcow2': makeInspection() } });
+    await dropFiles([
+      { name: 'a.qcow2', size: 1 },
+      { name: 'b.raw', size: 1 },
+    ]);
+    expect(api.callsOf('inspectFiles')).toEqual([[['/dropped/a.qcow2', '/dropped/b.raw']]]);
+    expect(state().drafts['/dropped/a.qcow2']?.status).toBe('inspected');
+    expect(state().drafts['/dropped/b.raw']?.status).toBe('error');
+  });
+
+  it('reports dropped items that have no path and skips them', async () => {
+    const api = installFakeApi();
+    api.pathForFile = () => '';
+    await dropFiles([{ name: 'folder', size: 0 }]);
+    expect(api.callsOf('inspectFiles')).toEqual([]);
+    expect(state().notices[0]?.message).toMatch(/not a local file/);
+  });
+
+  it('marks drafts failed when inspectFiles itself fails', async () => {
+    const api = installFakeApi();
+    api.failNext('inspectFiles', makeError({ message: 'Main is busy.' }));
+    await addPaths(['/a.qcow2']);
+    expect(state().drafts['/a.qcow2']?.status).toBe('error');
+    expect(state().notices[0]?.message).toContain('Main is busy.');
+  });
+
+  it('starts uploads, drops their drafts and opens the queue', async () => {
+    const api = installFakeApi({ connected: true, files: { '/a.qcow2': makeInspection() } });
+    await addPaths(['/a.qcow2']);
+    const ok = await startUploads(
+      [{ path: '/a.qcow2', name: 'a', diskFormat: 'qcow2', containerFormat: 'bare', visibility: 'private' }],
+      ['/a.qcow2'],
+    );
+    expect(ok).toBe(true);
+    expect(api.callsOf('startUploads')).toHaveLength(1);
+    expect(state().draftOrder).toEqual([]);
+    expect(state().view).toBe('queue');
+  });
+
+  it('keeps the drafts when startUploads fails', async () => {
+    installFakeApi({ connected: false, files: { '/a.qcow2': makeInspection() } });
+    await addPaths(['/a.qcow2']);
+    const ok = await startUploads(
+      [{ path: '/a.qcow2', name: 'a', diskFormat: 'qcow2', containerFormat: 'bare', visibility: 'private' }],
+      ['/a.qcow2'],
+    );
+    expect(ok).toBe(false);
+    expect(state().draftOrder).toEqual(['/a.qcow2']);
+    expect(state().notices[0]?.code).toBe('auth/not-connected');
+  });
+
+  it('resumes plain jobs at once and asks before a recreate', async () => {
+    const api = installFakeApi();
+    state().applySnapshots([
+      makeSnapshot({ id: 'p', phase: 'paused', resume: { kind: 'continue', percent: 43 } }),
+      makeSnapshot({ id: 'r', phase: 'interrupted', resume: { kind: 'recreate', imageStatus: 'saving' } }),
+    ]);
+    await requestResume(['p', 'r']);
+    expect(api.callsOf('resumeUploads')).toEqual([[['p']]]);
+    expect(state().confirmation).toEqual({ kind: 'resume-recreate', uploadIds: ['r'] });
+  });
+
+  it('clears finished jobs in main and reads the queue back', async () => {
+    const done = makeSnapshot({ id: 'done', phase: 'done' });
+    const running = makeSnapshot({ id: 'run' });
+    const api = installFakeApi({ uploads: [done, running] });
+    state().applySnapshots([done, running]);
+    await clearUploads(['done']);
+    expect(api.callsOf('clearUploads')).toEqual([[['done']]]);
+    expect(api.callsOf('listUploads')).toHaveLength(1);
+    expect(state().uploadOrder).toEqual(['run']);
+  });
+
+  it('deletes images, records each outcome with its name, and reloads the list', async () => {
+    const api = installFakeApi({
+      connected: true,
+      images: [makeImage({ id: 'a', name: 'A' }), makeImage({ id: 'b', name: 'B', ownedByProject: false })],
+    });
+    await loadImages();
+    await deleteImages(['a', 'b']);
+    expect(state().deleteOutcomes.map((o) => [o.id, o.name, o.ok])).toEqual([
+      ['a', 'A', true],
+      ['b', 'B', false],
+    ]);
+    expect(api.callsOf('listImages')).toHaveLength(2);
+    expect(state().images.map((i) => i.id)).toEqual(['b']);
+  });
+
+  it('copies text through main and says so', async () => {
+    const api = installFakeApi();
+    await copyText('abc', 'image ID');
+    expect(api.clipboard).toBe('abc');
+    expect(state().notices[0]).toMatchObject({ tone: 'info', message: 'Image ID copied.' });
+  });
+});

@@ -1,0 +1,230 @@
+// The only file that touches window.imagedrop (the preload's ImagedropApi). Every command is a
+// module-level function: it calls the API, puts what came back into the store, and on
+// { ok: false } writes the error to the ui slice. No command changes an upload itself: the
+// engine's snapshots arrive through onUploadsChanged (no optimistic UI).
+import type { AppError } from '../../shared/errors.ts';
+import type { DroppedFile, ImagedropApi, ResumeOptions, UploadSelection } from '../../shared/ipc.ts';
+import type { Result } from '../../shared/result.ts';
+import type { ConnectRequest } from '../../shared/session.ts';
+import type { UploadId, UploadRequest } from '../../shared/upload.ts';
+import { useAppStore } from './store/index.ts';
+
+declare global {
+  interface Window {
+    /** Exposed by the preload (contextBridge.exposeInMainWorld), or by the e2e/bench harness. */
+    imagedrop?: ImagedropApi;
+  }
+}
+
+let override: ImagedropApi | null = null;
+
+/** Tests put an in-memory ImagedropApi here; null goes back to window.imagedrop. */
+export function setApi(api: ImagedropApi | null): void {
+  override = api;
+}
+
+export function hasApi(): boolean {
+  return override !== null || (typeof window !== 'undefined' && window.imagedrop !== undefined);
+}
+
+export function getApi(): ImagedropApi {
+  const api = override ?? window.imagedrop;
+  if (!api) throw new Error('window.imagedrop is missing: the renderer must run behind the Imagedrop preload.');
+  return api;
+}
+
+function store() {
+  return useAppStore.getState();
+}
+
+/** Unwraps a Result; on failure reports the error (with context) and returns undefined. */
+function take<T>(result: Result<T>, context?: string): T | undefined {
+  if (result.ok) return result.value;
+  store().reportError(result.error, context);
+  return undefined;
+}
+
+/** Resolves even if a broken bridge rejects, so callers never see an exception. */
+async function call<T>(run: () => Promise<Result<T>>): Promise<Result<T>> {
+  try {
+    return await run();
+  } catch (e) {
+    const error: AppError = {
+      code: 'internal',
+      message: e instanceof Error ? e.message : 'The main process did not answer.',
+      retryable: true,
+    };
+    return { ok: false, error };
+  }
+}
+
+// ── session ──
+
+export async function loadClouds(): Promise<void> {
+  const result = await call(() => getApi().listClouds());
+  if (result.ok) store().cloudsReceived(result.value);
+  else store().cloudsFailed(result.error);
+}
+
+export async function loadSession(): Promise<void> {
+  const session = take(await call(() => getApi().getSession()), 'Could not read the session');
+  store().sessionLoaded(session ?? null);
+}
+
+/** Errors stay on the Connect form, worded as main returned them. */
+export async function connect(request: ConnectRequest): Promise<boolean> {
+  store().connectStarted();
+  const result = await call(() => getApi().connect(request));
+  if (result.ok) store().connectSucceeded(result.value);
+  else store().connectFailed(result.error);
+  return result.ok;
+}
+
+export async function disconnect(): Promise<void> {
+  const before = store().session;
+  store().disconnectStarted();
+  const result = await call(() => getApi().disconnect());
+  if (result.ok) store().disconnectFinished(null);
+  else {
+    store().reportError(result.error, 'Could not disconnect');
+    store().disconnectFinished(before);
+  }
+}
+
+// ── adding files ──
+
+/** Adds the files as drafts and inspects them all in one call. */
+export async function addPaths(paths: readonly string[]): Promise<void> {
+  const unique = [...new Set(paths.filter((p) => p !== ''))];
+  if (unique.length === 0) return;
+  store().draftsAdded(unique);
+  const result = await call(() => getApi().inspectFiles(unique));
+  if (result.ok) store().inspectionsReceived(result.value);
+  else {
+    store().inspectionsFailed(unique, result.error);
+    store().reportError(result.error, 'Could not inspect the files');
+  }
+}
+
+export async function pickFiles(): Promise<void> {
+  const paths = take(await call(() => getApi().pickFiles()), 'Could not open the file picker');
+  if (paths && paths.length > 0) await addPaths(paths);
+}
+
+function pathOf(api: ImagedropApi, file: DroppedFile): string {
+  try {
+    return api.pathForFile(file);
+  } catch {
+    return '';
+  }
+}
+
+/** Dropped DOM Files: their paths come from the preload (webUtils.getPathForFile). */
+export async function dropFiles(files: readonly DroppedFile[]): Promise<void> {
+  const api = getApi();
+  const paths: string[] = [];
+  let skipped = 0;
+  for (const file of files) {
+    const path = pathOf(api, file);
+    if (path) paths.push(path);
+    else skipped += 1;
+  }
+  if (skipped > 0) {
+    store().reportError({
+      code: 'file/not-a-file',
+      message: `${skipped} dropped item${skipped === 1 ? ' is' : 's are'} not a local file and ${skipped === 1 ? 'was' : 'were'} ignored.`,
+      retryable: false,
+    });
+  }
+  await addPaths(paths);
+}
+
+/** Starts the given requests; their drafts leave the form once main has accepted them. */
+export async function startUploads(requests: readonly UploadRequest[], draftIds: readonly string[]): Promise<boolean> {
+  if (requests.length === 0) return false;
+  store().setSubmitting(true);
+  const result = await call(() => getApi().startUploads(requests));
+  store().setSubmitting(false);
+  const ids = take(result, 'Could not start the uploads');
+  if (!ids) return false;
+  store().removeDrafts(draftIds);
+  store().notify(`${ids.length} upload${ids.length === 1 ? '' : 's'} started.`);
+  store().setView('queue');
+  return true;
+}
+
+// ── the queue ──
+
+export async function refreshUploads(): Promise<void> {
+  const list = take(await call(() => getApi().listUploads()), 'Could not read the queue');
+  if (list) store().replaceUploads(list);
+}
+
+export async function pauseUploads(selection: UploadSelection): Promise<void> {
+  take(await call(() => getApi().pauseUploads(selection)), 'Could not pause');
+}
+
+export async function resumeUploads(selection: UploadSelection, options?: ResumeOptions): Promise<void> {
+  const api = getApi();
+  take(
+    await call(() => (options ? api.resumeUploads(selection, options) : api.resumeUploads(selection))),
+    'Could not resume',
+  );
+}
+
+export async function cancelUploads(selection: UploadSelection): Promise<void> {
+  take(await call(() => getApi().cancelUploads(selection)), 'Could not cancel');
+}
+
+export async function retryUploads(selection: UploadSelection): Promise<void> {
+  take(await call(() => getApi().retryUploads(selection)), 'Could not retry');
+}
+
+/** Removes finished jobs in main, then reads the queue back (a removal has no snapshot). */
+export async function clearUploads(selection: UploadSelection): Promise<void> {
+  const done = take(await call(() => getApi().clearUploads(selection)), 'Could not clear finished uploads');
+  if (done !== undefined) await refreshUploads();
+}
+
+/**
+ * Resumes jobs, asking first for those whose resume would delete their image record and create
+ * a new one (plan 'recreate'); the others resume at once.
+ */
+export async function requestResume(ids: readonly UploadId[]): Promise<void> {
+  const { uploads } = store();
+  const recreate = ids.filter((id) => uploads[id]?.resume.kind === 'recreate');
+  const plain = ids.filter((id) => uploads[id] !== undefined && uploads[id].resume.kind !== 'recreate');
+  if (recreate.length > 0) store().askConfirmation({ kind: 'resume-recreate', uploadIds: recreate });
+  if (plain.length > 0) await resumeUploads(plain);
+}
+
+// ── the dashboard ──
+
+export async function loadImages(): Promise<void> {
+  if (store().imagesLoading) return;
+  store().imagesRequested();
+  const result = await call(() => getApi().listImages());
+  if (result.ok) store().imagesReceived(result.value);
+  else store().imagesFailed(result.error);
+}
+
+export async function deleteImages(ids: readonly string[]): Promise<void> {
+  if (ids.length === 0) return;
+  const names = new Map(store().images.map((i) => [i.id, i.name]));
+  store().deleteStarted();
+  const result = await call(() => getApi().deleteImages(ids));
+  if (result.ok) {
+    store().deleteFinished(result.value.map((o) => ({ ...o, name: names.get(o.id) ?? null })));
+    await loadImages();
+  } else {
+    store().deleteFinished([]);
+    store().reportError(result.error, 'Could not delete the images');
+  }
+}
+
+// ── misc ──
+
+export async function copyText(text: string, what: string): Promise<void> {
+  const done = take(await call(() => getApi().copyText(text)), `Could not copy the ${what}`);
+  if (done !== undefined) store().notify(`${what[0]?.toUpperCase() ?? ''}${what.slice(1)} copied.`);
+}

@@ -1,0 +1,175 @@
+// The one modal question the app asks before something destructive or costly: resuming by
+// deleting a stuck image record, deleting stuck images, cancelling every upload. Focus moves to
+// the safe choice, stays inside the dialog, Escape cancels, and focus returns where it was.
+import { useEffect, useRef, type KeyboardEvent, type ReactNode } from 'react';
+import { useShallow } from 'zustand/react/shallow';
+import { resumeText } from '../../../shared/format.ts';
+import { cancelUploads, deleteImages, resumeUploads } from '../bridge.ts';
+import { formatCount, imageLabel } from '../format/display.ts';
+import { useAppStore } from '../store/index.ts';
+import type { Confirmation } from '../store/ui-slice.ts';
+
+export function ConfirmDialog() {
+  const confirmation = useAppStore((s) => s.confirmation);
+  if (confirmation === null) return null;
+  return <ConfirmationContent confirmation={confirmation} />;
+}
+
+function ConfirmationContent({ confirmation }: { confirmation: Confirmation }) {
+  const close = useAppStore((s) => s.closeConfirmation);
+  switch (confirmation.kind) {
+    case 'resume-recreate':
+      return (
+        <DialogFrame
+          title="Start again with a new image record?"
+          confirmLabel="Delete the old record and start again"
+          onCancel={close}
+          onConfirm={() => {
+            close();
+            void resumeUploads(confirmation.uploadIds, { recreate: true });
+          }}
+        >
+          <RecreateList ids={confirmation.uploadIds} />
+        </DialogFrame>
+      );
+    case 'delete-images':
+      return (
+        <DialogFrame
+          title={`Delete ${formatCount(confirmation.imageIds.length, 'image')}?`}
+          confirmLabel={`Delete ${formatCount(confirmation.imageIds.length, 'image')}`}
+          onCancel={close}
+          onConfirm={() => {
+            close();
+            void deleteImages(confirmation.imageIds);
+          }}
+        >
+          <DeleteList ids={confirmation.imageIds} />
+        </DialogFrame>
+      );
+    case 'cancel-all':
+      return (
+        <DialogFrame
+          title="Cancel every upload?"
+          confirmLabel="Cancel all uploads"
+          cancelLabel="Keep uploading"
+          onCancel={close}
+          onConfirm={() => {
+            close();
+            void cancelUploads('all');
+          }}
+        >
+          <p>Unfinished uploads stop, and the image records they created are deleted from the cloud.</p>
+        </DialogFrame>
+      );
+  }
+}
+
+function RecreateList({ ids }: { ids: readonly string[] }) {
+  const jobs = useAppStore(useShallow((s) => ids.map((id) => s.uploads[id])));
+  return (
+    <>
+      <p>
+        The image service cannot continue these uploads. Resuming deletes their current image record and uploads the
+        whole file again into a new one:
+      </p>
+      <ul>
+        {jobs.map((job, i) =>
+          job ? (
+            <li key={job.id}>
+              <strong>{job.fileName}</strong>: {resumeText(job.resume)}
+            </li>
+          ) : (
+            <li key={ids[i]}>{ids[i]}</li>
+          ),
+        )}
+      </ul>
+    </>
+  );
+}
+
+function DeleteList({ ids }: { ids: readonly string[] }) {
+  const images = useAppStore((s) => s.images);
+  const byId = new Map(images.map((i) => [i.id, i]));
+  return (
+    <>
+      <p>These images are deleted from the cloud. This cannot be undone.</p>
+      <ul>
+        {ids.map((id) => {
+          const image = byId.get(id);
+          return (
+            <li key={id}>
+              <strong>{imageLabel(image?.name, id)}</strong> ({image?.status ?? 'unknown'}) <code>{id}</code>
+            </li>
+          );
+        })}
+      </ul>
+    </>
+  );
+}
+
+interface DialogFrameProps {
+  title: string;
+  confirmLabel: string;
+  cancelLabel?: string;
+  onConfirm(): void;
+  onCancel(): void;
+  children: ReactNode;
+}
+
+function DialogFrame({ title, confirmLabel, cancelLabel = 'Cancel', onConfirm, onCancel, children }: DialogFrameProps) {
+  const dialogRef = useRef<HTMLDivElement>(null);
+  const cancelRef = useRef<HTMLButtonElement>(null);
+
+  useEffect(() => {
+    const previous = document.activeElement instanceof HTMLElement ? document.activeElement : null;
+    cancelRef.current?.focus();
+    return () => {
+      if (previous && previous.isConnected) previous.focus();
+    };
+  }, []);
+
+  function onKeyDown(event: KeyboardEvent<HTMLDivElement>) {
+    if (event.key === 'Escape') {
+      event.preventDefault();
+      onCancel();
+      return;
+    }
+    if (event.key !== 'Tab' || !dialogRef.current) return;
+    const focusable = [...dialogRef.current.querySelectorAll<HTMLElement>('button, [href], input, select, textarea')];
+    const first = focusable[0];
+    const last = focusable[focusable.length - 1];
+    if (!first || !last) return;
+    if (event.shiftKey && document.activeElement === first) {
+      event.preventDefault();
+      last.focus();
+    } else if (!event.shiftKey && document.activeElement === last) {
+      event.preventDefault();
+      first.focus();
+    }
+  }
+
+  return (
+    <div className="dialog-backdrop">
+      <div
+        ref={dialogRef}
+        className="dialog"
+        role="alertdialog"
+        aria-modal="true"
+        aria-labelledby="confirm-title"
+        aria-describedby="confirm-body"
+        onKeyDown={onKeyDown}
+      >
+        <h2 id="confirm-title">{title}</h2>
+        <div id="confirm-body">{children}</div>
+        <div className="dialog-actions">
+          <button ref={cancelRef} type="button" onClick={onCancel}>
+            {cancelLabel}
+          </button>
+          <button type="button" className="danger" onClick={onConfirm}>
+            {confirmLabel}
+          </button>
+        </div>
+      </div>
+    </div>
+  );
+}

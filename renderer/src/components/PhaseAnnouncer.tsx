@@ -1,0 +1,33 @@
+// One polite live region for the whole queue: it says when a job changes phase (not every
+// progress tick, which would drown a screen reader), and when jobs are added.
+import { useEffect, useState } from 'react';
+import { phaseLabel } from '../../../shared/format.ts';
+import { formatCount } from '../format/display.ts';
+import { useAppStore } from '../store/index.ts';
+
+export function PhaseAnnouncer() {
+  const [message, setMessage] = useState('');
+  useEffect(
+    () =>
+      useAppStore.subscribe((state, prev) => {
+        if (state.uploads === prev.uploads || !prev.uploadsLoaded) return;
+        const parts: string[] = [];
+        let added = 0;
+        for (const id of state.uploadOrder) {
+          const now = state.uploads[id];
+          const before = prev.uploads[id];
+          if (!now || now === before) continue;
+          if (!before) added += 1;
+          else if (before.phase !== now.phase) parts.push(`${now.fileName}: ${phaseLabel(now.phase)}`);
+        }
+        if (added > 0) parts.unshift(`${formatCount(added, 'upload')} added`);
+        if (parts.length > 0) setMessage(parts.join('. '));
+      }),
+    [],
+  );
+  return (
+    <div className="visually-hidden" role="status" aria-live="polite" aria-atomic="true">
+      {message}
+    </div>
+  );
+}

@@ -1,0 +1,56 @@
+// Display mappers the renderer needs beyond shared/format.ts (which it uses for bytes, speed,
+// durations, percentages, phases and resume wording). Views call these; they never format inline.
+import { formatBytes, formatDuration } from '../../../shared/format.ts';
+import type { LifecycleStep } from '../../../shared/upload.ts';
+
+/** 43 → "43%". */
+export function formatPercent(percent: number): string {
+  return `${Math.round(percent)}%`;
+}
+
+/** An epoch-ms or ISO time → the local date and time; anything unreadable → "—". */
+export function formatDateTime(value: number | string | null | undefined): string {
+  if (value === null || value === undefined) return '—';
+  const t = typeof value === 'number' ? value : Date.parse(value);
+  return Number.isFinite(t) ? new Date(t).toLocaleString() : '—';
+}
+
+/** An epoch-ms time → the local time of day ("14:03:27"). */
+export function formatClock(value: number | null | undefined): string {
+  if (value === null || value === undefined || !Number.isFinite(value)) return '—';
+  return new Date(value).toLocaleTimeString();
+}
+
+/** Milliseconds → "12 s", "3 min 05 s". */
+export function formatElapsed(elapsedMs: number): string {
+  return formatDuration(Math.max(0, elapsedMs) / 1000);
+}
+
+/** Milliseconds since something happened → "12 s ago", "3 min 05 s ago". */
+export function formatAgo(elapsedMs: number): string {
+  return `${formatElapsed(elapsedMs)} ago`;
+}
+
+/** "1.2 GiB of 2.8 GiB". */
+export function formatProgressBytes(done: number, total: number): string {
+  return `${formatBytes(done)} of ${formatBytes(total)}`;
+}
+
+/** 3, "image" → "3 images". */
+export function formatCount(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? '' : 's'}`;
+}
+
+/** An image's name, or its id when it has none. */
+export function imageLabel(name: string | null | undefined, id: string): string {
+  return name && name.trim() !== '' ? name : `(unnamed ${id.slice(0, 8)})`;
+}
+
+export const LIFECYCLE_LABELS: Readonly<Record<LifecycleStep, string>> = {
+  checked: 'Checked',
+  created: 'Record created',
+  uploading: 'Uploading',
+  saving: 'Saving',
+  active: 'Active',
+  verified: 'Verified',
+};

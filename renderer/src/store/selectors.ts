@@ -1,0 +1,134 @@
+// Selectors and pure derivations shared by views. Selectors that return objects are used with
+// useShallow (or return primitives) so that a progress tick re-renders only what changed.
+import { GLANCE_IMAGE_STATUSES, type GlanceImageStatus } from '../../../shared/glance.ts';
+import type { ImageSummary } from '../../../shared/ipc.ts';
+import { canCancel, canPause, canResume, canRetry, isFinished } from '../../../shared/phases.ts';
+import type { UploadId, UploadSnapshot } from '../../../shared/upload.ts';
+import type { ImageSortKey, SortDirection, StatusFilter } from './dashboard-slice.ts';
+import type { AppState } from './types.ts';
+
+export function selectUploadById(id: UploadId): (state: AppState) => UploadSnapshot | undefined {
+  return (state) => state.uploads[id];
+}
+
+export function selectSelectedUpload(state: AppState): UploadSnapshot | undefined {
+  return state.selectedUploadId === null ? undefined : state.uploads[state.selectedUploadId];
+}
+
+export interface QueueTotals {
+  readonly jobs: number;
+  readonly finished: number;
+  readonly verified: number;
+  readonly bytesSent: number;
+  readonly bytesTotal: number;
+  readonly bytesPerSecond: number;
+}
+
+/** Progress across every job that is not cancelled. A primitive-only object: use with useShallow. */
+export function selectQueueTotals(state: AppState): QueueTotals {
+  let finished = 0;
+  let verified = 0;
+  let bytesSent = 0;
+  let bytesTotal = 0;
+  let bytesPerSecond = 0;
+  let jobs = 0;
+  for (const id of state.uploadOrder) {
+    const s = state.uploads[id];
+    if (!s || s.phase === 'cancelled') continue;
+    jobs += 1;
+    if (isFinished(s.phase)) finished += 1;
+    if (s.verified) verified += 1;
+    bytesSent += s.phase === 'done' ? s.bytesTotal : s.bytesSent;
+    bytesTotal += s.bytesTotal;
+    if (s.phase === 'uploading') bytesPerSecond += s.bytesPerSecond ?? 0;
+  }
+  return { jobs, finished, verified, bytesSent, bytesTotal, bytesPerSecond };
+}
+
+export interface QueueAbilities {
+  readonly anyPausable: boolean;
+  readonly anyResumable: boolean;
+  readonly anyCancellable: boolean;
+  readonly anyRetryable: boolean;
+  readonly anyFinished: boolean;
+}
+
+/** What the "… all" buttons may do. Booleans only: use with useShallow. */
+export function selectQueueAbilities(state: AppState): QueueAbilities {
+  const a = { anyPausable: false, anyResumable: false, anyCancellable: false, anyRetryable: false, anyFinished: false };
+  for (const id of state.uploadOrder) {
+    const s = state.uploads[id];
+    if (!s) continue;
+    a.anyPausable ||= canPause(s.phase);
+    a.anyResumable ||= canResume(s.phase);
+    a.anyCancellable ||= canCancel(s.phase);
+    a.anyRetryable ||= canRetry(s.phase);
+    a.anyFinished ||= isFinished(s.phase);
+  }
+  return a;
+}
+
+export function finishedUploadIds(state: AppState): UploadId[] {
+  return state.uploadOrder.filter((id) => {
+    const s = state.uploads[id];
+    return s !== undefined && isFinished(s.phase);
+  });
+}
+
+// ── dashboard ──
+
+export const STUCK_STATUSES: readonly GlanceImageStatus[] = ['queued', 'saving'];
+
+/** Stuck: queued or saving and not updated for longer than the threshold. */
+export function isStuck(image: ImageSummary, now: number, stuckAfterMs: number): boolean {
+  if (!STUCK_STATUSES.includes(image.status)) return false;
+  const updated = Date.parse(image.updatedAt);
+  return Number.isFinite(updated) && now - updated > stuckAfterMs;
+}
+
+/** Stuck and owned by the signed-in project: the only images this view may delete. */
+export function isDeletable(image: ImageSummary, now: number, stuckAfterMs: number): boolean {
+  return image.ownedByProject && !image.protected && isStuck(image, now, stuckAfterMs);
+}
+
+const STATUS_RANK = new Map<string, number>(GLANCE_IMAGE_STATUSES.map((s, i) => [s, i]));
+
+function compareImages(a: ImageSummary, b: ImageSummary, key: ImageSortKey): number {
+  switch (key) {
+    case 'name':
+      return (a.name ?? '').localeCompare(b.name ?? '', undefined, { sensitivity: 'base', numeric: true });
+    case 'size':
+      return (a.size ?? -1) - (b.size ?? -1);
+    case 'status':
+      return (STATUS_RANK.get(a.status) ?? 99) - (STATUS_RANK.get(b.status) ?? 99);
+    case 'createdAt':
+      return Date.parse(a.createdAt) - Date.parse(b.createdAt);
+    case 'updatedAt':
+      return Date.parse(a.updatedAt) - Date.parse(b.updatedAt);
+  }
+}
+
+export function filterAndSortImages(
+  images: readonly ImageSummary[],
+  statusFilter: StatusFilter,
+  textFilter: string,
+  sort: { readonly key: ImageSortKey; readonly direction: SortDirection },
+): ImageSummary[] {
+  const needle = textFilter.trim().toLowerCase();
+  const filtered = images.filter(
+    (image) =>
+      (statusFilter === 'all' || image.status === statusFilter) &&
+      (needle === '' ||
+        (image.name ?? '').toLowerCase().includes(needle) ||
+        image.id.toLowerCase().includes(needle) ||
+        (image.diskFormat ?? '').toLowerCase().includes(needle)),
+  );
+  const sign = sort.direction === 'asc' ? 1 : -1;
+  return filtered.sort((a, b) => sign * compareImages(a, b, sort.key) || a.id.localeCompare(b.id));
+}
+
+export function countByStatus(images: readonly ImageSummary[]): Record<GlanceImageStatus, number> {
+  const counts = Object.fromEntries(GLANCE_IMAGE_STATUSES.map((s) => [s, 0])) as Record<GlanceImageStatus, number>;
+  for (const image of images) counts[image.status] += 1;
+  return counts;
+}

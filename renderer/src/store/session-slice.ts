@@ -1,0 +1,66 @@
+// The signed-in session as main reports it. The token and the password never reach the
+// renderer: this slice holds only SessionInfo and the list of known clouds.
+import type { StateCreator } from 'zustand';
+import type { AppError } from '../../../shared/errors.ts';
+import type { CloudEntry, SessionInfo } from '../../../shared/session.ts';
+import type { AppState } from './types.ts';
+
+/** 'unknown' until getSession() answers at start. */
+export type ConnectionStatus = 'unknown' | 'disconnected' | 'connecting' | 'connected' | 'disconnecting';
+
+export interface SessionSlice {
+  session: SessionInfo | null;
+  connection: ConnectionStatus;
+  /** The last connect() error, exactly as main returned it. */
+  connectError: AppError | null;
+  clouds: readonly CloudEntry[];
+  cloudsLoaded: boolean;
+  cloudsError: AppError | null;
+  cloudsReceived(clouds: readonly CloudEntry[]): void;
+  cloudsFailed(error: AppError): void;
+  sessionLoaded(session: SessionInfo | null): void;
+  connectStarted(): void;
+  connectSucceeded(session: SessionInfo): void;
+  connectFailed(error: AppError): void;
+  disconnectStarted(): void;
+  /** Disconnected (or the disconnect failed and the session is still there: pass it back). */
+  disconnectFinished(stillConnected: SessionInfo | null): void;
+}
+
+export const createSessionSlice: StateCreator<AppState, [], [], SessionSlice> = (set) => ({
+  session: null,
+  connection: 'unknown',
+  connectError: null,
+  clouds: [],
+  cloudsLoaded: false,
+  cloudsError: null,
+  cloudsReceived: (clouds) => set({ clouds, cloudsLoaded: true, cloudsError: null }),
+  cloudsFailed: (error) => set({ cloudsLoaded: true, cloudsError: error }),
+  sessionLoaded: (session) =>
+    set((state) =>
+      // A connect() that finished first wins over the start-up getSession() answer.
+      state.connection === 'connecting' || state.connection === 'connected'
+        ? {}
+        : { session, connection: session ? 'connected' : 'disconnected' },
+    ),
+  connectStarted: () => set({ connection: 'connecting', connectError: null }),
+  connectSucceeded: (session) => set({ session, connection: 'connected', connectError: null }),
+  connectFailed: (error) =>
+    set((state) => ({ connectError: error, connection: state.session ? 'connected' : 'disconnected' })),
+  disconnectStarted: () => set({ connection: 'disconnecting' }),
+  disconnectFinished: (stillConnected) =>
+    set(
+      stillConnected
+        ? { session: stillConnected, connection: 'connected' }
+        : {
+            session: null,
+            connection: 'disconnected',
+            images: [],
+            imagesFetchedAt: null,
+            imagesPages: 0,
+            imagesError: null,
+            selectedImageIds: [],
+            deleteOutcomes: [],
+          },
+    ),
+});

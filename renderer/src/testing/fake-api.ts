@@ -1,0 +1,327 @@
+// An in-memory ImagedropApi for unit tests. It behaves like the contract: every call resolves
+// to a Result (never throws), jobs move only through shared/phases.ts, and every change to a
+// job reaches listeners as a snapshot batch through onUploadsChanged (as main's pump does).
+import type { AppError } from '../../../shared/errors.ts';
+import type {
+  DeleteOutcome,
+  DroppedFile,
+  ImageList,
+  ImageSummary,
+  ImagedropApi,
+  InspectOutcome,
+  InvokeMethod,
+  ResumeOptions,
+  Unsubscribe,
+  UploadSelection,
+} from '../../../shared/ipc.ts';
+import type { Inspection } from '../../../shared/inspect.ts';
+import { canTransition, isFinished, nextPhase, type UploadEvent } from '../../../shared/phases.ts';
+import { fail, ok, type Result } from '../../../shared/result.ts';
+import type { CloudEntry, ConnectRequest, SessionInfo } from '../../../shared/session.ts';
+import type { UploadId, UploadRequest, UploadSnapshot } from '../../../shared/upload.ts';
+import { makeSession } from './fixtures.ts';
+
+export interface FakeCall {
+  readonly method: InvokeMethod;
+  readonly args: readonly unknown[];
+}
+
+export interface FakeApiOptions {
+  clouds?: CloudEntry[];
+  /** The session connect() opens (and getSession() returns once connected). */
+  session?: SessionInfo;
+  /** Start already connected. */
+  connected?: boolean;
+  /** Inspection results by path; other paths answer 'file/not-found'. */
+  files?: Record<string, Inspection | AppError>;
+  /** What pickFiles() returns. */
+  picked?: string[];
+  images?: ImageSummary[];
+  uploads?: UploadSnapshot[];
+}
+
+export class FakeApi implements ImagedropApi {
+  readonly calls: FakeCall[] = [];
+  clouds: CloudEntry[];
+  sessionTemplate: SessionInfo;
+  session: SessionInfo | null;
+  files: Record<string, Inspection | AppError>;
+  picked: string[];
+  images: ImageSummary[];
+  readonly jobs = new Map<UploadId, UploadSnapshot>();
+  clipboard: string | null = null;
+  /** The next call of a method answers with this error instead. */
+  private readonly failures = new Map<InvokeMethod, AppError>();
+  private readonly uploadListeners = new Set<(batch: readonly UploadSnapshot[]) => void>();
+  private readonly fileListeners = new Set<(paths: readonly string[]) => void>();
+  private nextJob = 1;
+  private clock = 1_800_000_000_000;
+
+  constructor(options: FakeApiOptions = {}) {
+    this.clouds = options.clouds ?? [];
+    this.sessionTemplate = options.session ?? makeSession();
+    this.session = options.connected ? this.sessionTemplate : null;
+    this.files = options.files ?? {};
+    this.picked = options.picked ?? [];
+    this.images = options.images ?? [];
+    for (const s of options.uploads ?? []) this.jobs.set(s.id, s);
+  }
+
+  // ── test controls ──
+
+  failNext(method: InvokeMethod, error: AppError): void {
+    this.failures.set(method, error);
+  }
+
+  callsOf(method: InvokeMethod): (readonly unknown[])[] {
+    return this.calls.filter((c) => c.method === method).map((c) => c.args);
+  }
+
+  /** Pushes a batch to listeners, as main's progress pump does. */
+  emit(batch: readonly UploadSnapshot[]): void {
+    for (const s of batch) this.jobs.set(s.id, s);
+    for (const listener of this.uploadListeners) listener(batch);
+  }
+
+  /** Files opened from the OS. */
+  openFiles(paths: readonly string[]): void {
+    for (const listener of this.fileListeners) listener(paths);
+  }
+
+  get listenerCount(): number {
+    return this.uploadListeners.size + this.fileListeners.size;
+  }
+
+  private record<T>(method: InvokeMethod, args: readonly unknown[], run: () => Result<T>): Promise<Result<T>> {
+    this.calls.push({ method, args });
+    const failure = this.failures.get(method);
+    if (failure) {
+      this.failures.delete(method);
+      return Promise.resolve(fail(failure));
+    }
+    return Promise.resolve(run());
+  }
+
+  private requireSession(): AppError | null {
+    return this.session ? null : { code: 'auth/not-connected', message: 'Connect to a cloud first.', retryable: false };
+  }
+
+  private selected(selection: UploadSelection): UploadSnapshot[] {
+    const ids = selection === 'all' ? [...this.jobs.keys()] : selection;
+    return ids.map((id) => this.jobs.get(id)).filter((s): s is UploadSnapshot => s !== undefined);
+  }
+
+  /** Moves each selected job that allows `event`; emits one batch of the changed ones. */
+  private transition(
+    selection: UploadSelection,
+    event: UploadEvent,
+    change: (s: UploadSnapshot) => Partial<UploadSnapshot> = () => ({}),
+    allowed: (s: UploadSnapshot) => boolean = () => true,
+  ): Result<null> {
+    const changed: UploadSnapshot[] = [];
+    for (const s of this.selected(selection)) {
+      if (!canTransition(s.phase, event) || !allowed(s)) continue;
+      this.clock += 1;
+      changed.push({ ...s, ...change(s), phase: nextPhase(s.phase, event), updatedAt: this.clock });
+    }
+    if (changed.length > 0) this.emit(changed);
+    return ok(null);
+  }
+
+  // ── ImagedropApi ──
+
+  listClouds(): Promise<Result<CloudEntry[]>> {
+    return this.record('listClouds', [], () => ok([...this.clouds]));
+  }
+
+  connect(request: ConnectRequest): Promise<Result<SessionInfo>> {
+    return this.record('connect', [request], () => {
+      this.session =
+        request.kind === 'cloud' ? { ...this.sessionTemplate, cloud: request.cloud } : this.sessionTemplate;
+      return ok(this.session);
+    });
+  }
+
+  disconnect(): Promise<Result<null>> {
+    return this.record('disconnect', [], () => {
+      this.session = null;
+      return ok(null);
+    });
+  }
+
+  getSession(): Promise<Result<SessionInfo | null>> {
+    return this.record('getSession', [], () => ok(this.session));
+  }
+
+  pickFiles(): Promise<Result<string[]>> {
+    return this.record('pickFiles', [], () => ok([...this.picked]));
+  }
+
+  pathForFile(file: DroppedFile): string {
+    return `/dropped/${file.name}`;
+  }
+
+  inspectFiles(paths: readonly string[]): Promise<Result<InspectOutcome[]>> {
+    return this.record('inspectFiles', [paths], () =>
+      ok(
+        paths.map((path): InspectOutcome => {
+          const known = this.files[path];
+          if (known === undefined) {
+            return {
+              path,
+              ok: false,
+              error: { code: 'file/not-found', message: `${path} does not exist.`, retryable: false },
+            };
+          }
+          return 'code' in known ? { path, ok: false, error: known } : { path, ok: true, inspection: known };
+        }),
+      ),
+    );
+  }
+
+  startUploads(requests: readonly UploadRequest[]): Promise<Result<UploadId[]>> {
+    return this.record('startUploads', [requests], () => {
+      const missing = this.requireSession();
+      if (missing) return fail(missing);
+      const created: UploadSnapshot[] = requests.map((r) => {
+        const id = `job-${this.nextJob++}`;
+        const inspection = this.files[r.path];
+        const size = inspection && !('code' in inspection) ? inspection.size : 0;
+        this.clock += 1;
+        return {
+          id,
+          file: r.path,
+          fileName: r.path.split('/').pop() ?? r.path,
+          imageName: r.name,
+          diskFormat: r.diskFormat,
+          containerFormat: r.containerFormat,
+          visibility: r.visibility,
+          store: r.store ?? null,
+          format: inspection && !('code' in inspection) ? inspection.format : null,
+          virtualSize: inspection && !('code' in inspection) ? inspection.virtualSize : null,
+          phase: 'queued',
+          imageId: null,
+          createdImage: false,
+          glanceStatus: null,
+          bytesSent: 0,
+          bytesTotal: size,
+          bytesPerSecond: null,
+          etaSeconds: null,
+          attempt: 0,
+          retryAt: null,
+          resume: { kind: 'none' },
+          error: null,
+          timeline: {},
+          checksums: { algorithm: null, local: null, server: null, md5Local: null, md5Server: null },
+          verified: false,
+          createdAt: this.clock,
+          updatedAt: this.clock,
+        };
+      });
+      this.emit(created);
+      return ok(created.map((s) => s.id));
+    });
+  }
+
+  pauseUploads(selection: UploadSelection): Promise<Result<null>> {
+    return this.record('pauseUploads', [selection], () =>
+      this.transition(selection, 'pause', (s) => ({
+        resume: { kind: 'continue', percent: Math.floor((s.bytesSent / Math.max(1, s.bytesTotal)) * 100) },
+        bytesPerSecond: null,
+        etaSeconds: null,
+      })),
+    );
+  }
+
+  resumeUploads(selection: UploadSelection, options?: ResumeOptions): Promise<Result<null>> {
+    const args = options === undefined ? [selection] : [selection, options];
+    return this.record('resumeUploads', args, () =>
+      this.transition(
+        selection,
+        'resume',
+        (s) => ({ resume: { kind: 'none' }, ...(s.resume.kind === 'continue' ? {} : { bytesSent: 0 }) }),
+        (s) => s.resume.kind !== 'recreate' || options?.recreate === true,
+      ),
+    );
+  }
+
+  cancelUploads(selection: UploadSelection): Promise<Result<null>> {
+    return this.record('cancelUploads', [selection], () =>
+      this.transition(selection, 'cancel', () => ({
+        resume: { kind: 'none' },
+        bytesPerSecond: null,
+        etaSeconds: null,
+      })),
+    );
+  }
+
+  retryUploads(selection: UploadSelection): Promise<Result<null>> {
+    return this.record('retryUploads', [selection], () =>
+      this.transition(
+        selection,
+        'retry',
+        () => ({ error: null, bytesSent: 0 }),
+        (s) => s.phase === 'failed',
+      ),
+    );
+  }
+
+  clearUploads(selection: UploadSelection): Promise<Result<null>> {
+    return this.record('clearUploads', [selection], () => {
+      for (const s of this.selected(selection)) if (isFinished(s.phase)) this.jobs.delete(s.id);
+      return ok(null);
+    });
+  }
+
+  listUploads(): Promise<Result<UploadSnapshot[]>> {
+    return this.record('listUploads', [], () => ok([...this.jobs.values()]));
+  }
+
+  listImages(): Promise<Result<ImageList>> {
+    return this.record('listImages', [], () => {
+      const missing = this.requireSession();
+      if (missing) return fail(missing);
+      return ok({ images: [...this.images], pages: 1, fetchedAt: Date.now() });
+    });
+  }
+
+  deleteImages(ids: readonly string[]): Promise<Result<DeleteOutcome[]>> {
+    return this.record('deleteImages', [ids], () => {
+      const missing = this.requireSession();
+      if (missing) return fail(missing);
+      return ok(
+        ids.map((id): DeleteOutcome => {
+          const image = this.images.find((i) => i.id === id);
+          if (!image)
+            return { id, ok: false, error: { code: 'glance/not-found', message: 'No such image.', retryable: false } };
+          if (!image.ownedByProject || image.protected) {
+            return {
+              id,
+              ok: false,
+              error: { code: 'auth/forbidden', message: 'Not allowed to delete this image.', retryable: false },
+            };
+          }
+          this.images = this.images.filter((i) => i.id !== id);
+          return { id, ok: true };
+        }),
+      );
+    });
+  }
+
+  copyText(text: string): Promise<Result<null>> {
+    return this.record('copyText', [text], () => {
+      this.clipboard = text;
+      return ok(null);
+    });
+  }
+
+  onUploadsChanged(listener: (batch: readonly UploadSnapshot[]) => void): Unsubscribe {
+    this.uploadListeners.add(listener);
+    return () => this.uploadListeners.delete(listener);
+  }
+
+  onFilesOpened(listener: (paths: readonly string[]) => void): Unsubscribe {
+    this.fileListeners.add(listener);
+    return () => this.fileListeners.delete(listener);
+  }
+}

@@ -1,0 +1,140 @@
+import '../testing/setup.ts';
+import { act, fireEvent, render, screen } from '@testing-library/react';
+import { describe, expect, it } from 'vitest';
+import { loadClouds } from '../bridge.ts';
+import { useAppStore } from '../store/index.ts';
+import { makeCloud, makeError, makeSession } from '../testing/fixtures.ts';
+import { installFakeApi } from '../testing/setup.ts';
+import { ConnectView } from './ConnectView.tsx';
+
+const state = () => useAppStore.getState();
+
+function type(label: string | RegExp, value: string) {
+  fireEvent.change(screen.getByLabelText(label), { target: { value } });
+}
+
+describe('ConnectView', () => {
+  it('connects to a cloud chosen from clouds.yaml, showing its warnings', async () => {
+    const api = installFakeApi({
+      clouds: [
+        makeCloud({ name: 'prod' }),
+        makeCloud({ name: 'lab', warnings: ['TLS verification is off (verify: false).'] }),
+      ],
+    });
+    await act(() => loadClouds());
+    render(<ConnectView />);
+    expect((screen.getByLabelText('A cloud from clouds.yaml') as HTMLInputElement).checked).toBe(true);
+    fireEvent.change(screen.getByLabelText('Cloud'), { target: { value: 'lab' } });
+    expect(screen.getByRole('list', { name: 'Warnings for lab' }).textContent).toContain('TLS verification is off');
+    await act(async () => fireEvent.click(screen.getByRole('button', { name: 'Connect' })));
+    expect(api.callsOf('connect')).toEqual([[{ kind: 'cloud', cloud: 'lab' }]]);
+    expect(screen.getByRole('heading', { name: 'Connected' })).toBeTruthy();
+  });
+
+  it('sends typed password details, with "Default" domains and optional fields left out', async () => {
+    const api = installFakeApi();
+    await act(() => loadClouds());
+    render(<ConnectView />);
+    expect((screen.getByLabelText('Enter the details') as HTMLInputElement).checked).toBe(true);
+    expect((screen.getByLabelText('User domain') as HTMLInputElement).value).toBe('Default');
+    expect((screen.getByLabelText('Project domain') as HTMLInputElement).value).toBe('Default');
+    type('Auth URL', 'https://keystone.example.org:5000/v3');
+    type('Username', 'alice');
+    type('Password', 's3cret');
+    type('Project', 'demo');
+    type('Region', 'RegionTwo');
+    fireEvent.change(screen.getByLabelText('Interface'), { target: { value: 'internal' } });
+    type('CA certificate file', '/etc/ca.pem');
+    await act(async () => fireEvent.submit(screen.getByRole('form')));
+    expect(api.callsOf('connect')).toEqual([
+      [
+        {
+          kind: 'manual',
+          authUrl: 'https://keystone.example.org:5000/v3',
+          auth: {
+            type: 'password',
+            username: 'alice',
+            password: 's3cret',
+            projectName: 'demo',
+            userDomainName: 'Default',
+            projectDomainName: 'Default',
+          },
+          interface: 'internal',
+          remember: false,
+          regionName: 'RegionTwo',
+          cacertPath: '/etc/ca.pem',
+        },
+      ],
+    ]);
+  });
+
+  it('sends an application credential and the remember choice', async () => {
+    const api = installFakeApi();
+    await act(() => loadClouds());
+    render(<ConnectView />);
+    fireEvent.click(screen.getByLabelText('Application credential'));
+    type('Auth URL', 'https://id.example.org/v3');
+    type('Application credential ID', 'ac-1');
+    type('Application credential secret', 'shh');
+    fireEvent.click(screen.getByLabelText('Remember this connection'));
+    type('Remember as', 'lab');
+    await act(async () => fireEvent.click(screen.getByRole('button', { name: 'Connect' })));
+    expect(api.callsOf('connect')[0]?.[0]).toEqual({
+      kind: 'manual',
+      authUrl: 'https://id.example.org/v3',
+      auth: { type: 'application-credential', applicationCredentialId: 'ac-1', secret: 'shh' },
+      interface: 'public',
+      remember: true,
+      label: 'lab',
+    });
+  });
+
+  it('says which fields are missing, and sends nothing', async () => {
+    const api = installFakeApi();
+    await act(() => loadClouds());
+    render(<ConnectView />);
+    type('Auth URL', 'keystone:5000');
+    await act(async () => fireEvent.click(screen.getByRole('button', { name: 'Connect' })));
+    expect(api.callsOf('connect')).toEqual([]);
+    expect(screen.getByLabelText('Auth URL').getAttribute('aria-invalid')).toBe('true');
+    expect(screen.getByText('The URL must start with https:// or http://.')).toBeTruthy();
+    expect(screen.getByText('Enter the password.')).toBeTruthy();
+  });
+
+  it('shows the error exactly as main returned it', async () => {
+    const api = installFakeApi({ clouds: [makeCloud()] });
+    api.failNext(
+      'connect',
+      makeError({
+        code: 'network/tls',
+        message: 'The server certificate is not trusted. Give the CA file, or check the URL.',
+        detail: 'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+      }),
+    );
+    await act(() => loadClouds());
+    render(<ConnectView />);
+    await act(async () => fireEvent.click(screen.getByRole('button', { name: 'Connect' })));
+    const alert = screen.getByRole('alert');
+    expect(alert.textContent).toContain('The server certificate is not trusted. Give the CA file, or check the URL.');
+    expect(alert.textContent).toContain('UNABLE_TO_VERIFY_LEAF_SIGNATURE');
+  });
+
+  it('shows the session: user, project, region, image endpoint and warnings; and disconnects', async () => {
+    const api = installFakeApi({ connected: true });
+    act(() =>
+      state().connectSucceeded(
+        makeSession({ warnings: ['TLS certificate verification is off for this cloud.'], region: 'RegionOne' }),
+      ),
+    );
+    render(<ConnectView />);
+    const facts = document.querySelector('dl.facts');
+    expect(facts?.textContent).toContain('alice');
+    expect(facts?.textContent).toContain('demo');
+    expect(facts?.textContent).toContain('RegionOne');
+    expect(facts?.textContent).toContain('https://glance.example.org:9292');
+    expect(screen.getByRole('note').textContent).toContain('TLS certificate verification is off for this cloud.');
+    await act(async () => fireEvent.click(screen.getByRole('button', { name: 'Disconnect' })));
+    expect(api.callsOf('disconnect')).toHaveLength(1);
+    expect(screen.getByRole('heading', { name: 'Connect to a cloud' })).toBeTruthy();
+  });
+});
