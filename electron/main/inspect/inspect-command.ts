@@ -8,10 +8,12 @@ import { DISK_FORMATS } from '../../../shared/glance.ts';
 import { formatBytes } from '../../../shared/format.ts';
 import type { Inspection } from '../../../shared/inspect.ts';
 import { EXIT_ERROR, EXIT_OK, EXIT_PROBLEM, type CliCommand, type CliIo } from '../cli/command.ts';
+import { openCliSession } from '../cli/connect.ts';
 import { toAppError } from '../errors.ts';
+import { GlanceClient } from '../openstack/glance.ts';
 import { inspectFile } from './inspect-file.ts';
 
-const USAGE = 'inspect FILE... [--json] [--disk-format FMT]';
+const USAGE = 'inspect FILE... [--json] [--disk-format FMT] [--cloud NAME]';
 
 function write(stream: CliIo['stdout'], line: string): void {
   stream.write(`${line}\n`);
@@ -51,6 +53,7 @@ export const inspectCommand: CliCommand = {
         options: {
           json: { type: 'boolean', default: false },
           'disk-format': { type: 'string' },
+          cloud: { type: 'string' },
           help: { type: 'boolean', short: 'h', default: false },
         },
       });
@@ -67,6 +70,7 @@ export const inspectCommand: CliCommand = {
         io.stdout,
         '  --disk-format FMT   the disk_format you mean to send (auto: none); a different content is reported',
       );
+      write(io.stdout, "  --cloud NAME        also check that the cloud's image schema accepts the disk_format");
       return EXIT_OK;
     }
     const declared = values['disk-format'];
@@ -82,14 +86,24 @@ export const inspectCommand: CliCommand = {
       write(io.stderr, `usage: ${USAGE}`);
       return EXIT_ERROR;
     }
+    let accepted: readonly string[] | undefined;
+    if (values.cloud) {
+      try {
+        const session = await openCliSession(values.cloud, io, signal);
+        accepted = (await new GlanceClient(session).getImageSchema(signal)).diskFormats;
+      } catch (e) {
+        write(io.stderr, toAppError(e).message);
+        return EXIT_ERROR;
+      }
+    }
     let allSafe = true;
     for (const file of positionals) {
       if (signal.aborted) return EXIT_ERROR;
       try {
-        const report = await inspectFile(
-          resolve(io.cwd, file),
-          declared === undefined ? {} : { declaredFormat: declared },
-        );
+        const report = await inspectFile(resolve(io.cwd, file), {
+          ...(declared === undefined ? {} : { declaredFormat: declared }),
+          ...(accepted ? { acceptedDiskFormats: accepted } : {}),
+        });
         allSafe &&= report.safe;
         if (values.json) write(io.stdout, toJson(file, report));
         else for (const line of toText(file, report)) write(io.stdout, line);

@@ -128,13 +128,14 @@ export class GlanceClient {
    */
   async listImages(
     signal: AbortSignal,
-    filters: { status?: string; owner?: string; limit?: number } = {},
+    filters: { status?: string; owner?: string; limit?: number; properties?: Readonly<Record<string, string>> } = {},
     onPage?: (images: readonly GlanceImage[], page: number) => void,
   ): Promise<{ images: GlanceImage[]; pages: number }> {
     const query = new URLSearchParams();
     query.set('limit', String(filters.limit ?? 200));
     if (filters.status) query.set('status', filters.status);
     if (filters.owner) query.set('owner', filters.owner);
+    for (const [k, v] of Object.entries(filters.properties ?? {})) query.set(k, v);
     let path: string | null = `/v2/images?${query.toString()}`;
     const images: GlanceImage[] = [];
     const seen = new Set<string>();

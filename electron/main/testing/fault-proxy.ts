@@ -4,14 +4,16 @@
 //   cut      close both sides (a dropped connection),
 //   stall    stop forwarding for a while (a pause on the wire), then go on,
 //   hold     stop forwarding until release() is called,
-// or answer  reply with a status itself without contacting Glance (a 503 from a load balancer).
+// or answer  reply with a status itself without contacting Glance (a 503 from a load balancer),
+// or corrupt flip one body byte in flight (the server then stores other bytes than were sent).
 import net from 'node:net';
 
 export type Fault =
   | { readonly kind: 'cut'; readonly afterBytes: number }
   | { readonly kind: 'stall'; readonly afterBytes: number; readonly ms: number }
   | { readonly kind: 'hold'; readonly afterBytes: number }
-  | { readonly kind: 'answer'; readonly status: number; readonly body?: string };
+  | { readonly kind: 'answer'; readonly status: number; readonly body?: string }
+  | { readonly kind: 'corrupt'; readonly atByte: number };
 
 export interface FaultRule {
   /** Which requests it applies to, e.g. /^PUT \/v2\/images\/[^/]+\/file/. Tested on "METHOD PATH". */
@@ -28,6 +30,8 @@ export interface FaultProxy {
   inject(rule: FaultRule): void;
   /** Releases every 'hold'. */
   release(): void;
+  /** Cuts every open connection now (a network failure while, say, an upload is paused). */
+  cutAll(): void;
   /** Resolves when a matching request has reached its fault point. */
   reached(): Promise<void>;
   /** Body bytes forwarded for the requests that matched a rule, in order. */
@@ -61,9 +65,10 @@ export async function startFaultProxy(target: { host: string; port: number }): P
     upstream.on('data', (d) => client.write(d));
     upstream.on('end', () => client.end());
     upstream.on('error', () => client.destroy());
+    let answered = false; // the proxy answered itself: end the client gracefully, like a load balancer
     upstream.on('close', () => {
       sockets.delete(upstream);
-      client.destroy();
+      if (!answered) client.destroy();
     });
     client.on('close', () => {
       sockets.delete(client);
@@ -86,6 +91,7 @@ export async function startFaultProxy(target: { host: string; port: number }): P
     };
 
     async function handle(data: Buffer): Promise<void> {
+      if (answered) return; // the rest of that request's body goes nowhere
       let chunk = data;
       while (chunk.length > 0) {
         if (bodyLeft < 0) {
@@ -112,6 +118,7 @@ export async function startFaultProxy(target: { host: string; port: number }): P
           const headBytes = head.subarray(0, end + 4);
           head = Buffer.alloc(0);
           if (rule?.fault.kind === 'answer') {
+            answered = true;
             const body = rule.fault.body ?? JSON.stringify({ message: 'Injected by the fault proxy', code: rule.fault.status });
             client.end(
               `HTTP/1.1 ${rule.fault.status} Injected\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
@@ -128,7 +135,20 @@ export async function startFaultProxy(target: { host: string; port: number }): P
         const take = Math.min(bodyLeft, chunk.length);
         let piece = chunk.subarray(0, take);
         chunk = chunk.subarray(take);
-        if (rule && !faultDone && rule.fault.kind !== 'answer' && sent + piece.length >= rule.fault.afterBytes) {
+        if (rule?.fault.kind === 'corrupt' && !faultDone && sent + piece.length > rule.fault.atByte) {
+          piece = Buffer.from(piece); // a copy: the original belongs to the socket
+          const i = rule.fault.atByte - sent;
+          piece[i] = piece[i]! ^ 0xff;
+          faultDone = true;
+          signalReached();
+        }
+        if (
+          rule &&
+          !faultDone &&
+          rule.fault.kind !== 'answer' &&
+          rule.fault.kind !== 'corrupt' &&
+          sent + piece.length >= rule.fault.afterBytes
+        ) {
           const before = piece.subarray(0, Math.max(0, rule.fault.afterBytes - sent));
           writeUp(before);
           sent += before.length;
@@ -179,6 +199,9 @@ export async function startFaultProxy(target: { host: string; port: number }): P
     release() {
       const h = holds.splice(0);
       for (const r of h) r();
+    },
+    cutAll() {
+      for (const s of sockets) s.destroy();
     },
     reached() {
       if (reachedCount > reachedSeen) {

@@ -1,0 +1,274 @@
+// `cli upload`: create the record, upload, wait for `active`, verify; one JSON object per image
+// with --json. `cli jobs` and `cli resume` pick up what a killed run left in its job log.
+import { readdir, rm } from 'node:fs/promises';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { DISK_FORMATS, VISIBILITIES, type Visibility } from '../../../shared/glance.ts';
+import { isFinished } from '../../../shared/phases.ts';
+import type { UploadRequest, UploadSnapshot } from '../../../shared/upload.ts';
+import { buildContext, type CloudContext } from '../core/context.ts';
+import { defaultDataDir } from '../core/paths.ts';
+import { ImagedropError } from '../errors.ts';
+import { inspectFile } from '../inspect/index.ts';
+import { CloudFacts } from '../upload/cloud-facts.ts';
+import { UploadEngine } from '../upload/engine.ts';
+import { JobLog } from '../upload/job-log.ts';
+import { EXIT_OK, EXIT_PROBLEM, type CliCommand, type CliIo } from './command.ts';
+import { openCliSession } from './connect.ts';
+import { createCliProgress, describeState } from './progress.ts';
+
+export function cliJobsDir(io: CliIo): string {
+  return path.join(defaultDataDir(io.env), 'cli-jobs');
+}
+
+/** The per-image result line of --json. */
+export function resultObject(s: UploadSnapshot, seconds: number | null) {
+  return {
+    file: s.file,
+    imageId: s.imageId,
+    status: s.phase === 'done' ? s.glanceStatus : s.phase,
+    size: s.bytesTotal,
+    checksum: s.checksums.md5Server,
+    os_hash_algo: s.checksums.algorithm,
+    os_hash_value: s.checksums.server,
+    verified: s.verified,
+    seconds,
+    ...(s.error ? { error: { code: s.error.code, message: s.error.message } } : {}),
+  };
+}
+
+interface RunOptions {
+  readonly json: boolean;
+  readonly concurrency: number;
+  readonly recreateStuck: boolean;
+}
+
+/** Runs an engine to the end, with progress, Ctrl-C as cancel, and the results. */
+async function runEngine(
+  io: CliIo,
+  signal: AbortSignal,
+  context: CloudContext,
+  log: JobLog,
+  options: RunOptions,
+  start: (engine: UploadEngine) => Promise<string[]>,
+): Promise<number> {
+  const warnings: string[] = [];
+  const facts = new CloudFacts(path.join(defaultDataDir(io.env), 'cloud-facts.json'));
+  await facts.load();
+  const engine = new UploadEngine({
+    context: () => context,
+    inspect: inspectFile,
+    cloudFacts: facts,
+    jobLog: log,
+    concurrency: options.concurrency,
+    autoRecreate: options.recreateStuck,
+    onWarning: (m) => warnings.push(m),
+  });
+  const interactive = io.stderr.isTTY === true && !options.json;
+  const progress = createCliProgress(io, interactive);
+  engine.onDidChange((batch) => progress.update(batch));
+  engine.onPhaseChange((s) => progress.phase(s));
+  const started = Date.now();
+  let ids: string[] = [];
+  const onAbort = () => void engine.cancel(ids.filter((id) => !isFinished(engine.get(id)?.phase ?? 'done')));
+  signal.addEventListener('abort', onAbort, { once: true });
+  try {
+    ids = await start(engine);
+    await engine.whenSettled();
+  } finally {
+    signal.removeEventListener('abort', onAbort);
+    progress.finish();
+  }
+  if (signal.aborted) {
+    await engine.whenSettled();
+    await engine.dispose();
+    const left = ids.map((id) => engine.get(id)!).filter((s) => s.error && s.phase === 'cancelled');
+    for (const s of left) io.stderr.write(`${s.fileName}: ${s.error!.message}\n`);
+    io.stderr.write('Cancelled: every image record this run created was deleted.\n');
+    return 130;
+  }
+  await engine.dispose();
+  for (const w of warnings) io.stderr.write(`warning: ${w}\n`);
+  const results = ids.map((id) => engine.get(id)!);
+  const seconds = (Date.now() - started) / 1000;
+  let failures = 0;
+  for (const s of results) {
+    const ok = s.phase === 'done' && s.verified;
+    if (!ok) failures += 1;
+    if (options.json) io.stdout.write(`${JSON.stringify(resultObject(s, ok ? Math.round(seconds * 1000) / 1000 : null))}\n`);
+    else if (ok) io.stdout.write(`${s.file}: image ${s.imageId} active, ${s.checksums.algorithm} verified\n`);
+    if (!ok) {
+      const why =
+        s.phase === 'interrupted'
+          ? `${s.error?.message ?? 'interrupted'} The job is kept: run \`cli resume ${s.id}${s.resume.kind === 'recreate' ? ' --recreate-stuck' : ''}\`.`
+          : (s.error?.message ?? describeState(s));
+      io.stderr.write(`${s.fileName}: ${why}\n`);
+    }
+  }
+  // The log is only worth keeping while something can be resumed.
+  if (results.every((s) => isFinished(s.phase))) await rm(log.file, { force: true });
+  return failures === 0 ? EXIT_OK : EXIT_PROBLEM;
+}
+
+function parseProperties(values: readonly string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const v of values) {
+    const i = v.indexOf('=');
+    if (i <= 0) throw new ImagedropError('ipc/invalid-request', `--property ${v} is not KEY=VALUE.`);
+    out[v.slice(0, i)] = v.slice(i + 1);
+  }
+  return out;
+}
+
+function nonNegativeInt(name: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new ImagedropError('ipc/invalid-request', `--${name} ${value} is not a whole number.`);
+  return n;
+}
+
+export const uploadCommand: CliCommand = {
+  name: 'upload',
+  summary: 'create an image record, upload the file, wait for active, verify the checksum',
+  usage:
+    'upload FILE... [--cloud NAME] [--name NAME] [--disk-format auto|raw|qcow2|vmdk|vhd|vhdx|vdi|iso|…] [--container-format bare] [--store ID] [--visibility private|shared|community|public] [--min-disk GB] [--min-ram MB] [--property KEY=VALUE]... [--tag TAG]... [--protected] [--concurrency N] [--recreate-stuck] [--json]',
+  async run(argv, io, signal) {
+    const { values, positionals } = parseArgs({
+      args: [...argv],
+      allowPositionals: true,
+      options: {
+        cloud: { type: 'string' },
+        name: { type: 'string' },
+        'disk-format': { type: 'string', default: 'auto' },
+        'container-format': { type: 'string', default: 'bare' },
+        store: { type: 'string' },
+        visibility: { type: 'string', default: 'private' },
+        'min-disk': { type: 'string' },
+        'min-ram': { type: 'string' },
+        property: { type: 'string', multiple: true, default: [] },
+        tag: { type: 'string', multiple: true, default: [] },
+        protected: { type: 'boolean', default: false },
+        concurrency: { type: 'string', default: '2' },
+        'recreate-stuck': { type: 'boolean', default: false },
+        json: { type: 'boolean', default: false },
+      },
+    });
+    if (positionals.length === 0) throw new ImagedropError('ipc/invalid-request', 'Name at least one FILE to upload.');
+    if (values.name && positionals.length > 1) {
+      throw new ImagedropError('ipc/invalid-request', '--name names one image: give one FILE with it, or leave --name out.');
+    }
+    const diskFormat = values['disk-format'];
+    if (diskFormat !== 'auto' && !(DISK_FORMATS as readonly string[]).includes(diskFormat)) {
+      throw new ImagedropError('ipc/invalid-request', `--disk-format ${diskFormat} is unknown: use auto or one of ${DISK_FORMATS.join(', ')}.`);
+    }
+    if (!(VISIBILITIES as readonly string[]).includes(values.visibility)) {
+      throw new ImagedropError('ipc/invalid-request', `--visibility must be one of ${VISIBILITIES.join(', ')}.`);
+    }
+    const concurrency = nonNegativeInt('concurrency', values.concurrency) ?? 2;
+    const minDisk = nonNegativeInt('min-disk', values['min-disk']);
+    const minRam = nonNegativeInt('min-ram', values['min-ram']);
+    const properties = parseProperties(values.property);
+    const requests: UploadRequest[] = positionals.map((file) => ({
+      path: path.resolve(io.cwd, file),
+      name: values.name ?? path.basename(file).replace(/\.[^.]+$/, ''),
+      diskFormat,
+      containerFormat: values['container-format'],
+      visibility: values.visibility as Visibility,
+      ...(minDisk !== undefined ? { minDisk } : {}),
+      ...(minRam !== undefined ? { minRam } : {}),
+      ...(values.protected ? { protected: true } : {}),
+      ...(values.tag.length ? { tags: values.tag } : {}),
+      ...(Object.keys(properties).length ? { properties } : {}),
+      ...(values.store ? { store: values.store } : {}),
+    }));
+    const session = await openCliSession(values.cloud, io, signal);
+    const context = await buildContext(session, signal);
+    if (values.store && !context.capabilities.stores.some((s) => s.id === values.store)) {
+      throw new ImagedropError(
+        'preflight/unknown-store',
+        context.capabilities.stores.length
+          ? `This cloud has no store named ${values.store}: choose one of ${context.capabilities.stores.map((s) => s.id).join(', ')}.`
+          : `This cloud offers no store choice: leave --store out.`,
+      );
+    }
+    const log = new JobLog(path.join(cliJobsDir(io), `${new Date().toISOString().replace(/[:.]/g, '-')}-${process.pid}.json`));
+    return runEngine(io, signal, context, log, { json: values.json, concurrency: Math.max(1, concurrency), recreateStuck: values['recreate-stuck'] }, async (engine) =>
+      engine.add(requests),
+    );
+  },
+};
+
+async function cliLogs(io: CliIo): Promise<string[]> {
+  try {
+    return (await readdir(cliJobsDir(io))).filter((f) => f.endsWith('.json')).map((f) => path.join(cliJobsDir(io), f));
+  } catch {
+    return [];
+  }
+}
+
+export const jobsCommand: CliCommand = {
+  name: 'jobs',
+  summary: 'list uploads that a CLI run left unfinished (after a crash, a kill, or a lost connection)',
+  usage: 'jobs [--json]',
+  async run(argv, io) {
+    const { values } = parseArgs({ args: [...argv], options: { json: { type: 'boolean', default: false } } });
+    const rows: { id: string; file: string; phase: string; imageId: string | null; cloud: string | null; resume: string }[] = [];
+    for (const file of await cliLogs(io)) {
+      for (const r of await new JobLog(file, { onWarning: (m) => io.stderr.write(`warning: ${m}\n`) }).load()) {
+        rows.push({
+          id: r.snapshot.id,
+          file: r.snapshot.file,
+          phase: r.snapshot.phase,
+          imageId: r.snapshot.imageId,
+          cloud: r.cloudName,
+          resume: r.snapshot.resume.kind,
+        });
+      }
+    }
+    if (values.json) io.stdout.write(`${JSON.stringify(rows)}\n`);
+    else for (const r of rows) io.stdout.write(`${r.id}  ${r.phase.padEnd(11)}  ${r.cloud ?? ''}  ${r.imageId ?? '-'}  ${r.file}\n`);
+    return EXIT_OK;
+  },
+};
+
+export const resumeCommand: CliCommand = {
+  name: 'resume',
+  summary: 'resume an unfinished upload from a CLI job log (again from byte 0: Glance cannot continue a broken upload)',
+  usage: 'resume JOB_ID [--cloud NAME] [--recreate-stuck] [--json]',
+  async run(argv, io, signal) {
+    const { values, positionals } = parseArgs({
+      args: [...argv],
+      allowPositionals: true,
+      options: {
+        cloud: { type: 'string' },
+        'recreate-stuck': { type: 'boolean', default: false },
+        json: { type: 'boolean', default: false },
+      },
+    });
+    const id = positionals[0];
+    if (!id) throw new ImagedropError('ipc/invalid-request', 'Name the JOB_ID to resume (see `cli jobs`).');
+    let logFile: string | null = null;
+    let cloudName: string | null = null;
+    for (const file of await cliLogs(io)) {
+      const found = (await new JobLog(file).load()).find((r) => r.snapshot.id === id);
+      if (found) {
+        logFile = file;
+        cloudName = found.cloudName;
+        break;
+      }
+    }
+    if (!logFile) throw new ImagedropError('ipc/unknown-upload', `No unfinished CLI upload has the id ${id}: see \`cli jobs\`.`);
+    const session = await openCliSession(values.cloud ?? cloudName ?? undefined, io, signal);
+    const context = await buildContext(session, signal);
+    const log = new JobLog(logFile);
+    return runEngine(io, signal, context, log, { json: values.json, concurrency: 2, recreateStuck: values['recreate-stuck'] }, async (engine) => {
+      await engine.restore();
+      const job = engine.get(id);
+      if (!job) throw new ImagedropError('ipc/unknown-upload', `No unfinished CLI upload has the id ${id}.`);
+      await engine.refreshInterrupted(signal);
+      if (job.phase === 'interrupted') engine.resume([id], { recreate: values['recreate-stuck'] });
+      else if (job.phase === 'failed') engine.retry([id]);
+      return [id];
+    });
+  },
+};

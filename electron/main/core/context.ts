@@ -1,0 +1,64 @@
+// From a signed-in session to what the app needs to know about the cloud: the disk and container
+// formats it accepts (its image schema), its stores, its import methods, its size limit, and the
+// key that ties jobs to this cloud and project.
+import type { CloudCapabilities, SessionInfo } from '../../../shared/session.ts';
+import { GlanceClient } from '../openstack/glance.ts';
+import type { Session } from '../openstack/session.ts';
+import type { EngineContext } from '../upload/engine.ts';
+
+export interface CloudContext extends EngineContext {
+  readonly session: Session;
+  readonly capabilities: CloudCapabilities;
+  readonly imageApiVersion: string | null;
+}
+
+export function cloudKeyOf(session: Session): string {
+  return `${session.imageRoot}|${session.projectId}`;
+}
+
+export async function buildContext(session: Session, signal: AbortSignal): Promise<CloudContext> {
+  const glance = new GlanceClient(session);
+  const [versions, schema, stores, importMethods] = await Promise.all([
+    glance.getVersions(signal),
+    glance.getImageSchema(signal),
+    glance.getStores(signal),
+    glance.getImportMethods(signal),
+  ]);
+  const capabilities: CloudCapabilities = {
+    diskFormats: schema.diskFormats,
+    containerFormats: schema.containerFormats,
+    stores,
+    importMethods,
+    sizeLimit: session.config.sizeLimit,
+  };
+  return {
+    session,
+    glance,
+    cloudKey: cloudKeyOf(session),
+    cloudName: session.config.name,
+    imageEndpoint: session.imageRoot,
+    diskFormats: schema.diskFormats,
+    sizeLimit: session.config.sizeLimit,
+    capabilities,
+    imageApiVersion: versions.current,
+  };
+}
+
+/** What the renderer may know about the session: never the token or the credentials. */
+export function sessionInfo(context: CloudContext): SessionInfo {
+  const d = context.session.details;
+  return {
+    cloud: d.cloud,
+    authUrl: d.authUrl,
+    user: d.user,
+    project: d.project,
+    region: d.region,
+    interface: d.interface,
+    imageEndpoint: d.imageEndpoint,
+    imageApiVersion: context.imageApiVersion,
+    roles: d.roles,
+    expiresAt: d.expiresAt.toISOString(),
+    warnings: context.session.config.warnings,
+    capabilities: context.capabilities,
+  };
+}

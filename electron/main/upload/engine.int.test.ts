@@ -1,0 +1,490 @@
+// The upload engine against the real Glance, through a loopback TCP fault proxy that cuts, stalls,
+// holds, corrupts or answers for the upload. Every case ends with the image active and verified
+// (its sha512 computed here, independently, from the file), or with a clear error and no record of
+// the engine's own left behind.
+import { createHash } from 'node:crypto';
+import { appendFile, readFile, truncate, writeFile } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { IMAGEDROP_PROPERTY } from '../../../shared/glance.ts';
+import { resumeText } from '../../../shared/format.ts';
+import type { UploadRequest, UploadSnapshot } from '../../../shared/upload.ts';
+import { buildContext, type CloudContext } from '../core/context.ts';
+import { inspectFile } from '../inspect/index.ts';
+import type { GlanceClient } from '../openstack/glance.ts';
+import {
+  ADMIN,
+  GLANCE,
+  deleteImages,
+  glanceFor,
+  glanceKill,
+  glanceStart,
+  openSession,
+  randomFile,
+  removeDir,
+  sparseFile,
+  tempDir,
+} from '../testing/cloud.ts';
+import { startFaultProxy, type FaultProxy } from '../testing/fault-proxy.ts';
+import { CloudFacts } from './cloud-facts.ts';
+import { UploadEngine, type EngineOptions } from './engine.ts';
+import { JobLog } from './job-log.ts';
+
+const run = promisify(execFile);
+const PUT_FILE = /^PUT \/v2\/images\/[^/]+\/file/;
+const MiB = 1 << 20;
+
+let dir: string;
+let direct: GlanceClient; // straight to Glance, for checking what the engine did
+const cleanup = new Set<string>();
+let live: { engine: UploadEngine; proxy: FaultProxy }[] = [];
+
+beforeAll(async () => {
+  dir = await tempDir('imagedrop-engine-');
+  direct = await glanceFor(ADMIN);
+});
+
+afterEach(async () => {
+  for (const { engine, proxy } of live) {
+    await engine.dispose();
+    await proxy.close();
+  }
+  live = [];
+});
+
+afterAll(async () => {
+  await deleteImages(direct, cleanup);
+  await removeDir(dir);
+});
+
+interface Harness {
+  engine: UploadEngine;
+  proxy: FaultProxy;
+  context: CloudContext;
+  log: JobLog;
+  facts: CloudFacts;
+}
+
+async function harness(options: Partial<EngineOptions> & { logFile?: string } = {}): Promise<Harness> {
+  const proxy = await startFaultProxy(GLANCE);
+  const session = await openSession(ADMIN, { OS_IMAGE_ENDPOINT_OVERRIDE: proxy.url });
+  const context = await buildContext(session, AbortSignal.timeout(30_000));
+  const facts = new CloudFacts(null);
+  const log = new JobLog(options.logFile ?? path.join(dir, `jobs-${Date.now()}-${Math.random()}.json`));
+  const engine = new UploadEngine({
+    context: () => context,
+    inspect: inspectFile,
+    cloudFacts: facts,
+    jobLog: log,
+    retry: { baseDelayMs: 150, maxDelayMs: 1_000, maxRetries: 4 },
+    ...options,
+  });
+  engine.onPhaseChange((s) => {
+    if (s.imageId) cleanup.add(s.imageId);
+  });
+  live.push({ engine, proxy });
+  return { engine, proxy, context, log, facts };
+}
+
+function request(file: string, extra: Partial<UploadRequest> = {}): UploadRequest {
+  return { path: file, name: `imagedrop-engine-${path.basename(file)}`, diskFormat: 'auto', containerFormat: 'bare', visibility: 'private', ...extra };
+}
+
+async function waitFor(engine: UploadEngine, id: string, ok: (s: UploadSnapshot) => boolean, timeoutMs = 90_000): Promise<UploadSnapshot> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const s = engine.get(id)!;
+    if (ok(s)) return s;
+    if (Date.now() > until) throw new Error(`timed out waiting; the job is ${s.phase}: ${s.error?.message ?? ''}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+const settled = (s: UploadSnapshot) => s.phase === 'done' || s.phase === 'failed' || s.phase === 'cancelled';
+
+async function sha512(file: string): Promise<string> {
+  return createHash('sha512').update(await readFile(file)).digest('hex');
+}
+
+/** Active on the server, and the server's sha512 is the file's (computed here, not by the engine). */
+async function expectVerified(s: UploadSnapshot, file: string): Promise<void> {
+  expect({ phase: s.phase, verified: s.verified, error: s.error }).toEqual({ phase: 'done', verified: true, error: null });
+  const image = await direct.getImage(s.imageId!, AbortSignal.timeout(10_000));
+  const expected = await sha512(file);
+  expect(image.status).toBe('active');
+  expect(image.os_hash_value).toBe(expected);
+  expect(s.checksums).toMatchObject({ algorithm: 'sha512', local: expected, server: expected });
+  expect(image[IMAGEDROP_PROPERTY]).toBe(s.id);
+}
+
+/** No image anywhere carries this job's id: nothing of the engine's own was left behind. */
+async function expectNoRecord(s: UploadSnapshot): Promise<void> {
+  const { images } = await direct.listImages(AbortSignal.timeout(10_000), { properties: { [IMAGEDROP_PROPERTY]: s.id } });
+  expect(images.map((i) => `${i.id} ${i.status} ${i.size} (job: ${s.phase}, ${s.error?.code}; ${s.error?.detail ?? ''})`)).toEqual([]);
+}
+
+describe('upload engine, happy path', () => {
+  it('checks, creates, uploads, waits for active and verifies, with the lifecycle timed', async () => {
+    const { engine } = await harness();
+    const file = await randomFile(dir, 'happy.raw', 24 * MiB);
+    const phases: string[] = [];
+    engine.onPhaseChange((s) => phases.push(s.phase));
+    const [id] = engine.add([request(file, { minDisk: 1, tags: ['imagedrop-test'], properties: { os_distro: 'test' } })]);
+    const s = await waitFor(engine, id!, settled);
+    await expectVerified(s, file);
+    expect(phases).toEqual(['checking', 'creating', 'uploading', 'verifying', 'done']);
+    expect(s.attempt).toBe(1);
+    expect(s.bytesSent).toBe(24 * MiB);
+    expect(s.format).toBe('raw');
+    expect(s.diskFormat).toBe('raw');
+    const t = s.timeline;
+    expect(t.checked! <= t.created! && t.created! <= t.uploading! && t.uploading! <= t.saving! && t.saving! <= t.active!).toBe(true);
+    expect(t.active! <= t.verified!).toBe(true);
+    const image = await direct.getImage(s.imageId!, AbortSignal.timeout(10_000));
+    expect(image).toMatchObject({ min_disk: 1, os_distro: 'test', visibility: 'private', disk_format: 'raw' });
+  });
+
+  it('sends progress at most 4 times a second, phase changes at once, and the final state', async () => {
+    const { engine, proxy } = await harness();
+    const file = await randomFile(dir, 'progress.raw', 64 * MiB);
+    // Slow the upload down to a few seconds so the rate is measurable.
+    proxy.inject({ match: PUT_FILE, fault: { kind: 'stall', afterBytes: 16 * MiB, ms: 2500 } });
+    const batches: { at: number; batch: readonly UploadSnapshot[] }[] = [];
+    engine.onDidChange((batch) => batches.push({ at: Date.now(), batch }));
+    const [id] = engine.add([request(file)]);
+    const s = await waitFor(engine, id!, settled);
+    await expectVerified(s, file);
+    const progressOnly = batches.filter(({ batch }) => batch.every((x) => x.phase === 'uploading'));
+    const seconds = (progressOnly.at(-1)!.at - progressOnly[0]!.at) / 1000;
+    expect(progressOnly.length / Math.max(1, seconds)).toBeLessThanOrEqual(4.5);
+    expect(batches.at(-1)!.batch.at(-1)!.phase).toBe('done');
+  });
+
+  it('runs at most `concurrency` uploads at once', async () => {
+    const { engine } = await harness({ concurrency: 2 });
+    const files = await Promise.all([0, 1, 2, 3].map((i) => randomFile(dir, `conc-${i}.raw`, 6 * MiB)));
+    let running = 0;
+    let peak = 0;
+    engine.onPhaseChange((s, previous) => {
+      const holds = (p: string) => ['checking', 'creating', 'uploading', 'paused'].includes(p);
+      running += (holds(s.phase) ? 1 : 0) - (holds(previous) ? 1 : 0);
+      peak = Math.max(peak, running);
+    });
+    const ids = engine.add(files.map((f) => request(f)));
+    for (const [i, id] of ids.entries()) await expectVerified(await waitFor(engine, id, settled), files[i]!);
+    expect(peak).toBe(2);
+  });
+
+  it('computes the hash the server reports by reading the file again when another was computed', async () => {
+    const { engine, facts, context } = await harness();
+    await facts.remember(context.imageEndpoint, 'sha256'); // a wrong belief about this cloud
+    const file = await randomFile(dir, 'rehash.raw', 8 * MiB);
+    const [id] = engine.add([request(file)]);
+    const s = await waitFor(engine, id!, settled);
+    await expectVerified(s, file);
+    expect(facts.get(context.imageEndpoint)?.hashAlgo).toBe('sha512'); // learned
+  });
+});
+
+describe('upload engine, faults', () => {
+  it.each([
+    ['right after the headers', 0],
+    ['after 1 byte', 1],
+    ['mid-body', 5 * MiB + 123],
+    ['before the last byte', 12 * MiB - 1],
+    ['after the whole body, before the answer', 12 * MiB],
+  ])('a connection cut %s becomes interrupted, then the file goes again and is verified', async (_what, offset) => {
+    const { engine, proxy } = await harness();
+    const file = await randomFile(dir, `cut-${offset}.raw`, 12 * MiB);
+    proxy.inject({ match: PUT_FILE, fault: { kind: 'cut', afterBytes: offset } });
+    const seen: UploadSnapshot[] = [];
+    engine.onPhaseChange((s) => seen.push(s));
+    const [id] = engine.add([request(file)]);
+    const s = await waitFor(engine, id!, settled);
+    await expectVerified(s, file);
+    const interrupted = seen.find((x) => x.phase === 'interrupted');
+    expect(interrupted?.error?.code).toBe('network/reset');
+    // The same image record took the second upload: Glance had put it back to queued.
+    expect(seen.filter((x) => x.phase === 'creating')).toHaveLength(1);
+    expect(s.attempt).toBeGreaterThanOrEqual(offset >= 12 * MiB ? 1 : 2);
+  });
+
+  it('a 60 s stall in the middle of the body (a pause on the wire) then completes on the same connection', async () => {
+    const { engine, proxy } = await harness();
+    // Bigger than what loopback socket buffers can hold, so the reader really waits on the stall.
+    const file = await randomFile(dir, 'stall.raw', 96 * MiB);
+    proxy.inject({ match: PUT_FILE, fault: { kind: 'stall', afterBytes: 8 * MiB, ms: 60_000 } });
+    const [id] = engine.add([request(file)]);
+    await proxy.reached();
+    const during = await waitFor(engine, id!, (s) => s.phase === 'uploading' && s.glanceStatus === 'saving', 20_000);
+    await new Promise((r) => setTimeout(r, 5_000));
+    expect(engine.get(id!)!.bytesSent).toBeLessThan(96 * MiB);
+    expect(engine.get(id!)!.bytesSent).toBe(during.bytesSent); // held by backpressure, nothing read
+    const s = await waitFor(engine, id!, settled, 120_000);
+    await expectVerified(s, file);
+    expect(s.attempt).toBe(1);
+  }, 150_000);
+
+  it('pause holds the body with the connection open, and resume continues at the same byte', async () => {
+    const { engine, proxy } = await harness();
+    const file = await randomFile(dir, 'pause.raw', 32 * MiB);
+    proxy.inject({ match: PUT_FILE, fault: { kind: 'stall', afterBytes: 10 * MiB, ms: 1500 } });
+    const [id] = engine.add([request(file)]);
+    await proxy.reached();
+    engine.pause([id!]);
+    const paused = engine.get(id!)!;
+    expect(paused.phase).toBe('paused');
+    expect(resumeText(paused.resume)).toMatch(/^continues at \d+%$/);
+    await new Promise((r) => setTimeout(r, 5_000));
+    const stillPaused = engine.get(id!)!;
+    expect(stillPaused.phase).toBe('paused');
+    const sentWhilePaused = proxy.forwarded[0]!;
+    await new Promise((r) => setTimeout(r, 1_000));
+    expect(proxy.forwarded[0]).toBe(sentWhilePaused); // nothing read, nothing sent
+    expect(proxy.forwarded[0]).toBeLessThan(32 * MiB);
+    engine.resume([id!]);
+    const s = await waitFor(engine, id!, settled);
+    await expectVerified(s, file);
+    expect(s.attempt).toBe(1); // the same request went on: no second PUT
+    expect(proxy.requests.filter((r) => PUT_FILE.test(r))).toHaveLength(1);
+  });
+
+  it('a connection lost while paused makes the job interrupted, and resume says it starts again from 0', async () => {
+    const { engine, proxy } = await harness({ retry: { maxRetries: 0 } });
+    const file = await randomFile(dir, 'pause-cut.raw', 16 * MiB);
+    proxy.inject({ match: PUT_FILE, fault: { kind: 'hold', afterBytes: 4 * MiB } });
+    const [id] = engine.add([request(file)]);
+    await proxy.reached();
+    engine.pause([id!]);
+    expect(engine.get(id!)!.phase).toBe('paused');
+    proxy.cutAll();
+    const s = await waitFor(engine, id!, (x) => x.phase === 'interrupted' && x.glanceStatus === 'queued', 20_000);
+    expect(resumeText(s.resume)).toBe('starts again from 0: the image service cannot continue a broken upload');
+    engine.resume([id!]);
+    await expectVerified(await waitFor(engine, id!, settled), file);
+  });
+
+  it('the image deleted during the upload (Glance answers 410) fails clearly, nothing left', async () => {
+    const { engine, proxy } = await harness();
+    const file = await randomFile(dir, 'gone.raw', 16 * MiB);
+    proxy.inject({ match: PUT_FILE, fault: { kind: 'hold', afterBytes: 4 * MiB } });
+    const [id] = engine.add([request(file)]);
+    await proxy.reached();
+    const imageId = engine.get(id!)!.imageId!;
+    await direct.deleteImage(imageId, AbortSignal.timeout(10_000));
+    proxy.release();
+    const s = await waitFor(engine, id!, settled);
+    expect(s.phase).toBe('failed');
+    expect(s.error).toMatchObject({ code: 'glance/gone', httpStatus: 410 });
+    expect(s.error!.message).toMatch(/deleted while its data was being uploaded/);
+    expect(s.attempt).toBe(1); // 410 is not retried
+    await expectNoRecord(s);
+  });
+
+  it('glance-api killed mid-upload leaves the image stuck in saving; resume replaces it only with consent', async () => {
+    const { engine, proxy } = await harness({ retry: { baseDelayMs: 500, maxDelayMs: 2_000, maxRetries: 8, maxTotalMs: 120_000 } });
+    const file = await randomFile(dir, 'killed.raw', 48 * MiB);
+    proxy.inject({ match: PUT_FILE, fault: { kind: 'hold', afterBytes: 20 * MiB } });
+    const [id] = engine.add([request(file)]);
+    await proxy.reached();
+    const stuckId = engine.get(id!)!.imageId!;
+    await glanceKill();
+    proxy.release();
+    try {
+      await waitFor(engine, id!, (s) => s.phase === 'interrupted', 30_000);
+    } finally {
+      await glanceStart();
+    }
+    // The automatic retry finds the image stuck in saving, and waits for the user.
+    const held = await waitFor(engine, id!, (s) => s.phase === 'interrupted' && s.resume.kind === 'recreate', 90_000);
+    expect(held.error?.code).toBe('upload/stuck-saving');
+    expect(resumeText(held.resume)).toMatch(/new image record: the old one is stuck in saving/);
+    expect((await direct.getImage(stuckId, AbortSignal.timeout(10_000))).status).toBe('saving');
+    expect(() => engine.resume([id!])).toThrow(/needs your consent/);
+    engine.resume([id!], { recreate: true });
+    const s = await waitFor(engine, id!, settled);
+    await expectVerified(s, file);
+    expect(s.imageId).not.toBe(stuckId);
+    // The stuck record the engine had created is gone.
+    await expect(direct.getImage(stuckId, AbortSignal.timeout(10_000))).rejects.toMatchObject({ code: 'glance/not-found' });
+  }, 180_000);
+
+  it('glance-api killed mid-upload, with consent given up front (the CLI flag): recreated and verified', async () => {
+    const { engine, proxy } = await harness({
+      autoRecreate: true,
+      retry: { baseDelayMs: 500, maxDelayMs: 2_000, maxRetries: 10, maxTotalMs: 120_000 },
+    });
+    const file = await randomFile(dir, 'killed-auto.raw', 32 * MiB);
+    proxy.inject({ match: PUT_FILE, fault: { kind: 'hold', afterBytes: 12 * MiB } });
+    const [id] = engine.add([request(file)]);
+    await proxy.reached();
+    const stuckId = engine.get(id!)!.imageId!;
+    await glanceKill();
+    proxy.release();
+    await waitFor(engine, id!, (s) => s.phase === 'interrupted', 30_000);
+    await glanceStart();
+    const s = await waitFor(engine, id!, settled, 120_000);
+    await expectVerified(s, file);
+    await expect(direct.getImage(stuckId, AbortSignal.timeout(10_000))).rejects.toMatchObject({ code: 'glance/not-found' });
+  }, 180_000);
+
+  it.each([
+    ['grows', async (f: string) => appendFile(f, Buffer.alloc(4096, 1))],
+    ['shrinks', async (f: string) => truncate(f, 6 * MiB)],
+    ['is rewritten in place', async (f: string) => writeFile(f, Buffer.alloc(16, 7), { flag: 'r+' })],
+  ])('a file that %s during the upload fails with file/changed, and nothing is left', async (_what, change) => {
+    const { engine, proxy } = await harness();
+    const file = await randomFile(dir, `changing-${_what.replace(/ /g, '-')}.raw`, 16 * MiB);
+    proxy.inject({ match: PUT_FILE, fault: { kind: 'hold', afterBytes: 2 * MiB } });
+    const [id] = engine.add([request(file)]);
+    await proxy.reached();
+    await new Promise((r) => setTimeout(r, 10)); // mtime granularity
+    await change(file);
+    proxy.release();
+    const s = await waitFor(engine, id!, settled);
+    expect(s.phase).toBe('failed');
+    expect(s.error?.code).toBe('file/changed');
+    expect(s.error?.message).toMatch(/changed while it was being uploaded/);
+    await expectNoRecord(s);
+  });
+
+  it('503 answers are retried with backoff (status checked before each), then it succeeds', async () => {
+    const { engine, proxy } = await harness();
+    const file = await randomFile(dir, 'busy.raw', 4 * MiB);
+    proxy.inject({ match: PUT_FILE, fault: { kind: 'answer', status: 503 }, times: 2 });
+    const seen: UploadSnapshot[] = [];
+    engine.onPhaseChange((s) => seen.push(s));
+    const [id] = engine.add([request(file)]);
+    const s = await waitFor(engine, id!, settled);
+    await expectVerified(s, file);
+    expect(s.attempt).toBe(3);
+    expect(seen.filter((x) => x.phase === 'interrupted').map((x) => x.error?.code)).toEqual(['glance/unavailable', 'glance/unavailable']);
+    // Each retry went through 'checking' (a look at the image) before its PUT.
+    const order = seen.map((x) => x.phase).join(' ');
+    expect(order).toMatch(/interrupted queued checking uploading.*interrupted queued checking uploading/);
+    const gets = proxy.requests.filter((r) => r.startsWith('GET /v2/images/')).length;
+    expect(gets).toBeGreaterThanOrEqual(2);
+  });
+
+  it('retries are bounded: after the last one the job fails and its record is deleted', async () => {
+    const { engine, proxy } = await harness({ retry: { baseDelayMs: 50, maxDelayMs: 100, maxRetries: 2 } });
+    const file = await randomFile(dir, 'always-busy.raw', 2 * MiB);
+    proxy.inject({ match: PUT_FILE, fault: { kind: 'answer', status: 503 }, times: 10 });
+    const [id] = engine.add([request(file)]);
+    const s = await waitFor(engine, id!, (x) => x.phase === 'interrupted' && x.retryAt === null && engine.get(id!)!.attempt === 3);
+    expect(s.error?.code).toBe('glance/unavailable');
+    // In the app the job waits for the user; cancelling it deletes its record.
+    await engine.cancel([id!]);
+    await expectNoRecord(engine.get(id!)!);
+  });
+
+  it('a byte changed on the way is an integrity error, loud, never success; the bad image is deleted', async () => {
+    const { engine, proxy } = await harness();
+    const file = await randomFile(dir, 'corrupt.raw', 8 * MiB);
+    proxy.inject({ match: PUT_FILE, fault: { kind: 'corrupt', atByte: 3 * MiB + 17 } });
+    const [id] = engine.add([request(file)]);
+    const s = await waitFor(engine, id!, settled);
+    expect(s.phase).toBe('failed');
+    expect(s.verified).toBe(false);
+    expect(s.error?.code).toBe('upload/integrity');
+    expect(s.error?.message).toMatch(/^INTEGRITY ERROR: .*sha512.*The mismatching image was deleted\.$/);
+    expect(s.checksums.local).toBe(await sha512(file));
+    expect(s.checksums.server).not.toBe(s.checksums.local);
+    await expectNoRecord(s);
+  });
+});
+
+describe('upload engine, refusals and cancel', () => {
+  it('refuses an unsafe image before creating any record', async () => {
+    const { engine } = await harness();
+    const base = path.join(dir, 'base.raw');
+    const unsafe = path.join(dir, 'with-backing.qcow2');
+    await writeFile(base, Buffer.alloc(MiB));
+    await run('qemu-img', ['create', '-q', '-f', 'qcow2', '-b', base, '-F', 'raw', unsafe]);
+    const [id] = engine.add([request(unsafe)]);
+    const s = await waitFor(engine, id!, settled);
+    expect(s.phase).toBe('failed');
+    expect(s.error?.code).toBe('inspect/unsafe');
+    expect(s.error?.detail).toMatch(/backing-file/);
+    expect(s.imageId).toBeNull();
+    await expectNoRecord(s);
+  });
+
+  it('uses the detected format with --disk-format auto, and refuses a declared format the content contradicts', async () => {
+    const { engine } = await harness();
+    const qcow = path.join(dir, 'real.qcow2');
+    await run('qemu-img', ['create', '-q', '-f', 'qcow2', qcow, '64M']);
+    const [auto, wrong] = engine.add([request(qcow), request(qcow, { diskFormat: 'raw' })]);
+    const a = await waitFor(engine, auto!, settled);
+    await expectVerified(a, qcow);
+    expect((await direct.getImage(a.imageId!, AbortSignal.timeout(10_000))).disk_format).toBe('qcow2');
+    const w = await waitFor(engine, wrong!, settled);
+    expect(w.phase).toBe('failed');
+    expect(w.error?.detail).toMatch(/declared-format-mismatch/);
+    await expectNoRecord(w);
+  });
+
+  it('fails at once on 413 (quota), without retrying, and deletes its record', async () => {
+    const { engine } = await harness();
+    const big = await sparseFile(dir, 'over-quota.raw', 5 * 1024 ** 3);
+    const [id] = engine.add([request(big)]);
+    const s = await waitFor(engine, id!, settled);
+    expect(s.phase).toBe('failed');
+    expect(s.error?.code).toBe('glance/quota-exceeded');
+    expect(s.attempt).toBe(1);
+    await expectNoRecord(s);
+  });
+
+  it('cancel aborts and deletes the record the engine created', async () => {
+    const { engine, proxy } = await harness();
+    const file = await randomFile(dir, 'cancel.raw', 16 * MiB);
+    proxy.inject({ match: PUT_FILE, fault: { kind: 'hold', afterBytes: 5 * MiB } });
+    const [id] = engine.add([request(file)]);
+    await proxy.reached();
+    await engine.cancel([id!]);
+    const s = engine.get(id!)!;
+    expect(s.phase).toBe('cancelled');
+    expect(s.error).toBeNull();
+    proxy.release();
+    await expectNoRecord(s);
+  });
+
+  it('never deletes an image it did not create', async () => {
+    const foreign = await direct.createImage({ name: 'not-imagedrops', diskFormat: 'raw', containerFormat: 'bare' }, AbortSignal.timeout(10_000));
+    cleanup.add(foreign.id);
+    const logFile = path.join(dir, 'foreign-log.json');
+    const { context } = await harness();
+    const file = await randomFile(dir, 'foreign.raw', MiB);
+    // A job log that points at an image this engine did not create (createdImage false).
+    const now = Date.now();
+    await writeFile(
+      logFile,
+      JSON.stringify({
+        version: 1,
+        savedAt: now,
+        jobs: [
+          {
+            snapshot: {
+              id: 'job-foreign', file, fileName: 'foreign.raw', imageName: 'x', diskFormat: 'raw', containerFormat: 'bare',
+              visibility: 'private', store: null, format: 'raw', virtualSize: MiB, phase: 'uploading', imageId: foreign.id,
+              createdImage: false, glanceStatus: 'queued', bytesSent: 0, bytesTotal: MiB, bytesPerSecond: null, etaSeconds: null,
+              attempt: 1, retryAt: null, resume: { kind: 'none' }, error: null, timeline: {},
+              checksums: { algorithm: null, local: null, server: null, md5Local: null, md5Server: null },
+              verified: false, createdAt: now, updatedAt: now,
+            },
+            request: { path: file, name: 'x', diskFormat: 'raw', containerFormat: 'bare', visibility: 'private' },
+            cloudKey: context.cloudKey, cloudName: 'imagedrop-admin', digests: null,
+          },
+        ],
+      }),
+    );
+    const { engine } = await harness({ logFile });
+    await engine.restore();
+    expect(engine.get('job-foreign')!.phase).toBe('interrupted');
+    await engine.cancel(['job-foreign']);
+    expect(engine.get('job-foreign')!.phase).toBe('cancelled');
+    expect((await direct.getImage(foreign.id, AbortSignal.timeout(10_000))).status).toBe('queued');
+  });
+});

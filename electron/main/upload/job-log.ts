@@ -1,0 +1,159 @@
+// The durable job log: every job's request and where it stands, written atomically on every phase
+// change (and every few seconds of progress), so that after a crash or restart the queue comes
+// back and interrupted jobs can be resumed. A log that cannot be read is set aside, never fatal.
+import { readFile, rename } from 'node:fs/promises';
+import { z } from 'zod';
+import { VISIBILITIES } from '../../../shared/glance.ts';
+import { IMAGE_FORMATS } from '../../../shared/inspect.ts';
+import { LIFECYCLE_STEPS, UPLOAD_PHASES, type UploadRequest, type UploadSnapshot } from '../../../shared/upload.ts';
+import { SerialWriter } from '../core/atomic-file.ts';
+
+export const JOB_LOG_VERSION = 1;
+
+/** What is kept of a job across restarts. */
+export interface JobRecord {
+  readonly snapshot: UploadSnapshot;
+  readonly request: UploadRequest;
+  /** Which cloud and project the job belongs to (image endpoint + project id). */
+  readonly cloudKey: string | null;
+  readonly cloudName: string | null;
+  /** Digests of what was sent, once the PUT completed (so a restart can still verify). */
+  readonly digests: Readonly<Record<string, string>> | null;
+}
+
+const errorSchema = z.object({
+  code: z.string(),
+  message: z.string(),
+  retryable: z.boolean(),
+  httpStatus: z.number().optional(),
+  serverMessage: z.string().optional(),
+  detail: z.string().optional(),
+});
+
+const resumeSchema = z.union([
+  z.object({ kind: z.literal('none') }),
+  z.object({ kind: z.literal('continue'), percent: z.number() }),
+  z.object({ kind: z.literal('restart') }),
+  z.object({ kind: z.literal('recreate'), imageStatus: z.string() }),
+]);
+
+const nullableString = z.string().nullable();
+
+const snapshotSchema = z.object({
+  id: z.string().min(1),
+  file: z.string().min(1),
+  fileName: z.string(),
+  imageName: z.string(),
+  diskFormat: z.string(),
+  containerFormat: z.string(),
+  visibility: z.enum(VISIBILITIES),
+  store: nullableString,
+  format: z.enum(IMAGE_FORMATS).nullable(),
+  virtualSize: z.number().nullable(),
+  phase: z.enum(UPLOAD_PHASES),
+  imageId: nullableString,
+  createdImage: z.boolean(),
+  glanceStatus: nullableString,
+  bytesSent: z.number(),
+  bytesTotal: z.number(),
+  bytesPerSecond: z.number().nullable(),
+  etaSeconds: z.number().nullable(),
+  attempt: z.number(),
+  retryAt: z.number().nullable(),
+  resume: resumeSchema,
+  error: errorSchema.nullable(),
+  timeline: z.partialRecord(z.enum(LIFECYCLE_STEPS), z.number()),
+  checksums: z.object({
+    algorithm: nullableString,
+    local: nullableString,
+    server: nullableString,
+    md5Local: nullableString,
+    md5Server: nullableString,
+  }),
+  verified: z.boolean(),
+  createdAt: z.number(),
+  updatedAt: z.number(),
+});
+
+const recordSchema = z.object({
+  snapshot: snapshotSchema,
+  request: z.object({
+    path: z.string(),
+    name: z.string(),
+    diskFormat: z.string(),
+    containerFormat: z.string(),
+    visibility: z.enum(VISIBILITIES),
+    minDisk: z.number().optional(),
+    minRam: z.number().optional(),
+    protected: z.boolean().optional(),
+    tags: z.array(z.string()).optional(),
+    properties: z.record(z.string(), z.string()).optional(),
+    store: z.string().optional(),
+  }),
+  cloudKey: nullableString,
+  cloudName: nullableString,
+  digests: z.record(z.string(), z.string()).nullable(),
+});
+
+const logSchema = z.object({ version: z.literal(JOB_LOG_VERSION), savedAt: z.number(), jobs: z.array(recordSchema) });
+
+export interface JobLogOptions {
+  /** Told once when a corrupt log was set aside, with a sentence for the user. */
+  readonly onWarning?: (message: string) => void;
+}
+
+export class JobLog {
+  readonly file: string;
+  readonly #writer: SerialWriter;
+  readonly #onWarning: (message: string) => void;
+
+  constructor(file: string, options: JobLogOptions = {}) {
+    this.file = file;
+    this.#onWarning = options.onWarning ?? (() => {});
+    this.#writer = new SerialWriter(file, (e) =>
+      this.#onWarning(`The upload queue could not be saved to ${file} (${(e as Error).message}).`),
+    );
+  }
+
+  /** Reads the log. Missing → []. Unreadable or invalid → set aside as <file>.corrupt-<time>, warning, []. */
+  async load(): Promise<JobRecord[]> {
+    let text: string;
+    try {
+      text = await readFile(this.file, 'utf8');
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      this.#onWarning(`The saved upload queue ${this.file} cannot be read (${(e as Error).message}); starting empty.`);
+      return [];
+    }
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      return this.#setAside('it is not valid JSON');
+    }
+    const result = logSchema.safeParse(parsed);
+    if (!result.success) return this.#setAside(`it does not have the expected shape (${result.error.issues[0]?.message ?? 'invalid'})`);
+    return result.data.jobs as JobRecord[];
+  }
+
+  async #setAside(why: string): Promise<JobRecord[]> {
+    const aside = `${this.file}.corrupt-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+    try {
+      await rename(this.file, aside);
+      this.#onWarning(`The saved upload queue was damaged (${why}); it was moved to ${aside} and the queue starts empty.`);
+    } catch (e) {
+      this.#onWarning(`The saved upload queue was damaged (${why}) and could not be moved aside (${(e as Error).message}).`);
+    }
+    return [];
+  }
+
+  /** Writes the current jobs (coalesced: the latest content wins). */
+  save(records: () => readonly JobRecord[]): Promise<void> {
+    return this.#writer.write(() => JSON.stringify({ version: JOB_LOG_VERSION, savedAt: Date.now(), jobs: records() }));
+  }
+
+  /** Resolves when everything saved so far is on disk. */
+  idle(): Promise<void> {
+    return this.#writer.idle();
+  }
+}
