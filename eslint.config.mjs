@@ -24,6 +24,7 @@ export default tseslint.config(
       'playwright-report/**',
       'node_modules/**',
       'scripts/*.cjs',
+      '.cache/**',
     ],
   },
   js.configs.recommended,

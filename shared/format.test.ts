@@ -29,7 +29,9 @@ describe('format', () => {
 
   it('says honestly what a resume will do', () => {
     expect(resumeText({ kind: 'continue', percent: 43 })).toBe('continues at 43%');
-    expect(resumeText({ kind: 'restart' })).toBe('starts again from 0: the image service cannot continue a broken upload');
+    expect(resumeText({ kind: 'restart' })).toBe(
+      'starts again from 0: the image service cannot continue a broken upload',
+    );
     expect(resumeText({ kind: 'recreate', imageStatus: 'saving' })).toMatch(/new image record.*stuck in saving/);
     expect(resumeText({ kind: 'none' })).toBe('');
   });

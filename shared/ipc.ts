@@ -52,8 +52,7 @@ export interface ImageList {
 }
 
 export type DeleteOutcome =
-  | { readonly id: string; readonly ok: true }
-  | { readonly id: string; readonly ok: false; readonly error: AppError };
+  { readonly id: string; readonly ok: true } | { readonly id: string; readonly ok: false; readonly error: AppError };
 
 export interface ResumeOptions {
   /** Consent to delete an image stuck in `saving` or `killed` and create a new record. */
@@ -67,11 +66,19 @@ export interface ImagedropApi {
   getSession(): Promise<Result<SessionInfo | null>>;
   /** Opens the native file picker in main; resolves with the chosen paths (empty when cancelled). */
   pickFiles(): Promise<Result<string[]>>;
-  /** The path of a dropped file (webUtils.getPathForFile in the preload). Synchronous. */
+  /**
+   * The path of a dropped file (webUtils.getPathForFile in the preload). Synchronous. Returns ''
+   * for something that is not a file on disk (a dragged link, text, a file made in the page).
+   */
   pathForFile(file: DroppedFile): string;
   inspectFiles(paths: readonly string[]): Promise<Result<InspectOutcome[]>>;
   startUploads(requests: readonly UploadRequest[]): Promise<Result<UploadId[]>>;
   pauseUploads(selection: UploadSelection): Promise<Result<null>>;
+  /**
+   * Paused jobs continue at the same byte; interrupted ones start again from 0. A job whose plan is
+   * `recreate` needs `{ recreate: true }`: named by id without it, the call fails with
+   * 'upload/not-resumable'; with 'all', such jobs are skipped.
+   */
   resumeUploads(selection: UploadSelection, options?: ResumeOptions): Promise<Result<null>>;
   cancelUploads(selection: UploadSelection): Promise<Result<null>>;
   retryUploads(selection: UploadSelection): Promise<Result<null>>;
@@ -82,6 +89,8 @@ export interface ImagedropApi {
   deleteImages(ids: readonly string[]): Promise<Result<DeleteOutcome[]>>;
   copyText(text: string): Promise<Result<null>>;
   onUploadsChanged(listener: (batch: readonly UploadSnapshot[]) => void): Unsubscribe;
+  /** Jobs that left the queue (cleared by this window or another). */
+  onUploadsRemoved(listener: (ids: readonly UploadId[]) => void): Unsubscribe;
   /** Files opened with Imagedrop from the OS (file associations, a second instance). */
   onFilesOpened(listener: (paths: readonly string[]) => void): Unsubscribe;
 }
@@ -112,6 +121,7 @@ export const INVOKE_CHANNELS = {
 
 export const EVENT_CHANNELS = {
   onUploadsChanged: 'imagedrop:uploads-changed',
+  onUploadsRemoved: 'imagedrop:uploads-removed',
   onFilesOpened: 'imagedrop:files-opened',
 } as const satisfies Record<EventMethod, `imagedrop:${string}`>;
 

@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { canCancel, canPause, canResume, canRetry, canTransition, isFinished, nextPhase, type UploadEvent } from './phases.ts';
+import {
+  canCancel,
+  canPause,
+  canResume,
+  canRetry,
+  canTransition,
+  isFinished,
+  nextPhase,
+  type UploadEvent,
+} from './phases.ts';
 import { UPLOAD_PHASES, type UploadPhase } from './upload.ts';
 
 const LEGAL: [UploadPhase, UploadEvent, UploadPhase][] = [

@@ -73,7 +73,9 @@ export function isFinished(phase: UploadPhase): boolean {
 
 /** Phases in which a job holds (or is about to hold) a queue slot. */
 export function isActive(phase: UploadPhase): boolean {
-  return phase === 'checking' || phase === 'creating' || phase === 'uploading' || phase === 'paused' || phase === 'verifying';
+  return (
+    phase === 'checking' || phase === 'creating' || phase === 'uploading' || phase === 'paused' || phase === 'verifying'
+  );
 }
 
 export function canPause(phase: UploadPhase): boolean {

@@ -180,10 +180,9 @@ export async function retryUploads(selection: UploadSelection): Promise<void> {
   take(await call(() => getApi().retryUploads(selection)), 'Could not retry');
 }
 
-/** Removes finished jobs in main, then reads the queue back (a removal has no snapshot). */
+/** Removes finished jobs in main; the removal comes back through onUploadsRemoved. */
 export async function clearUploads(selection: UploadSelection): Promise<void> {
-  const done = take(await call(() => getApi().clearUploads(selection)), 'Could not clear finished uploads');
-  if (done !== undefined) await refreshUploads();
+  take(await call(() => getApi().clearUploads(selection)), 'Could not clear finished uploads');
 }
 
 /**

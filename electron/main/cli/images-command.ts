@@ -9,7 +9,7 @@ import { openCliSession } from './connect.ts';
 
 export const imagesCommand: CliCommand = {
   name: 'images',
-  summary: "list every image in the project (all pages); --all for every image you can see",
+  summary: 'list every image in the project (all pages); --all for every image you can see',
   usage: `images [--cloud NAME] [--status ${GLANCE_IMAGE_STATUSES.join('|')}] [--all] [--json]`,
   async run(argv, io, signal) {
     const { values } = parseArgs({
@@ -37,10 +37,23 @@ export const imagesCommand: CliCommand = {
       io.stdout.write(`${JSON.stringify(images)}\n`);
       return EXIT_OK;
     }
-    const rows = images.map((i) => [i.id, i.name ?? '', i.status, formatBytes(i.size), i.disk_format ?? '', i.updated_at]);
+    const rows = images.map((i) => [
+      i.id,
+      i.name ?? '',
+      i.status,
+      formatBytes(i.size),
+      i.disk_format ?? '',
+      i.updated_at,
+    ]);
     const header = ['ID', 'NAME', 'STATUS', 'SIZE', 'FORMAT', 'UPDATED'];
     const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c]!.length)));
-    for (const row of [header, ...rows]) io.stdout.write(`${row.map((v, c) => v.padEnd(widths[c]!)).join('  ').trimEnd()}\n`);
+    for (const row of [header, ...rows])
+      io.stdout.write(
+        `${row
+          .map((v, c) => v.padEnd(widths[c]!))
+          .join('  ')
+          .trimEnd()}\n`,
+      );
     io.stderr.write(`${images.length} image${images.length === 1 ? '' : 's'}\n`);
     return EXIT_OK;
   },

@@ -95,7 +95,8 @@ async function runEngine(
   for (const s of results) {
     const ok = s.phase === 'done' && s.verified;
     if (!ok) failures += 1;
-    if (options.json) io.stdout.write(`${JSON.stringify(resultObject(s, ok ? Math.round(seconds * 1000) / 1000 : null))}\n`);
+    if (options.json)
+      io.stdout.write(`${JSON.stringify(resultObject(s, ok ? Math.round(seconds * 1000) / 1000 : null))}\n`);
     else if (ok) io.stdout.write(`${s.file}: image ${s.imageId} active, ${s.checksums.algorithm} verified\n`);
     if (!ok) {
       const why =
@@ -123,7 +124,8 @@ function parseProperties(values: readonly string[]): Record<string, string> {
 function nonNegativeInt(name: string, value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 0) throw new ImagedropError('ipc/invalid-request', `--${name} ${value} is not a whole number.`);
+  if (!Number.isInteger(n) || n < 0)
+    throw new ImagedropError('ipc/invalid-request', `--${name} ${value} is not a whole number.`);
   return n;
 }
 
@@ -155,11 +157,17 @@ export const uploadCommand: CliCommand = {
     });
     if (positionals.length === 0) throw new ImagedropError('ipc/invalid-request', 'Name at least one FILE to upload.');
     if (values.name && positionals.length > 1) {
-      throw new ImagedropError('ipc/invalid-request', '--name names one image: give one FILE with it, or leave --name out.');
+      throw new ImagedropError(
+        'ipc/invalid-request',
+        '--name names one image: give one FILE with it, or leave --name out.',
+      );
     }
     const diskFormat = values['disk-format'];
     if (diskFormat !== 'auto' && !(DISK_FORMATS as readonly string[]).includes(diskFormat)) {
-      throw new ImagedropError('ipc/invalid-request', `--disk-format ${diskFormat} is unknown: use auto or one of ${DISK_FORMATS.join(', ')}.`);
+      throw new ImagedropError(
+        'ipc/invalid-request',
+        `--disk-format ${diskFormat} is unknown: use auto or one of ${DISK_FORMATS.join(', ')}.`,
+      );
     }
     if (!(VISIBILITIES as readonly string[]).includes(values.visibility)) {
       throw new ImagedropError('ipc/invalid-request', `--visibility must be one of ${VISIBILITIES.join(', ')}.`);
@@ -191,9 +199,16 @@ export const uploadCommand: CliCommand = {
           : `This cloud offers no store choice: leave --store out.`,
       );
     }
-    const log = new JobLog(path.join(cliJobsDir(io), `${new Date().toISOString().replace(/[:.]/g, '-')}-${process.pid}.json`));
-    return runEngine(io, signal, context, log, { json: values.json, concurrency: Math.max(1, concurrency), recreateStuck: values['recreate-stuck'] }, async (engine) =>
-      engine.add(requests),
+    const log = new JobLog(
+      path.join(cliJobsDir(io), `${new Date().toISOString().replace(/[:.]/g, '-')}-${process.pid}.json`),
+    );
+    return runEngine(
+      io,
+      signal,
+      context,
+      log,
+      { json: values.json, concurrency: Math.max(1, concurrency), recreateStuck: values['recreate-stuck'] },
+      async (engine) => engine.add(requests),
     );
   },
 };
@@ -212,7 +227,14 @@ export const jobsCommand: CliCommand = {
   usage: 'jobs [--json]',
   async run(argv, io) {
     const { values } = parseArgs({ args: [...argv], options: { json: { type: 'boolean', default: false } } });
-    const rows: { id: string; file: string; phase: string; imageId: string | null; cloud: string | null; resume: string }[] = [];
+    const rows: {
+      id: string;
+      file: string;
+      phase: string;
+      imageId: string | null;
+      cloud: string | null;
+      resume: string;
+    }[] = [];
     for (const file of await cliLogs(io)) {
       for (const r of await new JobLog(file, { onWarning: (m) => io.stderr.write(`warning: ${m}\n`) }).load()) {
         rows.push({
@@ -226,7 +248,9 @@ export const jobsCommand: CliCommand = {
       }
     }
     if (values.json) io.stdout.write(`${JSON.stringify(rows)}\n`);
-    else for (const r of rows) io.stdout.write(`${r.id}  ${r.phase.padEnd(11)}  ${r.cloud ?? ''}  ${r.imageId ?? '-'}  ${r.file}\n`);
+    else
+      for (const r of rows)
+        io.stdout.write(`${r.id}  ${r.phase.padEnd(11)}  ${r.cloud ?? ''}  ${r.imageId ?? '-'}  ${r.file}\n`);
     return EXIT_OK;
   },
 };
@@ -257,18 +281,26 @@ export const resumeCommand: CliCommand = {
         break;
       }
     }
-    if (!logFile) throw new ImagedropError('ipc/unknown-upload', `No unfinished CLI upload has the id ${id}: see \`cli jobs\`.`);
+    if (!logFile)
+      throw new ImagedropError('ipc/unknown-upload', `No unfinished CLI upload has the id ${id}: see \`cli jobs\`.`);
     const session = await openCliSession(values.cloud ?? cloudName ?? undefined, io, signal);
     const context = await buildContext(session, signal);
     const log = new JobLog(logFile);
-    return runEngine(io, signal, context, log, { json: values.json, concurrency: 2, recreateStuck: values['recreate-stuck'] }, async (engine) => {
-      await engine.restore();
-      const job = engine.get(id);
-      if (!job) throw new ImagedropError('ipc/unknown-upload', `No unfinished CLI upload has the id ${id}.`);
-      await engine.refreshInterrupted(signal);
-      if (job.phase === 'interrupted') engine.resume([id], { recreate: values['recreate-stuck'] });
-      else if (job.phase === 'failed') engine.retry([id]);
-      return [id];
-    });
+    return runEngine(
+      io,
+      signal,
+      context,
+      log,
+      { json: values.json, concurrency: 2, recreateStuck: values['recreate-stuck'] },
+      async (engine) => {
+        await engine.restore();
+        const job = engine.get(id);
+        if (!job) throw new ImagedropError('ipc/unknown-upload', `No unfinished CLI upload has the id ${id}.`);
+        await engine.refreshInterrupted(signal);
+        if (job.phase === 'interrupted') engine.resume([id], { recreate: values['recreate-stuck'] });
+        else if (job.phase === 'failed') engine.retry([id]);
+        return [id];
+      },
+    );
   },
 };

@@ -44,7 +44,9 @@ describe('pickEndpoint', () => {
   });
 
   it('accepts the old publicURL interface names', () => {
-    const old: CatalogEntry[] = [{ type: 'image', endpoints: [{ interface: 'publicURL', region: 'R', url: 'http://g' }] }];
+    const old: CatalogEntry[] = [
+      { type: 'image', endpoints: [{ interface: 'publicURL', region: 'R', url: 'http://g' }] },
+    ];
     expect(pickEndpoint(old, 'image', { interface: 'public' }).url).toBe('http://g');
   });
 });

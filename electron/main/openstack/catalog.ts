@@ -31,7 +31,9 @@ export function pickEndpoint(
     );
   }
   if (matches.length === 0) {
-    const offered = [...new Set(all.map((e) => `${e.interface.replace(/URL$/, '')}${regionOf(e) ? ` in ${regionOf(e)}` : ''}`))];
+    const offered = [
+      ...new Set(all.map((e) => `${e.interface.replace(/URL$/, '')}${regionOf(e) ? ` in ${regionOf(e)}` : ''}`)),
+    ];
     throw new ImagedropError(
       'auth/no-image-endpoint',
       `The catalog has no ${serviceType} endpoint for ${where}: set interface and region_name to one it offers (${offered.join(', ')}).`,

@@ -44,7 +44,10 @@ const created = new Set<string>();
 const createdByDemo = new Set<string>();
 
 async function newImage(glance: GlanceClient, fields: Partial<Parameters<GlanceClient['createImage']>[0]> = {}) {
-  const image = await glance.createImage({ name: 'imagedrop-test', diskFormat: 'raw', containerFormat: 'bare', ...fields }, signal());
+  const image = await glance.createImage(
+    { name: 'imagedrop-test', diskFormat: 'raw', containerFormat: 'bare', ...fields },
+    signal(),
+  );
   (glance === demo ? createdByDemo : created).add(image.id);
   return image;
 }
@@ -95,7 +98,14 @@ describe('Keystone v3', () => {
     const known = (await openSession(DEMO)).details;
     const config = resolveCloud(
       'by-id',
-      { auth: { auth_url: KEYSTONE_URL, user_id: known.user.id, password: 'imagedrop-demo-pass', project_id: known.project.id } },
+      {
+        auth: {
+          auth_url: KEYSTONE_URL,
+          user_id: known.user.id,
+          password: 'imagedrop-demo-pass',
+          project_id: known.project.id,
+        },
+      },
       'test',
     );
     const session = await Session.open(config, signal());
@@ -119,10 +129,21 @@ describe('Keystone v3', () => {
       service: 'keystone',
     });
     expect(res.status).toBe(201);
-    const cred = (JSON.parse(res.text) as { application_credential: { id: string; secret: string } }).application_credential;
+    const cred = (JSON.parse(res.text) as { application_credential: { id: string; secret: string } })
+      .application_credential;
     try {
       const byId = await Session.open(
-        resolveCloud('ac', { auth: { auth_url: KEYSTONE_URL, application_credential_id: cred.id, application_credential_secret: cred.secret } }, 't'),
+        resolveCloud(
+          'ac',
+          {
+            auth: {
+              auth_url: KEYSTONE_URL,
+              application_credential_id: cred.id,
+              application_credential_secret: cred.secret,
+            },
+          },
+          't',
+        ),
         signal(),
       );
       expect(byId.details.project.name).toBe('demo');
@@ -144,7 +165,11 @@ describe('Keystone v3', () => {
         signal(),
       );
       expect(byName.details.user.name).toBe('demo');
-      const wrong = resolveCloud('ac3', { auth: { auth_url: KEYSTONE_URL, application_credential_id: cred.id, application_credential_secret: 'nope' } }, 't');
+      const wrong = resolveCloud(
+        'ac3',
+        { auth: { auth_url: KEYSTONE_URL, application_credential_id: cred.id, application_credential_secret: 'nope' } },
+        't',
+      );
       const e = await expectError(Session.open(wrong, signal()), 'auth/invalid-credentials', 401);
       expect(e.message).toMatch(/application credential/);
     } finally {
@@ -161,7 +186,11 @@ describe('Keystone v3', () => {
   it('signs in with an existing token, scoped to the project', async () => {
     const first = await openSession(ADMIN);
     const token = await first.token(signal());
-    const config = resolveCloud('tok', { auth_type: 'v3token', auth: { auth_url: KEYSTONE_URL, token, project_name: 'admin' } }, 't');
+    const config = resolveCloud(
+      'tok',
+      { auth_type: 'v3token', auth: { auth_url: KEYSTONE_URL, token, project_name: 'admin' } },
+      't',
+    );
     const session = await Session.open(config, signal());
     expect(session.details.project.name).toBe('admin');
     // A token cannot renew itself: near expiry it asks the user to sign in again.
@@ -215,9 +244,19 @@ describe('Keystone v3', () => {
     const dispatcher = await getDispatcher();
     const method = { type: 'password' as const, username: 'u', password: 'p' };
     const scope = { projectName: 'x' };
-    await expectError(authenticate({ authUrl: 'http://127.0.0.1:1/v3', method, scope, dispatcher, signal: signal() }), 'network/refused', undefined);
+    await expectError(
+      authenticate({ authUrl: 'http://127.0.0.1:1/v3', method, scope, dispatcher, signal: signal() }),
+      'network/refused',
+      undefined,
+    );
     const dns = await expectError(
-      authenticate({ authUrl: 'http://keystone.imagedrop.invalid:5000/v3', method, scope, dispatcher, signal: signal() }),
+      authenticate({
+        authUrl: 'http://keystone.imagedrop.invalid:5000/v3',
+        method,
+        scope,
+        dispatcher,
+        signal: signal(),
+      }),
       'network/dns',
       undefined,
     );
@@ -263,8 +302,21 @@ describe('TLS (a real HTTPS server on loopback with a self-signed certificate)',
     certFile = path.join(dir, 'cert.pem');
     const keyFile = path.join(dir, 'key.pem');
     await run('openssl', [
-      'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=127.0.0.1',
-      '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', keyFile, '-out', certFile,
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-days',
+      '1',
+      '-subj',
+      '/CN=127.0.0.1',
+      '-addext',
+      'subjectAltName=IP:127.0.0.1',
+      '-keyout',
+      keyFile,
+      '-out',
+      certFile,
     ]);
     server = https.createServer({ key: await readFile(keyFile), cert: await readFile(certFile) }, (_req, res) => {
       res.writeHead(404, { 'content-type': 'application/json' });
@@ -282,18 +334,32 @@ describe('TLS (a real HTTPS server on loopback with a self-signed certificate)',
 
   it('an untrusted certificate is a TLS error that says to give the CA file', async () => {
     const e = await expectError(
-      authenticate({ authUrl: `https://127.0.0.1:${port}/v3`, method, scope: { projectName: 'x' }, dispatcher: await getDispatcher(), signal: signal() }),
+      authenticate({
+        authUrl: `https://127.0.0.1:${port}/v3`,
+        method,
+        scope: { projectName: 'x' },
+        dispatcher: await getDispatcher(),
+        signal: signal(),
+      }),
       'network/tls',
       undefined,
     );
-    expect(e.message).toMatch(/certificate of 127\.0\.0\.1:\d+ cannot be trusted \(DEPTH_ZERO_SELF_SIGNED_CERT\).*cacert/);
+    expect(e.message).toMatch(
+      /certificate of 127\.0\.0\.1:\d+ cannot be trusted \(DEPTH_ZERO_SELF_SIGNED_CERT\).*cacert/,
+    );
   });
 
   it('with that certificate as cacert the handshake succeeds', async () => {
     const dispatcher = await getDispatcher({ cacertPath: certFile });
     // TLS is fine now; the HTTP answer (404) is what comes back.
     await expectError(
-      authenticate({ authUrl: `https://127.0.0.1:${port}/v3`, method, scope: { projectName: 'x' }, dispatcher, signal: signal() }),
+      authenticate({
+        authUrl: `https://127.0.0.1:${port}/v3`,
+        method,
+        scope: { projectName: 'x' },
+        dispatcher,
+        signal: signal(),
+      }),
       'config/invalid',
       404,
     );
@@ -302,7 +368,13 @@ describe('TLS (a real HTTPS server on loopback with a self-signed certificate)',
   it('verify: false skips the check (and the cloud config warns about it)', async () => {
     const dispatcher = await getDispatcher({ verify: false });
     await expectError(
-      authenticate({ authUrl: `https://127.0.0.1:${port}/v3`, method, scope: { projectName: 'x' }, dispatcher, signal: signal() }),
+      authenticate({
+        authUrl: `https://127.0.0.1:${port}/v3`,
+        method,
+        scope: { projectName: 'x' },
+        dispatcher,
+        signal: signal(),
+      }),
       'config/invalid',
       404,
     );
@@ -312,7 +384,13 @@ describe('TLS (a real HTTPS server on loopback with a self-signed certificate)',
     // glance-api answers the TLS hello with an HTTP error (wrong version number); uwsgi hangs up.
     for (const port of [9292, 5000]) {
       const e = await expectError(
-        authenticate({ authUrl: `https://127.0.0.1:${port}/v3`, method, scope: { projectName: 'x' }, dispatcher: await getDispatcher(), signal: signal() }),
+        authenticate({
+          authUrl: `https://127.0.0.1:${port}/v3`,
+          method,
+          scope: { projectName: 'x' },
+          dispatcher: await getDispatcher(),
+          signal: signal(),
+        }),
         'network/tls',
         undefined,
       );
@@ -377,7 +455,7 @@ describe('Glance v2 client', () => {
     const ids = new Set<string>();
     for (let i = 0; i < 5; i++) ids.add((await newImage(admin, { name: `imagedrop-page-${i}`, tags: [tag] })).id);
     const pagesSeen: number[] = [];
-    const { images, pages } = await admin.listImages(signal(), { status: 'queued', limit: 2 }, (batch, page) =>
+    const { images, pages } = await admin.listImages(signal(), { status: 'queued', limit: 2 }, (batch) =>
       pagesSeen.push(batch.length),
     );
     for (const id of ids) expect(images.map((i) => i.id)).toContain(id);
@@ -397,8 +475,10 @@ describe('Glance v2 client', () => {
     const extra = before % pageSize === 0 ? pageSize : pageSize - (before % pageSize);
     for (let i = 0; i < extra; i++) await newImage(demo, { name: `imagedrop-full-page-${i}` });
     const pageSizes: number[] = [];
-    const { images } = await glance.listImages(signal(), { owner: session.projectId, status: 'queued', limit: pageSize }, (b) =>
-      pageSizes.push(b.length),
+    const { images } = await glance.listImages(
+      signal(),
+      { owner: session.projectId, status: 'queued', limit: pageSize },
+      (b) => pageSizes.push(b.length),
     );
     expect(images.length).toBe(before + extra);
     expect(pageSizes.at(-1)).toBe(0); // the empty page after the full last one
@@ -418,7 +498,11 @@ describe('Glance v2 client', () => {
 
   it('refuses to send an empty body (Glance would make a 0-byte active image)', async () => {
     const image = await newImage(admin);
-    await expectError(admin.uploadImageData(image.id, createReadStream('/dev/null'), { size: 0, signal: signal() }), 'file/empty', undefined);
+    await expectError(
+      admin.uploadImageData(image.id, createReadStream('/dev/null'), { size: 0, signal: signal() }),
+      'file/empty',
+      undefined,
+    );
     expect((await admin.getImage(image.id, signal())).status).toBe('queued');
   });
 
@@ -457,7 +541,10 @@ describe('every error status the real image service can produce', () => {
   it('400: data before disk_format and container_format are set', async () => {
     const image = await newImage(admin, { diskFormat: undefined, containerFormat: undefined });
     const e = await expectError(
-      admin.uploadImageData(image.id, createReadStream(await randomFile(dir, 'f400.raw', 1024)), { size: 1024, signal: signal() }),
+      admin.uploadImageData(image.id, createReadStream(await randomFile(dir, 'f400.raw', 1024)), {
+        size: 1024,
+        signal: signal(),
+      }),
       'glance/formats-not-set',
       400,
     );
@@ -468,7 +555,11 @@ describe('every error status the real image service can produce', () => {
   it('400: an unknown store', async () => {
     const image = await newImage(admin);
     await expectError(
-      admin.uploadImageData(image.id, createReadStream(await randomFile(dir, 'f400s.raw', 1024)), { size: 1024, store: 'nosuch', signal: signal() }),
+      admin.uploadImageData(image.id, createReadStream(await randomFile(dir, 'f400s.raw', 1024)), {
+        size: 1024,
+        store: 'nosuch',
+        signal: signal(),
+      }),
       'glance/unknown-store',
       400,
     );
@@ -491,7 +582,10 @@ describe('every error status the real image service can produce', () => {
   it("403: a member uploads into an admin's public image, and a member creates a public image", async () => {
     const image = await newImage(admin, { visibility: 'public' });
     const e = await expectError(
-      demo.uploadImageData(image.id, createReadStream(await randomFile(dir, 'f403.raw', 1024)), { size: 1024, signal: signal() }),
+      demo.uploadImageData(image.id, createReadStream(await randomFile(dir, 'f403.raw', 1024)), {
+        size: 1024,
+        signal: signal(),
+      }),
       'auth/forbidden',
       403,
     );
@@ -554,7 +648,11 @@ describe('every error status the real image service can produce', () => {
     const size = 1153433600 + (16 << 20); // the cap + 16 MiB
     const file = await sparseFile(dir, 'over-cap.raw', size);
     const image = await newImage(admin);
-    const e = await expectError(admin.uploadImageData(image.id, createReadStream(file), { size, signal: signal() }), 'glance/too-large', 413);
+    const e = await expectError(
+      admin.uploadImageData(image.id, createReadStream(file), { size, signal: signal() }),
+      'glance/too-large',
+      413,
+    );
     expect(e.message).toMatch(/larger than the image service accepts/);
     expect((await admin.getImage(image.id, signal())).status).toBe('queued');
   });
@@ -581,7 +679,13 @@ describe('preflight', () => {
   it('passes for a queued image with formats set and an existing store', async () => {
     const file = await randomFile(dir, 'pre.raw', 1024);
     const image = await newImage(admin);
-    const got = await preflightUpload(admin, { imageId: image.id, path: file, sizeLimit: 1 << 20, store: 'slow', signal: signal() });
+    const got = await preflightUpload(admin, {
+      imageId: image.id,
+      path: file,
+      sizeLimit: 1 << 20,
+      store: 'slow',
+      signal: signal(),
+    });
     expect(got.id).toBe(image.id);
   });
 
@@ -594,15 +698,31 @@ describe('preflight', () => {
     await admin.uploadImageData(active.id, createReadStream(file), { size: 4096, signal: signal() });
     const base = { path: file, sizeLimit: 1 << 20, signal: signal() };
     await expectError(preflightUpload(admin, { ...base, imageId: crypto.randomUUID() }), 'glance/not-found', 404);
-    const notQueued = await expectError(preflightUpload(admin, { ...base, imageId: active.id }), 'preflight/image-not-queued', undefined);
+    const notQueued = await expectError(
+      preflightUpload(admin, { ...base, imageId: active.id }),
+      'preflight/image-not-queued',
+      undefined,
+    );
     expect(notQueued.message).toMatch(/is active, not queued/);
     await expectError(preflightUpload(admin, { ...base, imageId: noFormats.id }), 'glance/formats-not-set', undefined);
     await expectError(preflightUpload(admin, { ...base, imageId: queued.id, path: empty }), 'file/empty', undefined);
-    const big = await expectError(preflightUpload(admin, { ...base, imageId: queued.id, sizeLimit: 1000 }), 'file/too-large', undefined);
+    const big = await expectError(
+      preflightUpload(admin, { ...base, imageId: queued.id, sizeLimit: 1000 }),
+      'file/too-large',
+      undefined,
+    );
     expect(big.message).toMatch(/more than this cloud's upload limit/);
-    await expectError(preflightUpload(admin, { ...base, imageId: queued.id, path: path.join(dir, 'nope.raw') }), 'file/not-found', undefined);
+    await expectError(
+      preflightUpload(admin, { ...base, imageId: queued.id, path: path.join(dir, 'nope.raw') }),
+      'file/not-found',
+      undefined,
+    );
     await expectError(preflightUpload(admin, { ...base, imageId: queued.id, path: dir }), 'file/not-a-file', undefined);
-    const store = await expectError(preflightUpload(admin, { ...base, imageId: queued.id, store: 'nosuch' }), 'preflight/unknown-store', undefined);
+    const store = await expectError(
+      preflightUpload(admin, { ...base, imageId: queued.id, store: 'nosuch' }),
+      'preflight/unknown-store',
+      undefined,
+    );
     expect(store.message).toMatch(/choose one of fast, slow/);
   });
 });

@@ -150,8 +150,13 @@ describe('chooseCloud', () => {
 
   it('puts OS_CLIENT_CONFIG_FILE first, and reports an unreadable file by name', async () => {
     const own = path.join(dir, 'own-clouds.yaml');
-    await writeFile(own, 'clouds:\n  only:\n    auth: {auth_url: "http://x/v3", username: u, password: p, project_id: abc}\n');
-    expect((await chooseCloud({ ...env({ OS_CLIENT_CONFIG_FILE: own }), cloud: 'only' })).scope).toEqual({ projectId: 'abc' });
+    await writeFile(
+      own,
+      'clouds:\n  only:\n    auth: {auth_url: "http://x/v3", username: u, password: p, project_id: abc}\n',
+    );
+    expect((await chooseCloud({ ...env({ OS_CLIENT_CONFIG_FILE: own }), cloud: 'only' })).scope).toEqual({
+      projectId: 'abc',
+    });
     if (process.getuid?.() !== 0) {
       await chmod(own, 0o000);
       await expect(chooseCloud({ ...env({ OS_CLIENT_CONFIG_FILE: own }), cloud: 'only' })).rejects.toMatchObject({

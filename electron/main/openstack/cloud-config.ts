@@ -107,9 +107,13 @@ async function loadFirst(files: readonly string[]): Promise<{ file: string; data
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
       if (code === 'ENOENT' || code === 'ENOTDIR') continue;
-      throw new ImagedropError('config/unreadable', `${file} cannot be read (${code ?? 'error'}): check its permissions.`, {
-        detail: file,
-      });
+      throw new ImagedropError(
+        'config/unreadable',
+        `${file} cannot be read (${code ?? 'error'}): check its permissions.`,
+        {
+          detail: file,
+        },
+      );
     }
     let data: unknown;
     try {
@@ -140,7 +144,12 @@ function merge(base: Raw, over: Raw): Raw {
   for (const [k, v] of Object.entries(over)) {
     const b = out[k];
     out[k] =
-      typeof v === 'object' && v !== null && !Array.isArray(v) && typeof b === 'object' && b !== null && !Array.isArray(b)
+      typeof v === 'object' &&
+      v !== null &&
+      !Array.isArray(v) &&
+      typeof b === 'object' &&
+      b !== null &&
+      !Array.isArray(b)
         ? merge(b as Raw, v as Raw)
         : v;
   }
@@ -298,7 +307,8 @@ export function resolveCloud(name: string, raw: Raw, source: string): CloudConfi
     const id = str(auth, 'application_credential_id');
     const credName = str(auth, 'application_credential_name');
     if (!id && !credName) throw missing('auth.application_credential_id', 'give the id, or a name and the user');
-    if (!id && !userFields.username && !userFields.userId) throw missing('auth.username', 'an application credential given by name needs its user');
+    if (!id && !userFields.username && !userFields.userId)
+      throw missing('auth.username', 'an application credential given by name needs its user');
     method = {
       type: 'application-credential',
       secret: appCredSecret,
@@ -318,10 +328,18 @@ export function resolveCloud(name: string, raw: Raw, source: string): CloudConfi
   }
 
   const scope: ProjectScope = {
-    ...(str(auth, 'project_name') ?? str(auth, 'tenant_name') ? { projectName: str(auth, 'project_name') ?? str(auth, 'tenant_name')! } : {}),
-    ...(str(auth, 'project_id') ?? str(auth, 'tenant_id') ? { projectId: str(auth, 'project_id') ?? str(auth, 'tenant_id')! } : {}),
-    ...(str(auth, 'project_domain_name') ?? domainName ? { projectDomainName: str(auth, 'project_domain_name') ?? domainName! } : {}),
-    ...(str(auth, 'project_domain_id') ?? domainId ? { projectDomainId: str(auth, 'project_domain_id') ?? domainId! } : {}),
+    ...((str(auth, 'project_name') ?? str(auth, 'tenant_name'))
+      ? { projectName: str(auth, 'project_name') ?? str(auth, 'tenant_name')! }
+      : {}),
+    ...((str(auth, 'project_id') ?? str(auth, 'tenant_id'))
+      ? { projectId: str(auth, 'project_id') ?? str(auth, 'tenant_id')! }
+      : {}),
+    ...((str(auth, 'project_domain_name') ?? domainName)
+      ? { projectDomainName: str(auth, 'project_domain_name') ?? domainName! }
+      : {}),
+    ...((str(auth, 'project_domain_id') ?? domainId)
+      ? { projectDomainId: str(auth, 'project_domain_id') ?? domainId! }
+      : {}),
   };
   if (method.type !== 'application-credential' && !scope.projectName && !scope.projectId) {
     throw missing('auth.project_name', 'Imagedrop works inside a project: add project_name or project_id');
@@ -379,6 +397,11 @@ export async function listCloudNames(
     authUrl: str(asRecord(raw.auth), 'auth_url') ?? null,
   }));
   const env = fromEnvironment(environment.env);
-  if (env) out.push({ name: environment.env.OS_CLOUD_NAME ?? 'envvars', source: 'environment', authUrl: str(asRecord(env.auth), 'auth_url') ?? null });
+  if (env)
+    out.push({
+      name: environment.env.OS_CLOUD_NAME ?? 'envvars',
+      source: 'environment',
+      authUrl: str(asRecord(env.auth), 'auth_url') ?? null,
+    });
   return out;
 }

@@ -39,7 +39,11 @@ afterEach(async () => {
 });
 
 async function client(): Promise<GlanceClient> {
-  const config = resolveCloud('mock', { auth: { auth_url: `${KEYSTONE}/v3`, username: 'alice', password: 'pw', project_name: 'ops' } }, 'test');
+  const config = resolveCloud(
+    'mock',
+    { auth: { auth_url: `${KEYSTONE}/v3`, username: 'alice', password: 'pw', project_name: 'ops' } },
+    'test',
+  );
   return new GlanceClient(await Session.open(config, AbortSignal.timeout(5000), Date.now, agent));
 }
 

@@ -70,7 +70,12 @@ export class GlanceClient {
   /** GET on the endpoint's root: the versions document (Glance answers 300 Multiple Choices). */
   async getVersions(signal: AbortSignal): Promise<VersionsDocument> {
     const url = `${this.session.imageRoot}/`;
-    const res = await httpRequest(url, { method: 'GET', signal, dispatcher: this.session.dispatcher, service: 'glance' });
+    const res = await httpRequest(url, {
+      method: 'GET',
+      signal,
+      dispatcher: this.session.dispatcher,
+      service: 'glance',
+    });
     if (res.status !== 300 && res.status !== 200) throw statusError('glance', res.status, res.text);
     const doc = parseJson<{ versions?: { id: string; status: string }[] }>(res, url, 'glance');
     const versions = doc.versions ?? [];
@@ -248,7 +253,8 @@ export class GlanceClient {
       this.url('/v2/schemas/image'),
       'glance',
     );
-    const values = (key: string) => (schema.properties?.[key]?.enum ?? []).filter((v): v is string => typeof v === 'string');
+    const values = (key: string) =>
+      (schema.properties?.[key]?.enum ?? []).filter((v): v is string => typeof v === 'string');
     return { diskFormats: values('disk_format'), containerFormats: values('container_format') };
   }
 }

@@ -178,7 +178,12 @@ export function networkError(e: unknown, url: string, service: Service): Imagedr
   const has = (...wanted: string[]) => codes.some((c) => wanted.includes(c));
   const tls = codes.find((c) => TLS_CODES.has(c));
   const handshakeReset = errorMessages(e).some((m) => m.includes('before secure TLS connection was established'));
-  if (tls === 'ERR_SSL_WRONG_VERSION_NUMBER' || tls === 'EPROTO' || tls === 'ERR_SSL_PACKET_LENGTH_TOO_LONG' || handshakeReset) {
+  if (
+    tls === 'ERR_SSL_WRONG_VERSION_NUMBER' ||
+    tls === 'EPROTO' ||
+    tls === 'ERR_SSL_PACKET_LENGTH_TOO_LONG' ||
+    handshakeReset
+  ) {
     return new ImagedropError(
       'network/tls',
       `${host} does not speak HTTPS on this port: check whether the URL should start with http:// instead of https://.`,
@@ -222,7 +227,16 @@ export function networkError(e: unknown, url: string, service: Service): Imagedr
       { retryable: true, detail, cause: e },
     );
   }
-  if (has('ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED', 'ECONNABORTED', 'UND_ERR_REQ_CONTENT_LENGTH_MISMATCH')) {
+  if (
+    has(
+      'ECONNRESET',
+      'EPIPE',
+      'UND_ERR_SOCKET',
+      'UND_ERR_CLOSED',
+      'ECONNABORTED',
+      'UND_ERR_REQ_CONTENT_LENGTH_MISMATCH',
+    )
+  ) {
     return new ImagedropError('network/reset', `The connection to ${host} broke before ${name} answered.`, {
       retryable: true,
       detail,

@@ -44,7 +44,9 @@ describe('authRequestBody', () => {
   });
 
   it('application credential by id, unscoped (it carries its own project)', () => {
-    expect(authRequestBody({ type: 'application-credential', id: 'ac', secret: 's' }, { projectName: 'ignored' })).toEqual({
+    expect(
+      authRequestBody({ type: 'application-credential', id: 'ac', secret: 's' }, { projectName: 'ignored' }),
+    ).toEqual({
       auth: { identity: { methods: ['application_credential'], application_credential: { id: 'ac', secret: 's' } } },
     });
   });

@@ -41,7 +41,11 @@ export interface KeystoneToken {
 /** The auth URL with '/v3' once, whatever form the user gave ('…:5000', '…:5000/', '…/identity/v3/'). */
 export function identityV3Url(authUrl: string): string {
   const trimmed = authUrl.replace(/\/+$/, '');
-  return /\/v3$/.test(trimmed) ? trimmed : /\/v2\.0$/.test(trimmed) ? trimmed.replace(/\/v2\.0$/, '/v3') : `${trimmed}/v3`;
+  return /\/v3$/.test(trimmed)
+    ? trimmed
+    : /\/v2\.0$/.test(trimmed)
+      ? trimmed.replace(/\/v2\.0$/, '/v3')
+      : `${trimmed}/v3`;
 }
 
 function userRef(m: { username?: string; userId?: string; userDomainName?: string; userDomainId?: string }) {
@@ -53,7 +57,9 @@ function userRef(m: { username?: string; userId?: string; userDomainName?: strin
 function scopeBody(scope: ProjectScope) {
   if (scope.projectId) return { project: { id: scope.projectId } };
   if (scope.projectName) {
-    const domain = scope.projectDomainId ? { id: scope.projectDomainId } : { name: scope.projectDomainName ?? 'Default' };
+    const domain = scope.projectDomainId
+      ? { id: scope.projectDomainId }
+      : { name: scope.projectDomainName ?? 'Default' };
     return { project: { name: scope.projectName, domain } };
   }
   return undefined;
@@ -120,9 +126,13 @@ export async function authenticate(options: {
       );
     }
     if (res.status === 401 && options.method.type === 'token') {
-      throw new ImagedropError('auth/invalid-credentials', 'Keystone refused the token: it has expired or been revoked; sign in again.', {
-        httpStatus: 401,
-      });
+      throw new ImagedropError(
+        'auth/invalid-credentials',
+        'Keystone refused the token: it has expired or been revoked; sign in again.',
+        {
+          httpStatus: 401,
+        },
+      );
     }
     throw err;
   }

@@ -69,7 +69,10 @@ export class Session {
       signal,
     });
     if (!token.project && config.auth.type !== 'application-credential') {
-      throw new ImagedropError('auth/forbidden', `Keystone signed in to no project for cloud '${config.name}': check project_name.`);
+      throw new ImagedropError(
+        'auth/forbidden',
+        `Keystone signed in to no project for cloud '${config.name}': check project_name.`,
+      );
     }
     return new Session(config, dispatcher, token, now);
   }

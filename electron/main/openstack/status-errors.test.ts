@@ -7,14 +7,16 @@ const glanceBody = (message: string, code: string) =>
 describe('cleanServerMessage', () => {
   it("removes Glance's <br /> junk from JSON error bodies", () => {
     expect(
-      cleanServerMessage(glanceBody('Properties disk_format, container_format must be set prior to saving data.', '400 Bad Request')),
+      cleanServerMessage(
+        glanceBody('Properties disk_format, container_format must be set prior to saving data.', '400 Bad Request'),
+      ),
     ).toBe('Properties disk_format, container_format must be set prior to saving data.');
   });
 
   it('reads Keystone error bodies', () => {
-    expect(cleanServerMessage('{"error": {"message": "The request you have made requires authentication.", "code": 401}}')).toBe(
-      'The request you have made requires authentication.',
-    );
+    expect(
+      cleanServerMessage('{"error": {"message": "The request you have made requires authentication.", "code": 401}}'),
+    ).toBe('The request you have made requires authentication.');
   });
 
   it('strips HTML pages that a proxy or curl-style Accept produce', () => {
@@ -29,17 +31,41 @@ describe('cleanServerMessage', () => {
 // The status table, row by row: code, retryable, and a sentence that says what to do.
 const ROWS: [number, string, string, boolean, RegExp][] = [
   [400, 'Bad thing', 'glance/bad-request', false, /invalid/],
-  [400, 'Properties disk_format, container_format must be set prior to saving data.', 'glance/formats-not-set', false, /set both/],
+  [
+    400,
+    'Properties disk_format, container_format must be set prior to saving data.',
+    'glance/formats-not-set',
+    false,
+    /set both/,
+  ],
   [400, 'Store for identifier nosuch not found', 'glance/unknown-store', false, /no store named nosuch/],
   [401, 'This server could not verify that you are authorized', 'auth/token-rejected', false, /sign in again/],
   [403, 'Not allowed to upload image data for image x', 'auth/forbidden', false, /role/],
   [403, 'You are not authorized to complete publicize_image action.', 'auth/forbidden', false, /public/],
   [404, 'No image found with ID x', 'glance/not-found', false, /does not exist/],
-  [409, 'Image status transition from active to saving is not allowed', 'glance/conflict', false, /^The image is not waiting for data: it already has data, or another upload is running\.$/],
+  [
+    409,
+    'Image status transition from active to saving is not allowed',
+    'glance/conflict',
+    false,
+    /^The image is not waiting for data: it already has data, or another upload is running\.$/,
+  ],
   [410, 'Image x could not be found after upload.', 'glance/gone', false, /deleted while/],
   [413, 'The incoming image is too large: The provided image is too large.', 'glance/too-large', false, /larger than/],
-  [413, 'Image exceeds the storage quota: The size of the data 52428800 will exceed the limit.', 'glance/quota-exceeded', false, /quota/],
-  [415, 'The request media type text/plain is not supported by this server.', 'glance/unsupported-media-type', false, /does not accept/],
+  [
+    413,
+    'Image exceeds the storage quota: The size of the data 52428800 will exceed the limit.',
+    'glance/quota-exceeded',
+    false,
+    /quota/,
+  ],
+  [
+    415,
+    'The request media type text/plain is not supported by this server.',
+    'glance/unsupported-media-type',
+    false,
+    /does not accept/,
+  ],
   [500, 'Internal Server Error', 'glance/server-error', true, /try again/],
   [502, 'Bad Gateway', 'glance/unavailable', true, /try again/],
   [503, 'Service Unavailable', 'glance/unavailable', true, /unavailable/],
@@ -61,7 +87,11 @@ describe('statusError (image service)', () => {
 
 describe('statusError (Keystone)', () => {
   it('401 is a credentials problem', () => {
-    const e = statusError('keystone', 401, '{"error":{"message":"The request you have made requires authentication."}}');
+    const e = statusError(
+      'keystone',
+      401,
+      '{"error":{"message":"The request you have made requires authentication."}}',
+    );
     expect(e.code).toBe('auth/invalid-credentials');
     expect(e.message).toMatch(/password/);
   });

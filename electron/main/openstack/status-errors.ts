@@ -183,7 +183,9 @@ function keystoneRule(status: number): StatusRule | undefined {
 /** The error for a non-2xx answer from Keystone or the image service. */
 export function statusError(service: Service, status: number, body: string): ImagedropError {
   const server = cleanServerMessage(body);
-  const rule = (service === 'glance' ? (refineGlance(status, server) ?? GLANCE_STATUS[status]) : keystoneRule(status)) ?? {
+  const rule = (service === 'glance'
+    ? (refineGlance(status, server) ?? GLANCE_STATUS[status])
+    : keystoneRule(status)) ?? {
     code: 'glance/unexpected-status',
     message: `${service === 'keystone' ? 'Keystone' : 'The image service'} answered with an unexpected HTTP ${status}.`,
     retryable: status >= 500,

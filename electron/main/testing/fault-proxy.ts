@@ -119,7 +119,8 @@ export async function startFaultProxy(target: { host: string; port: number }): P
           head = Buffer.alloc(0);
           if (rule?.fault.kind === 'answer') {
             answered = true;
-            const body = rule.fault.body ?? JSON.stringify({ message: 'Injected by the fault proxy', code: rule.fault.status });
+            const body =
+              rule.fault.body ?? JSON.stringify({ message: 'Injected by the fault proxy', code: rule.fault.status });
             client.end(
               `HTTP/1.1 ${rule.fault.status} Injected\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
             );

@@ -89,10 +89,22 @@ async function harness(options: Partial<EngineOptions> & { logFile?: string } = 
 }
 
 function request(file: string, extra: Partial<UploadRequest> = {}): UploadRequest {
-  return { path: file, name: `imagedrop-engine-${path.basename(file)}`, diskFormat: 'auto', containerFormat: 'bare', visibility: 'private', ...extra };
+  return {
+    path: file,
+    name: `imagedrop-engine-${path.basename(file)}`,
+    diskFormat: 'auto',
+    containerFormat: 'bare',
+    visibility: 'private',
+    ...extra,
+  };
 }
 
-async function waitFor(engine: UploadEngine, id: string, ok: (s: UploadSnapshot) => boolean, timeoutMs = 90_000): Promise<UploadSnapshot> {
+async function waitFor(
+  engine: UploadEngine,
+  id: string,
+  ok: (s: UploadSnapshot) => boolean,
+  timeoutMs = 90_000,
+): Promise<UploadSnapshot> {
   const until = Date.now() + timeoutMs;
   for (;;) {
     const s = engine.get(id)!;
@@ -105,12 +117,18 @@ async function waitFor(engine: UploadEngine, id: string, ok: (s: UploadSnapshot)
 const settled = (s: UploadSnapshot) => s.phase === 'done' || s.phase === 'failed' || s.phase === 'cancelled';
 
 async function sha512(file: string): Promise<string> {
-  return createHash('sha512').update(await readFile(file)).digest('hex');
+  return createHash('sha512')
+    .update(await readFile(file))
+    .digest('hex');
 }
 
 /** Active on the server, and the server's sha512 is the file's (computed here, not by the engine). */
 async function expectVerified(s: UploadSnapshot, file: string): Promise<void> {
-  expect({ phase: s.phase, verified: s.verified, error: s.error }).toEqual({ phase: 'done', verified: true, error: null });
+  expect({ phase: s.phase, verified: s.verified, error: s.error }).toEqual({
+    phase: 'done',
+    verified: true,
+    error: null,
+  });
   const image = await direct.getImage(s.imageId!, AbortSignal.timeout(10_000));
   const expected = await sha512(file);
   expect(image.status).toBe('active');
@@ -121,8 +139,12 @@ async function expectVerified(s: UploadSnapshot, file: string): Promise<void> {
 
 /** No image anywhere carries this job's id: nothing of the engine's own was left behind. */
 async function expectNoRecord(s: UploadSnapshot): Promise<void> {
-  const { images } = await direct.listImages(AbortSignal.timeout(10_000), { properties: { [IMAGEDROP_PROPERTY]: s.id } });
-  expect(images.map((i) => `${i.id} ${i.status} ${i.size} (job: ${s.phase}, ${s.error?.code}; ${s.error?.detail ?? ''})`)).toEqual([]);
+  const { images } = await direct.listImages(AbortSignal.timeout(10_000), {
+    properties: { [IMAGEDROP_PROPERTY]: s.id },
+  });
+  expect(
+    images.map((i) => `${i.id} ${i.status} ${i.size} (job: ${s.phase}, ${s.error?.code}; ${s.error?.detail ?? ''})`),
+  ).toEqual([]);
 }
 
 describe('upload engine, happy path', () => {
@@ -131,7 +153,9 @@ describe('upload engine, happy path', () => {
     const file = await randomFile(dir, 'happy.raw', 24 * MiB);
     const phases: string[] = [];
     engine.onPhaseChange((s) => phases.push(s.phase));
-    const [id] = engine.add([request(file, { minDisk: 1, tags: ['imagedrop-test'], properties: { os_distro: 'test' } })]);
+    const [id] = engine.add([
+      request(file, { minDisk: 1, tags: ['imagedrop-test'], properties: { os_distro: 'test' } }),
+    ]);
     const s = await waitFor(engine, id!, settled);
     await expectVerified(s, file);
     expect(phases).toEqual(['checking', 'creating', 'uploading', 'verifying', 'done']);
@@ -140,7 +164,9 @@ describe('upload engine, happy path', () => {
     expect(s.format).toBe('raw');
     expect(s.diskFormat).toBe('raw');
     const t = s.timeline;
-    expect(t.checked! <= t.created! && t.created! <= t.uploading! && t.uploading! <= t.saving! && t.saving! <= t.active!).toBe(true);
+    expect(
+      t.checked! <= t.created! && t.created! <= t.uploading! && t.uploading! <= t.saving! && t.saving! <= t.active!,
+    ).toBe(true);
     expect(t.active! <= t.verified!).toBe(true);
     const image = await direct.getImage(s.imageId!, AbortSignal.timeout(10_000));
     expect(image).toMatchObject({ min_disk: 1, os_distro: 'test', visibility: 'private', disk_format: 'raw' });
@@ -284,7 +310,9 @@ describe('upload engine, faults', () => {
   });
 
   it('glance-api killed mid-upload leaves the image stuck in saving; resume replaces it only with consent', async () => {
-    const { engine, proxy } = await harness({ retry: { baseDelayMs: 500, maxDelayMs: 2_000, maxRetries: 8, maxTotalMs: 120_000 } });
+    const { engine, proxy } = await harness({
+      retry: { baseDelayMs: 500, maxDelayMs: 2_000, maxRetries: 8, maxTotalMs: 120_000 },
+    });
     const file = await randomFile(dir, 'killed.raw', 48 * MiB);
     proxy.inject({ match: PUT_FILE, fault: { kind: 'hold', afterBytes: 20 * MiB } });
     const [id] = engine.add([request(file)]);
@@ -308,7 +336,9 @@ describe('upload engine, faults', () => {
     await expectVerified(s, file);
     expect(s.imageId).not.toBe(stuckId);
     // The stuck record the engine had created is gone.
-    await expect(direct.getImage(stuckId, AbortSignal.timeout(10_000))).rejects.toMatchObject({ code: 'glance/not-found' });
+    await expect(direct.getImage(stuckId, AbortSignal.timeout(10_000))).rejects.toMatchObject({
+      code: 'glance/not-found',
+    });
   }, 180_000);
 
   it('glance-api killed mid-upload, with consent given up front (the CLI flag): recreated and verified', async () => {
@@ -327,7 +357,9 @@ describe('upload engine, faults', () => {
     await glanceStart();
     const s = await waitFor(engine, id!, settled, 120_000);
     await expectVerified(s, file);
-    await expect(direct.getImage(stuckId, AbortSignal.timeout(10_000))).rejects.toMatchObject({ code: 'glance/not-found' });
+    await expect(direct.getImage(stuckId, AbortSignal.timeout(10_000))).rejects.toMatchObject({
+      code: 'glance/not-found',
+    });
   }, 180_000);
 
   it.each([
@@ -360,7 +392,10 @@ describe('upload engine, faults', () => {
     const s = await waitFor(engine, id!, settled);
     await expectVerified(s, file);
     expect(s.attempt).toBe(3);
-    expect(seen.filter((x) => x.phase === 'interrupted').map((x) => x.error?.code)).toEqual(['glance/unavailable', 'glance/unavailable']);
+    expect(seen.filter((x) => x.phase === 'interrupted').map((x) => x.error?.code)).toEqual([
+      'glance/unavailable',
+      'glance/unavailable',
+    ]);
     // Each retry went through 'checking' (a look at the image) before its PUT.
     const order = seen.map((x) => x.phase).join(' ');
     expect(order).toMatch(/interrupted queued checking uploading.*interrupted queued checking uploading/);
@@ -373,7 +408,11 @@ describe('upload engine, faults', () => {
     const file = await randomFile(dir, 'always-busy.raw', 2 * MiB);
     proxy.inject({ match: PUT_FILE, fault: { kind: 'answer', status: 503 }, times: 10 });
     const [id] = engine.add([request(file)]);
-    const s = await waitFor(engine, id!, (x) => x.phase === 'interrupted' && x.retryAt === null && engine.get(id!)!.attempt === 3);
+    const s = await waitFor(
+      engine,
+      id!,
+      (x) => x.phase === 'interrupted' && x.retryAt === null && engine.get(id!)!.attempt === 3,
+    );
     expect(s.error?.code).toBe('glance/unavailable');
     // In the app the job waits for the user; cancelling it deletes its record.
     await engine.cancel([id!]);
@@ -452,7 +491,10 @@ describe('upload engine, refusals and cancel', () => {
   });
 
   it('never deletes an image it did not create', async () => {
-    const foreign = await direct.createImage({ name: 'not-imagedrops', diskFormat: 'raw', containerFormat: 'bare' }, AbortSignal.timeout(10_000));
+    const foreign = await direct.createImage(
+      { name: 'not-imagedrops', diskFormat: 'raw', containerFormat: 'bare' },
+      AbortSignal.timeout(10_000),
+    );
     cleanup.add(foreign.id);
     const logFile = path.join(dir, 'foreign-log.json');
     const { context } = await harness();
@@ -467,15 +509,38 @@ describe('upload engine, refusals and cancel', () => {
         jobs: [
           {
             snapshot: {
-              id: 'job-foreign', file, fileName: 'foreign.raw', imageName: 'x', diskFormat: 'raw', containerFormat: 'bare',
-              visibility: 'private', store: null, format: 'raw', virtualSize: MiB, phase: 'uploading', imageId: foreign.id,
-              createdImage: false, glanceStatus: 'queued', bytesSent: 0, bytesTotal: MiB, bytesPerSecond: null, etaSeconds: null,
-              attempt: 1, retryAt: null, resume: { kind: 'none' }, error: null, timeline: {},
+              id: 'job-foreign',
+              file,
+              fileName: 'foreign.raw',
+              imageName: 'x',
+              diskFormat: 'raw',
+              containerFormat: 'bare',
+              visibility: 'private',
+              store: null,
+              format: 'raw',
+              virtualSize: MiB,
+              phase: 'uploading',
+              imageId: foreign.id,
+              createdImage: false,
+              glanceStatus: 'queued',
+              bytesSent: 0,
+              bytesTotal: MiB,
+              bytesPerSecond: null,
+              etaSeconds: null,
+              attempt: 1,
+              retryAt: null,
+              resume: { kind: 'none' },
+              error: null,
+              timeline: {},
               checksums: { algorithm: null, local: null, server: null, md5Local: null, md5Server: null },
-              verified: false, createdAt: now, updatedAt: now,
+              verified: false,
+              createdAt: now,
+              updatedAt: now,
             },
             request: { path: file, name: 'x', diskFormat: 'raw', containerFormat: 'bare', visibility: 'private' },
-            cloudKey: context.cloudKey, cloudName: 'imagedrop-admin', digests: null,
+            cloudKey: context.cloudKey,
+            cloudName: 'imagedrop-admin',
+            digests: null,
           },
         ],
       }),

@@ -38,7 +38,10 @@ export interface EngineContext {
   readonly sizeLimit: number;
 }
 
-export type Inspect = (path: string, options: { declaredFormat?: string; acceptedDiskFormats?: readonly string[] }) => Promise<Inspection>;
+export type Inspect = (
+  path: string,
+  options: { declaredFormat?: string; acceptedDiskFormats?: readonly string[] },
+) => Promise<Inspection>;
 
 export interface RetryPolicy {
   /** Automatic attempts after the first failure. */
@@ -49,7 +52,12 @@ export interface RetryPolicy {
   readonly maxTotalMs: number;
 }
 
-export const DEFAULT_RETRY: RetryPolicy = { maxRetries: 5, baseDelayMs: 1_000, maxDelayMs: 30_000, maxTotalMs: 10 * 60_000 };
+export const DEFAULT_RETRY: RetryPolicy = {
+  maxRetries: 5,
+  baseDelayMs: 1_000,
+  maxDelayMs: 30_000,
+  maxTotalMs: 10 * 60_000,
+};
 
 export interface VerifyPolicy {
   readonly firstPollMs: number;
@@ -161,6 +169,7 @@ export class UploadEngine {
   readonly #pump: ProgressPump;
   readonly #listeners = new Set<(batch: readonly UploadSnapshot[]) => void>();
   readonly #phaseListeners = new Set<(snapshot: UploadSnapshot, previous: UploadSnapshot['phase']) => void>();
+  readonly #removedListeners = new Set<(ids: readonly UploadId[]) => void>();
   readonly #now: () => number;
   readonly #random: () => number;
   #concurrency: number;
@@ -191,6 +200,12 @@ export class UploadEngine {
   onPhaseChange(listener: (snapshot: UploadSnapshot, previous: UploadSnapshot['phase']) => void): Unsubscribe {
     this.#phaseListeners.add(listener);
     return () => this.#phaseListeners.delete(listener);
+  }
+
+  /** Jobs removed from the queue by clear(). */
+  onRemoved(listener: (ids: readonly UploadId[]) => void): Unsubscribe {
+    this.#removedListeners.add(listener);
+    return () => this.#removedListeners.delete(listener);
   }
 
   list(): UploadSnapshot[] {
@@ -304,7 +319,12 @@ export class UploadEngine {
   resume(selection: UploadSelection, options: { recreate?: boolean } = {}): void {
     const jobs = this.#select(selection, 'resume');
     for (const job of jobs) {
-      if (job.snap.phase === 'interrupted' && job.snap.resume.kind === 'recreate' && !options.recreate && !this.#options.autoRecreate) {
+      if (
+        job.snap.phase === 'interrupted' &&
+        job.snap.resume.kind === 'recreate' &&
+        !options.recreate &&
+        !this.#options.autoRecreate
+      ) {
         if (selection === 'all') continue;
         throw new ImagedropError(
           'upload/not-resumable',
@@ -356,11 +376,16 @@ export class UploadEngine {
   /** Removes finished jobs from the queue (their images stay on the server). */
   clear(selection: UploadSelection): void {
     const ids = selection === 'all' ? [...this.#jobs.keys()] : selection;
+    const removed: UploadId[] = [];
     for (const id of ids) {
       const job = this.#jobs.get(id);
-      if (job && isFinished(job.snap.phase)) this.#jobs.delete(id);
+      if (job && isFinished(job.snap.phase)) {
+        this.#jobs.delete(id);
+        removed.push(id);
+      }
     }
     this.#persist();
+    if (removed.length) for (const l of this.#removedListeners) l(removed);
   }
 
   /** Waits until every job is finished, or stopped waiting for the user. */
@@ -417,9 +442,13 @@ export class UploadEngine {
     if (selection === 'all') return [...this.#jobs.values()].filter((j) => canTransition(j.snap.phase, event));
     return selection.map((id) => {
       const job = this.#jobs.get(id);
-      if (!job) throw new ImagedropError('ipc/unknown-upload', 'That upload is not in the queue any more: refresh the queue.');
+      if (!job)
+        throw new ImagedropError('ipc/unknown-upload', 'That upload is not in the queue any more: refresh the queue.');
       if (!canTransition(job.snap.phase, event)) {
-        throw new ImagedropError('ipc/invalid-request', `${job.snap.fileName} cannot ${event} while it is ${job.snap.phase}.`);
+        throw new ImagedropError(
+          'ipc/invalid-request',
+          `${job.snap.fileName} cannot ${event} while it is ${job.snap.phase}.`,
+        );
       }
       return job;
     });
@@ -662,7 +691,10 @@ export class UploadEngine {
           const { handle, identity } = await openForUpload(job.request.path);
           handles.push(handle);
           if (identity.size !== job.snap.bytesTotal) {
-            throw fileChangedError(job.request.path, `its size went from ${job.snap.bytesTotal} to ${identity.size} bytes`);
+            throw fileChangedError(
+              job.request.path,
+              `its size went from ${job.snap.bytesTotal} to ${identity.size} bytes`,
+            );
           }
           if (!range) {
             hasher = createStreamHasher(this.#options.cloudFacts.algorithmsFor(ctx.imageEndpoint));
@@ -736,7 +768,10 @@ export class UploadEngine {
         );
       }
       if (image.status === 'deleted' || image.status === 'pending_delete') {
-        throw new ImagedropError('glance/gone', 'The image was deleted before it became active: upload the file again to a new image.');
+        throw new ImagedropError(
+          'glance/gone',
+          'The image was deleted before it became active: upload the file again to a new image.',
+        );
       }
       if (image.status === 'queued') {
         throw new ImagedropError(
@@ -769,7 +804,12 @@ export class UploadEngine {
     const value = image.os_hash_value;
     await this.#options.cloudFacts.remember(ctx.imageEndpoint, algo && value ? algo : null);
     const digest = async (a: string) => job.digests?.[a] ?? (await hashFile(job.request.path, a, signal));
-    const checksums = { ...job.snap.checksums, algorithm: algo ?? null, server: value ?? null, md5Server: image.checksum ?? null };
+    const checksums = {
+      ...job.snap.checksums,
+      algorithm: algo ?? null,
+      server: value ?? null,
+      md5Server: image.checksum ?? null,
+    };
     const mismatch = (what: string) =>
       new ImagedropError(
         'upload/integrity',
@@ -785,14 +825,16 @@ export class UploadEngine {
       checksums.local = local;
       if (job.digests?.md5) checksums.md5Local = job.digests.md5;
       job.snap.checksums = checksums;
-      if (local.toLowerCase() !== value.toLowerCase()) throw mismatch(`${algo} ${value.slice(0, 16)}… on the server, ${local.slice(0, 16)}… sent`);
+      if (local.toLowerCase() !== value.toLowerCase())
+        throw mismatch(`${algo} ${value.slice(0, 16)}… on the server, ${local.slice(0, 16)}… sent`);
       return;
     }
     if (image.checksum) {
       const md5 = await digest('md5');
       checksums.md5Local = md5;
       job.snap.checksums = checksums;
-      if (md5.toLowerCase() !== image.checksum.toLowerCase()) throw mismatch(`md5 ${image.checksum} on the server, ${md5} sent`);
+      if (md5.toLowerCase() !== image.checksum.toLowerCase())
+        throw mismatch(`md5 ${image.checksum} on the server, ${md5} sent`);
       return;
     }
     job.snap.checksums = checksums;
@@ -952,7 +994,12 @@ export class UploadEngine {
   }
 
   /** Deletes the job's image, only when this engine created it. A 404 counts as deleted. */
-  async #deleteOwnImage(ctx: EngineContext, job: Job, signal: AbortSignal, options: { keepId?: boolean } = {}): Promise<void> {
+  async #deleteOwnImage(
+    ctx: EngineContext,
+    job: Job,
+    signal: AbortSignal,
+    options: { keepId?: boolean } = {},
+  ): Promise<void> {
     const id = job.snap.imageId;
     if (!id || !job.snap.createdImage) return;
     try {

@@ -113,7 +113,8 @@ export function createStreamHasher(algorithms: readonly string[], ringBytes = HA
     },
     whenReady(bytes) {
       if (failure) return Promise.reject(failure);
-      if (bytes > ringBytes) return Promise.reject(new ImagedropError('internal', 'A chunk is larger than the hashing ring.'));
+      if (bytes > ringBytes)
+        return Promise.reject(new ImagedropError('internal', 'A chunk is larger than the hashing ring.'));
       if (used + bytes <= ringBytes) return Promise.resolve();
       return new Promise((resolve) => waiters.push({ bytes, resolve }));
     },

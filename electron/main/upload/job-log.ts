@@ -132,7 +132,8 @@ export class JobLog {
       return this.#setAside('it is not valid JSON');
     }
     const result = logSchema.safeParse(parsed);
-    if (!result.success) return this.#setAside(`it does not have the expected shape (${result.error.issues[0]?.message ?? 'invalid'})`);
+    if (!result.success)
+      return this.#setAside(`it does not have the expected shape (${result.error.issues[0]?.message ?? 'invalid'})`);
     return result.data.jobs as JobRecord[];
   }
 
@@ -140,9 +141,13 @@ export class JobLog {
     const aside = `${this.file}.corrupt-${new Date().toISOString().replace(/[:.]/g, '-')}`;
     try {
       await rename(this.file, aside);
-      this.#onWarning(`The saved upload queue was damaged (${why}); it was moved to ${aside} and the queue starts empty.`);
+      this.#onWarning(
+        `The saved upload queue was damaged (${why}); it was moved to ${aside} and the queue starts empty.`,
+      );
     } catch (e) {
-      this.#onWarning(`The saved upload queue was damaged (${why}) and could not be moved aside (${(e as Error).message}).`);
+      this.#onWarning(
+        `The saved upload queue was damaged (${why}) and could not be moved aside (${(e as Error).message}).`,
+      );
     }
     return [];
   }

@@ -8,6 +8,7 @@ import { useAppStore } from './index.ts';
 export function connectBridge(): Unsubscribe {
   const api = getApi();
   const offUploads = api.onUploadsChanged((batch) => useAppStore.getState().applySnapshots(batch));
+  const offRemoved = api.onUploadsRemoved((ids) => useAppStore.getState().removeUploads(ids));
   const offFiles = api.onFilesOpened((paths) => {
     useAppStore.getState().setView('add');
     void addPaths(paths);
@@ -15,6 +16,7 @@ export function connectBridge(): Unsubscribe {
   void start();
   return () => {
     offUploads();
+    offRemoved();
     offFiles();
   };
 }

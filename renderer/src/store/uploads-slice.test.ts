@@ -56,3 +56,13 @@ describe('uploads slice', () => {
     expect(state().uploadsLoaded).toBe(true);
   });
 });
+
+describe('removeUploads', () => {
+  it('drops the removed jobs and keeps the order of the others', () => {
+    const { applySnapshots, removeUploads } = useAppStore.getState();
+    applySnapshots([makeSnapshot({ id: 'a' }), makeSnapshot({ id: 'b' }), makeSnapshot({ id: 'c' })]);
+    removeUploads(['b', 'missing']);
+    expect(useAppStore.getState().uploadOrder).toEqual(['a', 'c']);
+    expect(Object.keys(useAppStore.getState().uploads).sort()).toEqual(['a', 'c']);
+  });
+});

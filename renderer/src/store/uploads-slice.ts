@@ -15,6 +15,8 @@ export interface UploadsSlice {
   applySnapshots(batch: readonly UploadSnapshot[]): void;
   /** The full list from listUploads(): jobs missing from it were cleared in main. */
   replaceUploads(list: readonly UploadSnapshot[]): void;
+  /** Jobs main removed from the queue (onUploadsRemoved). */
+  removeUploads(ids: readonly UploadId[]): void;
 }
 
 function isNewer(incoming: UploadSnapshot, current: UploadSnapshot | undefined): boolean {
@@ -38,6 +40,14 @@ export const createUploadsSlice: StateCreator<AppState, [], [], UploadsSlice> = 
       }
       if (uploads === null) return state;
       return { uploads, uploadOrder: added ? [...state.uploadOrder, ...added] : state.uploadOrder };
+    }),
+  removeUploads: (ids) =>
+    set((state) => {
+      const gone = new Set(ids.filter((id) => id in state.uploads));
+      if (gone.size === 0) return state;
+      const uploads = { ...state.uploads };
+      for (const id of gone) delete uploads[id];
+      return { uploads, uploadOrder: state.uploadOrder.filter((id) => !gone.has(id)) };
     }),
   replaceUploads: (list) =>
     set((state) => {

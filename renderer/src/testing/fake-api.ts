@@ -54,6 +54,7 @@ export class FakeApi implements ImagedropApi {
   private readonly failures = new Map<InvokeMethod, AppError>();
   private readonly uploadListeners = new Set<(batch: readonly UploadSnapshot[]) => void>();
   private readonly fileListeners = new Set<(paths: readonly string[]) => void>();
+  private readonly removedListeners = new Set<(ids: readonly UploadId[]) => void>();
   private nextJob = 1;
   private clock = 1_800_000_000_000;
 
@@ -268,7 +269,14 @@ export class FakeApi implements ImagedropApi {
 
   clearUploads(selection: UploadSelection): Promise<Result<null>> {
     return this.record('clearUploads', [selection], () => {
-      for (const s of this.selected(selection)) if (isFinished(s.phase)) this.jobs.delete(s.id);
+      const removed: UploadId[] = [];
+      for (const s of this.selected(selection)) {
+        if (isFinished(s.phase)) {
+          this.jobs.delete(s.id);
+          removed.push(s.id);
+        }
+      }
+      if (removed.length) for (const l of this.removedListeners) l(removed);
       return ok(null);
     });
   }
@@ -318,6 +326,11 @@ export class FakeApi implements ImagedropApi {
   onUploadsChanged(listener: (batch: readonly UploadSnapshot[]) => void): Unsubscribe {
     this.uploadListeners.add(listener);
     return () => this.uploadListeners.delete(listener);
+  }
+
+  onUploadsRemoved(listener: (ids: readonly UploadId[]) => void): Unsubscribe {
+    this.removedListeners.add(listener);
+    return () => this.removedListeners.delete(listener);
   }
 
   onFilesOpened(listener: (paths: readonly string[]) => void): Unsubscribe {

@@ -1,0 +1,259 @@
+// The main-process core behind the IPC contract: sessions, inspection, the upload engine, the
+// dashboard. Plain Node (no electron): the Electron shell serves it over ipcMain, and the e2e
+// harness over a Playwright binding. The few things only Electron can do (a native file
+// picker, the clipboard, the keychain) are passed in.
+import path from 'node:path';
+import { IMAGEDROP_PROPERTY, type GlanceImage } from '../../../shared/glance.ts';
+import type { DeleteOutcome, ImageList, ImageSummary, InspectOutcome, Unsubscribe } from '../../../shared/ipc.ts';
+import type { CloudEntry, ConnectRequest, SessionInfo } from '../../../shared/session.ts';
+import type { UploadId, UploadRequest, UploadSnapshot } from '../../../shared/upload.ts';
+import { ImagedropError, toAppError } from '../errors.ts';
+import { inspectFile } from '../inspect/index.ts';
+import { chooseCloud, listCloudNames, type CloudConfig } from '../openstack/cloud-config.ts';
+import { Session } from '../openstack/session.ts';
+import { CloudFacts } from '../upload/cloud-facts.ts';
+import { UploadEngine, type EngineOptions } from '../upload/engine.ts';
+import { JobLog } from '../upload/job-log.ts';
+import { buildContext, sessionInfo, type CloudContext } from './context.ts';
+import type { InvokeHandlers } from './dispatch.ts';
+import { Profiles, configFromManual, type SecretStore } from './profiles.ts';
+
+export interface PlatformServices {
+  /** The native "open files" dialog (Electron's dialog in the app). */
+  pickFiles(): Promise<string[]>;
+  copyText(text: string): Promise<void>;
+}
+
+export interface CoreOptions {
+  readonly dataDir: string;
+  readonly env: NodeJS.ProcessEnv;
+  readonly cwd: string;
+  readonly secrets: SecretStore;
+  readonly platform: PlatformServices;
+  readonly engine?: Partial<Pick<EngineOptions, 'concurrency' | 'retry' | 'verify' | 'progressIntervalMs'>>;
+  readonly onWarning?: (message: string) => void;
+}
+
+const CALL_TIMEOUT_MS = 60_000;
+
+export class ImagedropCore {
+  readonly engine: UploadEngine;
+  readonly #options: CoreOptions;
+  readonly #profiles: Profiles;
+  readonly #facts: CloudFacts;
+  readonly #fileListeners = new Set<(paths: readonly string[]) => void>();
+  #context: CloudContext | null = null;
+  readonly warnings: string[] = [];
+
+  constructor(options: CoreOptions) {
+    this.#options = options;
+    const warn = (m: string) => {
+      this.warnings.push(m);
+      options.onWarning?.(m);
+    };
+    this.#profiles = new Profiles(path.join(options.dataDir, 'profiles.json'), options.secrets);
+    this.#facts = new CloudFacts(path.join(options.dataDir, 'cloud-facts.json'));
+    this.engine = new UploadEngine({
+      context: () => this.#context,
+      inspect: inspectFile,
+      cloudFacts: this.#facts,
+      jobLog: new JobLog(path.join(options.dataDir, 'jobs.json'), { onWarning: warn }),
+      onWarning: warn,
+      ...options.engine,
+    });
+  }
+
+  /** Loads what the last run left: the queue comes back as it was. */
+  async init(): Promise<void> {
+    await this.#facts.load();
+    await this.engine.restore();
+  }
+
+  async dispose(): Promise<void> {
+    await this.engine.dispose();
+  }
+
+  get context(): CloudContext | null {
+    return this.#context;
+  }
+
+  /** Called by the shell when the OS hands files to the app (file associations, second instance). */
+  openFiles(paths: readonly string[]): void {
+    for (const l of this.#fileListeners) l(paths);
+  }
+
+  onFilesOpened(listener: (paths: readonly string[]) => void): Unsubscribe {
+    this.#fileListeners.add(listener);
+    return () => this.#fileListeners.delete(listener);
+  }
+
+  onUploadsChanged(listener: (batch: readonly UploadSnapshot[]) => void): Unsubscribe {
+    return this.engine.onDidChange(listener);
+  }
+
+  onUploadsRemoved(listener: (ids: readonly UploadId[]) => void): Unsubscribe {
+    return this.engine.onRemoved(listener);
+  }
+
+  // ── The invoke handlers (validated and wrapped into Results by dispatch.ts) ──────────────────
+
+  readonly handlers: InvokeHandlers = {
+    listClouds: () => this.#listClouds(),
+    connect: (request) => this.#connect(request),
+    disconnect: async () => {
+      this.#context = null;
+      return null;
+    },
+    getSession: async () => (this.#context ? sessionInfo(this.#context) : null),
+    pickFiles: () => this.#options.platform.pickFiles(),
+    inspectFiles: (paths) => this.#inspectFiles(paths),
+    startUploads: async (requests) => this.engine.add(requests as UploadRequest[]),
+    pauseUploads: async (selection) => {
+      this.engine.pause(selection);
+      return null;
+    },
+    resumeUploads: async (selection, options) => {
+      this.engine.resume(selection, options ?? {});
+      return null;
+    },
+    cancelUploads: async (selection) => {
+      await this.engine.cancel(selection);
+      return null;
+    },
+    retryUploads: async (selection) => {
+      this.engine.retry(selection);
+      return null;
+    },
+    clearUploads: async (selection) => {
+      this.engine.clear(selection);
+      return null;
+    },
+    listUploads: async () => this.engine.list(),
+    listImages: () => this.#listImages(),
+    deleteImages: (ids) => this.#deleteImages(ids),
+    copyText: async (text) => {
+      await this.#options.platform.copyText(text);
+      return null;
+    },
+  };
+
+  async #listClouds(): Promise<CloudEntry[]> {
+    const env = { env: this.#options.env, cwd: this.#options.cwd };
+    const entries: CloudEntry[] = [];
+    for (const c of await listCloudNames(env)) {
+      let warnings: readonly string[];
+      try {
+        warnings = (await chooseCloud({ ...env, cloud: c.name })).warnings;
+      } catch (e) {
+        warnings = [toAppError(e).message];
+      }
+      entries.push({ name: c.name, source: c.source, authUrl: c.authUrl, warnings });
+    }
+    for (const p of await this.#profiles.list()) {
+      entries.push({ name: p.label, source: 'remembered', authUrl: p.authUrl, warnings: [] });
+    }
+    return entries;
+  }
+
+  async #connect(request: ConnectRequest): Promise<SessionInfo> {
+    const signal = AbortSignal.timeout(CALL_TIMEOUT_MS);
+    let config: CloudConfig;
+    if (request.kind === 'cloud') {
+      config =
+        (await this.#profiles.config(request.cloud)) ??
+        (await chooseCloud({ cloud: request.cloud, env: this.#options.env, cwd: this.#options.cwd }));
+    } else {
+      config = configFromManual(request, request.label ?? new URL(request.authUrl).host);
+    }
+    const session = await Session.open(config, signal);
+    const context = await buildContext(session, signal);
+    if (request.kind === 'manual' && request.remember) {
+      await this.#profiles.remember(config.name, request);
+    }
+    this.#context = context;
+    // Jobs restored for this cloud get a true resume plan, then queued ones start.
+    void this.engine.refreshInterrupted(AbortSignal.timeout(CALL_TIMEOUT_MS)).catch(() => {});
+    return sessionInfo(context);
+  }
+
+  #requireContext(): CloudContext {
+    if (!this.#context) throw new ImagedropError('auth/not-connected', 'Connect to a cloud first.');
+    return this.#context;
+  }
+
+  async #inspectFiles(paths: readonly string[]): Promise<InspectOutcome[]> {
+    const accepted = this.#context?.diskFormats;
+    return Promise.all(
+      paths.map(async (p): Promise<InspectOutcome> => {
+        try {
+          return {
+            path: p,
+            ok: true,
+            inspection: await inspectFile(p, accepted?.length ? { acceptedDiskFormats: accepted } : {}),
+          };
+        } catch (e) {
+          return { path: p, ok: false, error: toAppError(e) };
+        }
+      }),
+    );
+  }
+
+  #summary(image: GlanceImage, projectId: string, ours: ReadonlySet<string>): ImageSummary {
+    return {
+      id: image.id,
+      name: image.name,
+      status: image.status,
+      size: image.size,
+      diskFormat: image.disk_format,
+      containerFormat: image.container_format,
+      visibility: image.visibility,
+      owner: image.owner,
+      protected: image.protected,
+      createdAt: image.created_at,
+      updatedAt: image.updated_at,
+      checksum: image.checksum,
+      osHashAlgo: image.os_hash_algo,
+      osHashValue: image.os_hash_value,
+      createdByImagedrop: typeof image[IMAGEDROP_PROPERTY] === 'string' || ours.has(image.id),
+      ownedByProject: image.owner === projectId,
+    };
+  }
+
+  /** Every image the project owns, read page by page. */
+  async #listImages(): Promise<ImageList> {
+    const ctx = this.#requireContext();
+    const projectId = ctx.session.projectId;
+    const { images, pages } = await ctx.glance.listImages(AbortSignal.timeout(CALL_TIMEOUT_MS), { owner: projectId });
+    const ours = this.engine.createdImageIds();
+    return { images: images.map((i) => this.#summary(i, projectId, ours)), pages, fetchedAt: Date.now() };
+  }
+
+  /** Deletes images the project owns (never another project's, never a protected one). */
+  async #deleteImages(ids: readonly string[]): Promise<DeleteOutcome[]> {
+    const ctx = this.#requireContext();
+    const out: DeleteOutcome[] = [];
+    for (const id of ids) {
+      const signal = AbortSignal.timeout(CALL_TIMEOUT_MS);
+      try {
+        const image = await ctx.glance.getImage(id, signal);
+        if (image.owner !== ctx.session.projectId) {
+          throw new ImagedropError(
+            'auth/forbidden',
+            `Image ${image.name ?? id} belongs to another project: Imagedrop only deletes your project's images.`,
+          );
+        }
+        if (image.protected) {
+          throw new ImagedropError(
+            'auth/forbidden',
+            `Image ${image.name ?? id} is protected: unprotect it first if you really mean to delete it.`,
+          );
+        }
+        await ctx.glance.deleteImage(id, signal);
+        out.push({ id, ok: true });
+      } catch (e) {
+        out.push({ id, ok: false, error: toAppError(e) });
+      }
+    }
+    return out;
+  }
+}
