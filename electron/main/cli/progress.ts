@@ -46,7 +46,8 @@ export function createCliProgress(io: CliIo, interactive: boolean): CliProgress 
   function draw(): void {
     const out = io.stderr;
     if (drawn > 0) out.write(`\x1b[${drawn}A`);
-    const width = Math.max(40, (io.stderr.columns ?? 100) - 1);
+    // A pseudo-terminal without a size reports 0 columns: fall back to COLUMNS, then 100.
+    const width = Math.max(40, (io.stderr.columns || Number(io.env.COLUMNS) || 100) - 1);
     for (const s of latest.values()) {
       const name = s.fileName.length > 24 ? `${s.fileName.slice(0, 23)}…` : s.fileName.padEnd(24);
       out.write(`\x1b[2K${`${name} ${bar(s)} ${describeState(s)}`.slice(0, width)}\n`);

@@ -85,6 +85,7 @@ async function runEngine(
     const left = ids.map((id) => engine.get(id)!).filter((s) => s.error && s.phase === 'cancelled');
     for (const s of left) io.stderr.write(`${s.fileName}: ${s.error!.message}\n`);
     io.stderr.write('Cancelled: every image record this run created was deleted.\n');
+    if (ids.every((id) => isFinished(engine.get(id)?.phase ?? 'done'))) await rm(log.file, { force: true });
     return 130;
   }
   await engine.dispose();

@@ -3,6 +3,7 @@
 // key that ties jobs to this cloud and project.
 import type { CloudCapabilities, SessionInfo } from '../../../shared/session.ts';
 import { GlanceClient } from '../openstack/glance.ts';
+import { identityV3Url } from '../openstack/keystone.ts';
 import type { Session } from '../openstack/session.ts';
 import type { EngineContext } from '../upload/engine.ts';
 
@@ -12,8 +13,9 @@ export interface CloudContext extends EngineContext {
   readonly imageApiVersion: string | null;
 }
 
+/** Keystone + project: the same images whichever image endpoint (catalog or override) is used. */
 export function cloudKeyOf(session: Session): string {
-  return `${session.imageRoot}|${session.projectId}`;
+  return `${identityV3Url(session.config.authUrl)}|${session.projectId}`;
 }
 
 export async function buildContext(session: Session, signal: AbortSignal): Promise<CloudContext> {

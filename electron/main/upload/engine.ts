@@ -317,7 +317,15 @@ export class UploadEngine {
    * the image is back to `queued`; a stuck image is replaced only with `recreate` consent).
    */
   resume(selection: UploadSelection, options: { recreate?: boolean } = {}): void {
-    const jobs = this.#select(selection, 'resume');
+    const ctx = this.#options.context();
+    const jobs = this.#select(selection, 'resume').filter((job) => {
+      if (job.snap.phase === 'paused' || job.cloudKey === ctx?.cloudKey) return true;
+      if (selection === 'all') return false;
+      throw new ImagedropError(
+        'auth/not-connected',
+        `${job.snap.fileName} belongs to ${job.cloudName ?? 'another cloud'}: connect to it to resume this upload.`,
+      );
+    });
     for (const job of jobs) {
       if (
         job.snap.phase === 'interrupted' &&
@@ -388,11 +396,15 @@ export class UploadEngine {
     if (removed.length) for (const l of this.#removedListeners) l(removed);
   }
 
-  /** Waits until every job is finished, or stopped waiting for the user. */
+  /** Waits until every job is finished, waits for the user, or belongs to another cloud. */
   async whenSettled(): Promise<void> {
     for (;;) {
+      const cloudKey = this.#options.context()?.cloudKey;
       const busy = [...this.#jobs.values()].filter(
-        (j) => !isFinished(j.snap.phase) && !(j.snap.phase === 'interrupted' && j.retryTimer === null && !j.running),
+        (j) =>
+          !isFinished(j.snap.phase) &&
+          !(j.snap.phase === 'interrupted' && j.retryTimer === null && !j.running) &&
+          !(j.snap.phase === 'queued' && j.cloudKey !== cloudKey),
       );
       if (busy.length === 0) return;
       await Promise.race([

@@ -1,0 +1,346 @@
+// The CLI as users run it (`node electron/main/cli/index.ts …`, what `npm run cli` does), as a
+// child process against the real test cloud: exit codes, one clear sentence on stderr, --json
+// shapes, Ctrl-C, and a process killed mid-upload whose job log lets `resume` finish the job.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { readFile, readdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { IMAGEDROP_PROPERTY } from '../../../shared/glance.ts';
+import type { GlanceClient } from '../openstack/glance.ts';
+import {
+  ADMIN,
+  GLANCE,
+  ROOT,
+  cloudsYaml,
+  deleteImages,
+  glanceFor,
+  randomFile,
+  removeDir,
+  tempDir,
+  writeProxiedClouds,
+} from '../testing/cloud.ts';
+import { startFaultProxy } from '../testing/fault-proxy.ts';
+
+const NODE = path.join(ROOT, 'node_modules/.bin/node');
+const CLI = path.join(ROOT, 'electron/main/cli/index.ts');
+const MiB = 1 << 20;
+
+let dir: string;
+let dataDir: string;
+let glance: GlanceClient;
+const created = new Set<string>();
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function start(args: string[], env: Record<string, string> = {}): { child: ChildProcess; done: Promise<Run> } {
+  const child = spawn(NODE, [CLI, ...args], {
+    cwd: dir,
+    env: {
+      PATH: process.env.PATH,
+      HOME: dir,
+      OS_CLIENT_CONFIG_FILE: cloudsYaml(),
+      IMAGEDROP_DATA_DIR: dataDir,
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (d) => (stdout += d));
+  child.stderr!.on('data', (d) => (stderr += d));
+  const done = new Promise<Run>((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
+  return { child, done };
+}
+
+function cli(args: string[], env: Record<string, string> = {}): Promise<Run> {
+  return start(args, env).done;
+}
+
+function jsonLines(text: string): Record<string, unknown>[] {
+  return text
+    .trim()
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
+}
+
+beforeAll(async () => {
+  dir = await tempDir('imagedrop-cli-');
+  dataDir = path.join(dir, 'data');
+  glance = await glanceFor(ADMIN);
+});
+
+afterAll(async () => {
+  await deleteImages(glance, created);
+  await removeDir(dir);
+});
+
+describe('cli auth and images', () => {
+  it('auth prints the user, project, region and image endpoint, never the token', async () => {
+    const r = await cli(['auth', '--cloud', ADMIN]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^user\s+admin \(/m);
+    expect(r.stdout).toMatch(/^project\s+admin \(/m);
+    expect(r.stdout).toMatch(/^region\s+RegionOne$/m);
+    expect(r.stdout).toMatch(/^image endpoint\s+http:\/\/127\.0\.0\.1:9292 \(public, API v2\.\d+\)$/m);
+    expect(r.stdout).toMatch(/^token\s+hidden; expires /m);
+    expect(r.stdout + r.stderr).not.toMatch(/gAAAA/); // Fernet tokens start like this
+    const j = await cli(['auth', '--json'], { OS_CLOUD: ADMIN });
+    expect(JSON.parse(j.stdout)).toMatchObject({ cloud: ADMIN, user: { name: 'admin' }, region: 'RegionOne' });
+  });
+
+  it('chooses the cloud from plain OS_* variables, as an openrc sets them', async () => {
+    const r = await cli(['auth', '--json'], {
+      OS_CLIENT_CONFIG_FILE: path.join(dir, 'none.yaml'),
+      OS_AUTH_URL: 'http://127.0.0.1:5000/v3',
+      OS_USERNAME: 'demo',
+      OS_PASSWORD: 'imagedrop-demo-pass',
+      OS_PROJECT_NAME: 'demo',
+      OS_USER_DOMAIN_NAME: 'Default',
+      OS_PROJECT_DOMAIN_NAME: 'Default',
+    });
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ cloud: 'envvars', user: { name: 'demo' }, project: { name: 'demo' } });
+  });
+
+  it('images --json lists every image of the project across pages, with --status', async () => {
+    const image = await glance.createImage(
+      { name: 'imagedrop-cli-list', diskFormat: 'raw', containerFormat: 'bare' },
+      AbortSignal.timeout(10_000),
+    );
+    created.add(image.id);
+    const r = await cli(['images', '--cloud', ADMIN, '--json', '--status', 'queued']);
+    expect(r.code).toBe(0);
+    const images = JSON.parse(r.stdout) as { id: string; status: string }[];
+    expect(images.map((i) => i.id)).toContain(image.id);
+    expect(images.every((i) => i.status === 'queued')).toBe(true);
+    const bad = await cli(['images', '--cloud', ADMIN, '--status', 'bogus']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--status bogus is not an image status/);
+  });
+
+  it.each([
+    ['no cloud chosen', ['images'], {}, /^No cloud chosen: pass --cloud NAME or set OS_CLOUD \(.*\)\.\n$/],
+    [
+      'an unknown cloud',
+      ['images', '--cloud', 'nope'],
+      {},
+      /^There is no cloud named 'nope' in .*clouds\.yaml; it has imagedrop-admin, imagedrop-demo\.\n$/,
+    ],
+    [
+      'a wrong password',
+      ['auth', '--cloud', ADMIN],
+      { OS_PASSWORD: 'wrong' },
+      /^Keystone refused the credentials: check the user name, password, domains and project\.\n$/,
+    ],
+    [
+      'a dead endpoint',
+      ['auth', '--cloud', ADMIN],
+      { OS_AUTH_URL: 'http://127.0.0.1:1/v3' },
+      /^Nothing answers at 127\.0\.0\.1:1: check the URL, and that Keystone is running\.\n$/,
+    ],
+    ['an unknown command', ['frobnicate'], {}, /^Unknown command 'frobnicate'\./],
+  ])('%s: non-zero exit, one clear sentence on stderr', async (_what, args, env, sentence) => {
+    const r = await cli(args, env as Record<string, string>);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(sentence);
+    expect(r.stdout).toBe('');
+  });
+});
+
+describe('cli upload', () => {
+  it('--json prints one object per image: created, uploaded, active, verified', async () => {
+    const a = await randomFile(dir, 'one.raw', 3 * MiB);
+    const b = await randomFile(dir, 'two.raw', 2 * MiB);
+    const r = await cli([
+      'upload',
+      a,
+      b,
+      '--cloud',
+      ADMIN,
+      '--json',
+      '--property',
+      'os_distro=cirros',
+      '--min-disk',
+      '1',
+    ]);
+    expect(r.code).toBe(0);
+    const lines = jsonLines(r.stdout);
+    expect(lines).toHaveLength(2);
+    for (const [i, file] of [a, b].entries()) {
+      const line = lines[i]!;
+      created.add(line.imageId as string);
+      expect(Object.keys(line)).toEqual([
+        'file',
+        'imageId',
+        'status',
+        'size',
+        'checksum',
+        'os_hash_algo',
+        'os_hash_value',
+        'verified',
+        'seconds',
+      ]);
+      const bytes = await readFile(file);
+      expect(line).toMatchObject({
+        file,
+        status: 'active',
+        size: bytes.length,
+        checksum: createHash('md5').update(bytes).digest('hex'),
+        os_hash_algo: 'sha512',
+        os_hash_value: createHash('sha512').update(bytes).digest('hex'),
+        verified: true,
+      });
+      expect(line.seconds).toBeGreaterThan(0);
+      const image = await glance.getImage(line.imageId as string, AbortSignal.timeout(10_000));
+      expect(image).toMatchObject({ status: 'active', os_distro: 'cirros', min_disk: 1, visibility: 'private' });
+    }
+    // Without a terminal, progress goes to stderr as plain lines.
+    expect(r.stderr).toMatch(/one\.raw: checking/);
+    // Finished runs leave no job log behind.
+    expect(await readdir(path.join(dataDir, 'cli-jobs')).catch(() => [])).toEqual([]);
+  });
+
+  it('on a terminal, draws a progress bar with speed and ETA', async () => {
+    const file = await randomFile(dir, 'tty.raw', 8 * MiB);
+    // `script` gives the CLI a pseudo-terminal.
+    const child = spawn('script', ['-qec', `${NODE} ${CLI} upload ${file} --cloud ${ADMIN}`, '/dev/null'], {
+      cwd: dir,
+      env: {
+        PATH: process.env.PATH,
+        HOME: dir,
+        OS_CLIENT_CONFIG_FILE: cloudsYaml(),
+        IMAGEDROP_DATA_DIR: dataDir,
+        COLUMNS: '120',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    child.stdout!.on('data', (d) => (out += d));
+    const code = await new Promise((r) => child.on('close', r));
+    expect(code).toBe(0);
+    expect(out).toMatch(/\x1b\[2K/); // lines are redrawn in place
+    expect(out).toMatch(/tty\.raw\s+\[#{24}\] active, verified \(sha512 match\)/);
+    const id = /image ([0-9a-f-]{36}) active/.exec(out)?.[1];
+    expect(id).toBeDefined();
+    created.add(id!);
+  });
+
+  it('an unsafe file: exit 1, the reason on stderr, and no image record', async () => {
+    const text = path.join(dir, 'notes.qcow2');
+    await writeFile(text, 'this is not a disk image\n'.repeat(100));
+    const r = await cli(['upload', text, '--cloud', ADMIN, '--json']);
+    expect(r.code).toBe(1);
+    const [line] = jsonLines(r.stdout);
+    expect(line).toMatchObject({ imageId: null, status: 'failed', verified: false, error: { code: 'inspect/unsafe' } });
+    expect(r.stderr).toMatch(/notes\.qcow2: .*\.qcow2/);
+  });
+
+  it('bad usage exits 2 with the usage', async () => {
+    const r = await cli(['upload', '--cloud', ADMIN]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/Name at least one FILE to upload/);
+    const r2 = await cli(['upload', 'a', 'b', '--name', 'x', '--cloud', ADMIN]);
+    expect(r2.stderr).toMatch(/--name names one image/);
+  });
+
+  it('Ctrl-C cancels cleanly, deleting the record it created', async () => {
+    const proxy = await startFaultProxy(GLANCE);
+    try {
+      const clouds = await writeProxiedClouds(dir, proxy.url);
+      const file = await randomFile(dir, 'interrupt.raw', 24 * MiB);
+      proxy.inject({ match: /^PUT \/v2\/images\/[^/]+\/file/, fault: { kind: 'hold', afterBytes: 4 * MiB } });
+      const { child, done } = start(['upload', file, '--cloud', ADMIN], { OS_CLIENT_CONFIG_FILE: clouds });
+      await proxy.reached();
+      child.kill('SIGINT');
+      const r = await done;
+      expect(r.stderr, r.stderr).not.toMatch(/could not be deleted|connect to it/);
+      expect(r.code).toBe(130);
+      expect(r.stderr).toMatch(/Cancelled: every image record this run created was deleted\./);
+      const id = /\/v2\/images\/([0-9a-f-]{36})\/file/.exec(proxy.requests.find((x) => x.startsWith('PUT')) ?? '')?.[1];
+      expect(id).toBeDefined();
+      await expect(glance.getImage(id!, AbortSignal.timeout(10_000))).rejects.toMatchObject({
+        code: 'glance/not-found',
+      });
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  it('a process killed mid-upload leaves a job log from which `resume` finishes the job', async () => {
+    const proxy = await startFaultProxy(GLANCE);
+    try {
+      const clouds = await writeProxiedClouds(dir, proxy.url);
+      const file = await randomFile(dir, 'killed-process.raw', 24 * MiB);
+      proxy.inject({ match: /^PUT \/v2\/images\/[^/]+\/file/, fault: { kind: 'hold', afterBytes: 8 * MiB } });
+      const { child, done } = start(['upload', file, '--cloud', ADMIN], { OS_CLIENT_CONFIG_FILE: clouds });
+      await proxy.reached();
+      await new Promise((r) => setTimeout(r, 300)); // past the log write that follows the phase change
+      child.kill('SIGKILL');
+      await done;
+      proxy.release();
+      // The log survived: valid, with the job where it stood.
+      const logs = await readdir(path.join(dataDir, 'cli-jobs'));
+      expect(logs).toHaveLength(1);
+      const log = JSON.parse(await readFile(path.join(dataDir, 'cli-jobs', logs[0]!), 'utf8')) as {
+        jobs: { snapshot: { id: string; phase: string; imageId: string; file: string } }[];
+      };
+      const job = log.jobs[0]!.snapshot;
+      expect(job).toMatchObject({ phase: 'uploading', file });
+      created.add(job.imageId);
+      const listed = await cli(['jobs', '--json']);
+      expect(JSON.parse(listed.stdout)).toEqual([
+        expect.objectContaining({ id: job.id, phase: 'uploading', imageId: job.imageId }),
+      ]);
+      // Resume (straight to Glance now): again from byte 0, to the same image, verified.
+      const r = await cli(['resume', job.id, '--json']);
+      expect(r.code).toBe(0);
+      const [line] = jsonLines(r.stdout);
+      const bytes = await readFile(file);
+      expect(line).toMatchObject({
+        imageId: job.imageId,
+        status: 'active',
+        verified: true,
+        os_hash_value: createHash('sha512').update(bytes).digest('hex'),
+      });
+      const image = await glance.getImage(job.imageId, AbortSignal.timeout(10_000));
+      expect(image[IMAGEDROP_PROPERTY]).toBe(job.id);
+      expect(await readdir(path.join(dataDir, 'cli-jobs'))).toEqual([]);
+    } finally {
+      await proxy.close();
+    }
+  });
+});
+
+describe('cli inspect', () => {
+  it('--json per file, exit 1 when one is not safe, --cloud checks the accepted formats', async () => {
+    const raw = await randomFile(dir, 'fine.raw', MiB);
+    const r = await cli(['inspect', raw, '--json']);
+    expect(r.code).toBe(0);
+    expect(jsonLines(r.stdout)[0]).toEqual({
+      file: raw,
+      format: 'raw',
+      subformat: 'none',
+      virtualSize: MiB,
+      size: MiB,
+      safe: true,
+      reasons: [],
+      diskFormat: 'raw',
+    });
+    const qed = path.join(dir, 'old.qed');
+    await new Promise((resolve) => spawn('qemu-img', ['create', '-q', '-f', 'qed', qed, '64M']).on('close', resolve));
+    const local = await cli(['inspect', qed, '--json']);
+    expect(local.code).toBe(0);
+    const withCloud = await cli(['inspect', qed, raw, '--json', '--cloud', ADMIN]);
+    expect(withCloud.code).toBe(1);
+    const [q, f] = jsonLines(withCloud.stdout);
+    expect(q).toMatchObject({ format: 'qed', safe: false, reasons: [{ code: 'format-not-accepted' }] });
+    expect((q!.reasons as { message: string }[])[0]!.message).toMatch(/qemu-img convert .*-O qcow2/);
+    expect(f).toMatchObject({ format: 'raw', safe: true });
+  });
+});

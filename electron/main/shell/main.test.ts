@@ -1,0 +1,150 @@
+// The entry's lifecycle against a fake Electron and the real core (in a temp data folder):
+// what Electron would do, played step by step, since no Electron binary runs here.
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { EVENT_CHANNELS, INVOKE_CHANNELS } from '../../../shared/ipc.ts';
+import {
+  electronModule,
+  FakeBrowserWindow,
+  FakeEvent,
+  FakeWebContents,
+  fake,
+  fakeFrame,
+  resetFake,
+} from './fake-electron.ts';
+
+// vi.resetModules() gives main.ts a fresh start in each test; the fake must stay this file's one.
+const shared = globalThis as { imagedropFakeElectron?: ReturnType<typeof electronModule> };
+shared.imagedropFakeElectron = electronModule();
+vi.mock(
+  'electron',
+  () => (globalThis as { imagedropFakeElectron?: Record<string, unknown> }).imagedropFakeElectron ?? {},
+);
+
+let dir: string;
+let image: string;
+const savedArgv = process.argv;
+const savedDataDir = process.env.IMAGEDROP_DATA_DIR;
+
+async function boot(argv: string[] = ['/opt/Imagedrop/imagedrop']): Promise<void> {
+  process.argv = argv;
+  vi.resetModules();
+  await import('./main.ts');
+}
+
+async function ready(): Promise<FakeBrowserWindow> {
+  fake.app.makeReady();
+  await vi.waitFor(() => expect(FakeBrowserWindow.created).toHaveLength(1));
+  const win = FakeBrowserWindow.created[0]!;
+  win.webContents.mainFrame = fakeFrame(pathToFileURL(win.loaded ?? '').href, 5);
+  return win;
+}
+
+function invoke(win: FakeBrowserWindow, channel: string, ...args: unknown[]): Promise<unknown> {
+  const handler = fake.handlers.get(channel);
+  if (!handler) throw new Error(`no handler for ${channel}`);
+  return handler({ sender: win.webContents, senderFrame: win.webContents.mainFrame }, ...args) as Promise<unknown>;
+}
+
+function filesOpened(win: FakeBrowserWindow): unknown[] {
+  return win.webContents.sent.filter((m) => m.channel === EVENT_CHANNELS.onFilesOpened).map((m) => m.payload);
+}
+
+beforeEach(async () => {
+  resetFake();
+  dir = await mkdtemp(path.join(os.tmpdir(), 'imagedrop-main-'));
+  image = path.join(dir, 'disk.qcow2');
+  await writeFile(image, 'QFI\xfb');
+  process.env.IMAGEDROP_DATA_DIR = path.join(dir, 'data');
+});
+
+afterEach(async () => {
+  process.argv = savedArgv;
+  if (savedDataDir === undefined) delete process.env.IMAGEDROP_DATA_DIR;
+  else process.env.IMAGEDROP_DATA_DIR = savedDataDir;
+  if (fake.app.ready && fake.app.gotLock) {
+    // Quit, and let the core's shutdown finish before the temp folder goes.
+    if (!fake.app.calls.includes('quit')) fake.app.emit('window-all-closed');
+    await vi.waitFor(() => expect(fake.app.calls.at(-1)).toBe('quitted'));
+  }
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('main.ts', () => {
+  it('sandboxes every renderer and keeps its data in the Imagedrop folder (or IMAGEDROP_DATA_DIR)', async () => {
+    await boot();
+    expect(fake.app.calls).toContain('enableSandbox');
+    expect(fake.app.name).toBe('Imagedrop');
+    expect(fake.app.getPath('userData')).toBe(path.join(dir, 'data'));
+  });
+
+  it('quits at once when another instance holds the lock', async () => {
+    fake.app.gotLock = false;
+    await boot();
+    expect(fake.app.calls).toContain('quit');
+    expect(fake.app.listenerCount('second-instance')).toBe(0);
+    fake.app.makeReady();
+    await new Promise((r) => setTimeout(r, 20));
+    expect(FakeBrowserWindow.created).toHaveLength(0);
+  });
+
+  it('on ready: core, IPC for every channel, one locked-down window', async () => {
+    await boot();
+    const win = await ready();
+    expect([...fake.handlers.keys()].sort()).toEqual(Object.values(INVOKE_CHANNELS).sort());
+    expect(win.options.webPreferences).toMatchObject({ contextIsolation: true, sandbox: true, nodeIntegration: false });
+    expect(await invoke(win, INVOKE_CHANNELS.listUploads)).toEqual({ ok: true, value: [] });
+    expect(await invoke(win, INVOKE_CHANNELS.copyText, 'image-id')).toEqual({ ok: true, value: null });
+    expect(fake.clipboard).toEqual(['image-id']);
+  });
+
+  it('adds a file it was opened with, once the renderer has loaded', async () => {
+    await boot(['/opt/Imagedrop/imagedrop', image, '--some-switch']);
+    const win = await ready();
+    expect(filesOpened(win)).toEqual([]);
+    win.webContents.emit('did-finish-load');
+    expect(filesOpened(win)).toEqual([[image]]);
+  });
+
+  it('a second instance hands its files over and brings the window forward', async () => {
+    await boot();
+    const win = await ready();
+    win.webContents.emit('did-finish-load');
+    fake.app.emit('second-instance', new FakeEvent(), ['/opt/Imagedrop/imagedrop', 'disk.qcow2'], dir);
+    expect(filesOpened(win)).toEqual([[image]]);
+    expect(win.calls).toEqual(expect.arrayContaining(['show', 'focus']));
+  });
+
+  it('macOS open-file, before or after ready, reaches the queue', async () => {
+    await boot();
+    const early = new FakeEvent();
+    fake.app.emit('open-file', early, image);
+    expect(early.defaultPrevented).toBe(true);
+    const win = await ready();
+    win.webContents.emit('did-finish-load');
+    fake.app.emit('open-file', new FakeEvent(), '/elsewhere/b.vmdk');
+    expect(filesOpened(win)).toEqual([[image], ['/elsewhere/b.vmdk']]);
+  });
+
+  it('locks down any other webContents too', async () => {
+    await boot();
+    const other = new FakeWebContents();
+    fake.app.emit('web-contents-created', new FakeEvent(), other);
+    const nav = new FakeEvent('https://example.org/');
+    other.emit('will-navigate', nav);
+    expect(nav.defaultPrevented).toBe(true);
+    expect(other.windowOpenHandler?.({ url: 'https://example.org/' })).toEqual({ action: 'deny' });
+  });
+
+  it('quits cleanly: the core is disposed and the IPC handlers removed before the app exits', async () => {
+    await boot();
+    await ready();
+    fake.app.emit('window-all-closed');
+    expect(fake.app.calls.at(-1)).toBe('quit'); // held while the core shuts down
+    await vi.waitFor(() => expect(fake.app.calls.at(-1)).toBe('quitted'));
+    expect(fake.handlers.size).toBe(0);
+  });
+});
