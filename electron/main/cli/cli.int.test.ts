@@ -224,7 +224,7 @@ describe('cli upload', () => {
     child.stdout!.on('data', (d) => (out += d));
     const code = await new Promise((r) => child.on('close', r));
     expect(code).toBe(0);
-    expect(out).toMatch(/\x1b\[2K/); // lines are redrawn in place
+    expect(out).toContain('\u001b[2K'); // lines are redrawn in place
     expect(out).toMatch(/tty\.raw\s+\[#{24}\] active, verified \(sha512 match\)/);
     const id = /image ([0-9a-f-]{36}) active/.exec(out)?.[1];
     expect(id).toBeDefined();
