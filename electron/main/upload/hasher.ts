@@ -12,9 +12,11 @@ export const HASH_RING_BYTES = 8 * 1024 * 1024;
 // The worker is plain JavaScript given as a string, so it needs no file of its own in the
 // packaged app and no TypeScript loader under plain Node. It hashes slices of the shared ring
 // in place and acknowledges each one, which frees that part of the ring.
+// getBuiltinModule works whether the worker is evaluated as CommonJS or as an ES module (it
+// inherits the parent's flags, e.g. --input-type=module).
 const WORKER_SOURCE = `
-const { parentPort, workerData } = require('node:worker_threads');
-const { createHash } = require('node:crypto');
+const { parentPort, workerData } = process.getBuiltinModule('node:worker_threads');
+const { createHash } = process.getBuiltinModule('node:crypto');
 const ring = new Uint8Array(workerData.ring);
 const hashes = workerData.algorithms.map((a) => createHash(a));
 parentPort.on('message', (msg) => {
@@ -120,6 +122,8 @@ export function createStreamHasher(algorithms: readonly string[], ringBytes = HA
     },
     digest() {
       if (failure) return Promise.reject(failure);
+      // An idle worker does not keep the process alive (unref above); one owing a digest must.
+      worker.ref();
       return new Promise((resolve, reject) => {
         digestResolve = resolve;
         digestReject = reject;
