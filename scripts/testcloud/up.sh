@@ -13,7 +13,7 @@
 #   3. First run only: keystone db_sync + fernet keys + bootstrap, glance db_sync (sqlite, WAL).
 #   4. Starts what is not running, detached (setsid/nohup, pid files in <state>/run):
 #        keystone  = uwsgi, 2 processes x 1 thread, http-socket 127.0.0.1:5000
-#        glance    = /usr/bin/glance-api (eventlet, as Debian's init script runs it), 2 workers, :9292
+#        glance    = /usr/bin/glance-api (eventlet, as Debian's init script runs it), 1 worker, :9292
 #   5. Provisions users/projects/roles/catalog (provision.py) once per state, waits until
 #      GET /v3 is 200 and an authenticated GET /v2/images is 200, writes <state>/clouds.yaml.
 #
@@ -101,7 +101,7 @@ log_dir = $LOG
 log_file = keystone.log
 
 [database]
-connection = sqlite:///$STATE/keystone/keystone.sqlite
+connection = sqlite:///$STATE/keystone/keystone.sqlite?timeout=30
 
 [token]
 provider = fernet
@@ -158,7 +158,10 @@ put "$STATE/glance-api.conf" <<EOF && glance_changed=1
 [DEFAULT]
 bind_host = 127.0.0.1
 bind_port = 9292
-workers = 2
+# One worker: with two, the two processes write the same sqlite file and Glance answers 500
+# "database is locked" under concurrent writes (a lock upgrade conflict that no busy timeout
+# waits out). In one eventlet process a transaction is never interrupted, so writes serialize.
+workers = 1
 log_dir = $LOG
 log_file = glance-api.log
 image_size_cap = $SIZE_CAP
@@ -171,7 +174,7 @@ enabled_import_methods = [glance-direct,web-download,copy-image]
 # ami,ari,aki,vhd,vhdx,vmdk,raw,qcow2,vdi,iso,ploop
 
 [database]
-connection = sqlite:///$STATE/glance/glance.sqlite
+connection = sqlite:///$STATE/glance/glance.sqlite?timeout=30
 
 [glance_store]
 default_backend = fast

@@ -38,6 +38,8 @@ export interface FaultProxy {
   readonly forwarded: number[];
   /** Request lines seen ("PUT /v2/images/…/file"). */
   readonly requests: string[];
+  /** The head (request line and headers, lower-cased names) of each request, in order. */
+  readonly heads: string[];
   close(): Promise<void>;
 }
 
@@ -49,6 +51,7 @@ export async function startFaultProxy(target: { host: string; port: number }): P
   let reachedSeen = 0;
   const forwarded: number[] = [];
   const requests: string[] = [];
+  const heads: string[] = [];
   const sockets = new Set<net.Socket>();
 
   const signalReached = () => {
@@ -103,6 +106,7 @@ export async function startFaultProxy(target: { host: string; port: number }): P
           const [method, path] = line.split(' ');
           const requestLine = `${method} ${path}`;
           requests.push(requestLine);
+          heads.push(text.replace(/\r\n([^:\r\n]+):/g, (_m, name: string) => `\r\n${name.toLowerCase()}:`));
           const m = /\r\ncontent-length:\s*(\d+)/i.exec(text);
           bodyLeft = m ? Number(m[1]) : 0;
           rule = null;
@@ -218,6 +222,7 @@ export async function startFaultProxy(target: { host: string; port: number }): P
     },
     forwarded,
     requests,
+    heads,
     async close() {
       for (const h of holds.splice(0)) h();
       for (const s of sockets) s.destroy();

@@ -172,6 +172,33 @@ describe('upload engine, happy path', () => {
     expect(image).toMatchObject({ min_disk: 1, os_distro: 'test', visibility: 'private', disk_format: 'raw' });
   });
 
+  it('sends the body with a Content-Length and x-openstack-image-size, never chunked', async () => {
+    const { engine, proxy } = await harness();
+    const file = await randomFile(dir, 'headers.raw', 3 * MiB + 5);
+    const [id] = engine.add([request(file, { store: 'slow' })]);
+    await expectVerified(await waitFor(engine, id!, settled), file);
+    const head = proxy.heads.find((h) => PUT_FILE.test(h))!;
+    const headers = head.split('\r\n').slice(1); // the head ends before the blank line
+    expect(headers).toContain(`content-length: ${3 * MiB + 5}`);
+    expect(headers).toContain(`x-openstack-image-size: ${3 * MiB + 5}`);
+    expect(headers).toContain('content-type: application/octet-stream');
+    expect(headers).toContain('x-image-meta-store: slow');
+    expect(head).not.toMatch(/transfer-encoding/);
+  });
+
+  it('opens the file read-only: an immutable file (chattr +i, which even root cannot open for writing) uploads', async () => {
+    const { engine } = await harness();
+    const file = await randomFile(dir, 'immutable.raw', 2 * MiB);
+    await run('chattr', ['+i', file]);
+    try {
+      await expect(writeFile(file, 'x', { flag: 'r+' })).rejects.toMatchObject({ code: 'EPERM' });
+      const [id] = engine.add([request(file)]);
+      await expectVerified(await waitFor(engine, id!, settled), file);
+    } finally {
+      await run('chattr', ['-i', file]);
+    }
+  });
+
   it('sends progress at most 4 times a second, phase changes at once, and the final state', async () => {
     const { engine, proxy } = await harness();
     const file = await randomFile(dir, 'progress.raw', 64 * MiB);
@@ -473,6 +500,21 @@ describe('upload engine, refusals and cancel', () => {
     expect(s.phase).toBe('failed');
     expect(s.error?.code).toBe('glance/quota-exceeded');
     expect(s.attempt).toBe(1);
+    await expectNoRecord(s);
+  });
+
+  it('cancel deletes its record even when the first DELETEs answer 503', async () => {
+    const { engine, proxy } = await harness();
+    const file = await randomFile(dir, 'cancel-503.raw', 16 * MiB);
+    proxy.inject({ match: PUT_FILE, fault: { kind: 'hold', afterBytes: 5 * MiB } });
+    const [id] = engine.add([request(file)]);
+    await proxy.reached();
+    proxy.inject({ match: /^DELETE \/v2\/images\//, fault: { kind: 'answer', status: 503 }, times: 2 });
+    await engine.cancel([id!]);
+    proxy.release();
+    const s = engine.get(id!)!;
+    expect(s).toMatchObject({ phase: 'cancelled', error: null });
+    expect(proxy.requests.filter((r) => r.startsWith('DELETE'))).toHaveLength(3);
     await expectNoRecord(s);
   });
 

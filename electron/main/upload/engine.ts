@@ -72,6 +72,9 @@ export const DEFAULT_VERIFY: VerifyPolicy = { firstPollMs: 150, maxPollMs: 5_000
 export const SAVING_SETTLE_MS = 6_000;
 /** While a PUT runs, the image's status is read this often for the views. */
 export const STATUS_POLL_MS = 5_000;
+/** Deleting a record this engine created is tried this many times on retryable failures. */
+export const DELETE_ATTEMPTS = 5;
+export const DELETE_RETRY_BASE_MS = 300;
 /** Progress is written to the job log at most this often (phase changes at once). */
 export const LOG_PROGRESS_EVERY_MS = 3_000;
 
@@ -1014,10 +1017,16 @@ export class UploadEngine {
   ): Promise<void> {
     const id = job.snap.imageId;
     if (!id || !job.snap.createdImage) return;
-    try {
-      await ctx.glance.deleteImage(id, signal);
-    } catch (e) {
-      if (!(e instanceof ImagedropError && e.code === 'glance/not-found')) throw e;
+    // A record must not stay behind because of one 500 or 503: retry what is retryable.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await ctx.glance.deleteImage(id, signal);
+        break;
+      } catch (e) {
+        if (e instanceof ImagedropError && e.code === 'glance/not-found') break;
+        if (!(e instanceof ImagedropError && e.retryable) || attempt >= DELETE_ATTEMPTS) throw e;
+        await sleep(DELETE_RETRY_BASE_MS * 2 ** (attempt - 1), signal);
+      }
     }
     job.snap.glanceStatus = 'deleted';
     if (!options.keepId) {
