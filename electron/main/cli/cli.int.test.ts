@@ -23,7 +23,8 @@ import {
 import { startFaultProxy } from '../testing/fault-proxy.ts';
 
 const NODE = path.join(ROOT, 'node_modules/.bin/node');
-const CLI = path.join(ROOT, 'electron/main/cli/index.ts');
+// What `npm run cli` runs: the bundled CLI, rebuilt first when a source is newer.
+const CLI = path.join(ROOT, 'scripts/cli.mjs');
 const MiB = 1 << 20;
 
 let dir: string;

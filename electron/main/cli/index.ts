@@ -61,8 +61,16 @@ export async function main(argv: readonly string[], io: CliIo, signal: AbortSign
   }
 }
 
-if (import.meta.main) {
+/** Runs the CLI as a process: Ctrl-C cancels (a second one exits at once), the exit code is set. */
+export async function runCli(argv: readonly string[]): Promise<void> {
   const controller = new AbortController();
+  // `cli images | head`: the reader went away; that is not an error.
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (e: NodeJS.ErrnoException) => {
+      if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+      throw e;
+    });
+  }
   let interrupts = 0;
   process.on('SIGINT', () => {
     interrupts += 1;
@@ -70,7 +78,9 @@ if (import.meta.main) {
     controller.abort(new DOMException('Interrupted by Ctrl-C.', 'AbortError'));
   });
   const io: CliIo = { stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd() };
-  const code = await main(process.argv.slice(2), io, controller.signal);
+  const code = await main(argv, io, controller.signal);
   await closeDispatchers();
   process.exitCode = code;
 }
+
+if (import.meta.main) await runCli(process.argv.slice(2));

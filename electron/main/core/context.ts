@@ -18,13 +18,23 @@ export function cloudKeyOf(session: Session): string {
   return `${identityV3Url(session.config.authUrl)}|${session.projectId}`;
 }
 
-export async function buildContext(session: Session, signal: AbortSignal): Promise<CloudContext> {
+export interface ContextOptions {
+  /** Read only what an upload needs (the schema; stores when asked): the CLI's fast path. */
+  readonly uploadOnly?: { readonly stores: boolean };
+}
+
+export async function buildContext(
+  session: Session,
+  signal: AbortSignal,
+  options: ContextOptions = {},
+): Promise<CloudContext> {
   const glance = new GlanceClient(session);
+  const lite = options.uploadOnly;
   const [versions, schema, stores, importMethods] = await Promise.all([
-    glance.getVersions(signal),
+    lite ? { current: null, versions: [] } : glance.getVersions(signal),
     glance.getImageSchema(signal),
-    glance.getStores(signal),
-    glance.getImportMethods(signal),
+    lite && !lite.stores ? [] : glance.getStores(signal),
+    lite ? [] : glance.getImportMethods(signal),
   ]);
   const capabilities: CloudCapabilities = {
     diskFormats: schema.diskFormats,

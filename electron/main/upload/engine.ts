@@ -60,13 +60,15 @@ export const DEFAULT_RETRY: RetryPolicy = {
 };
 
 export interface VerifyPolicy {
-  readonly firstPollMs: number;
+  readonly pollStartMs: number;
   readonly maxPollMs: number;
   /** Give up when the image's status has not changed for this long. */
   readonly stallTimeoutMs: number;
 }
 
-export const DEFAULT_VERIFY: VerifyPolicy = { firstPollMs: 150, maxPollMs: 5_000, stallTimeoutMs: 30 * 60_000 };
+// The first read is immediate (Glance answers the PUT after it stored the data, so it usually finds
+// `active`); later reads wait pollStartMs, growing by half each time up to maxPollMs.
+export const DEFAULT_VERIFY: VerifyPolicy = { pollStartMs: 150, maxPollMs: 5_000, stallTimeoutMs: 30 * 60_000 };
 
 /** How long after a broken connection Glance may still show `saving` before putting the image back to `queued`. */
 export const SAVING_SETTLE_MS = 6_000;
@@ -401,19 +403,27 @@ export class UploadEngine {
 
   /** Waits until every job is finished, waits for the user, or belongs to another cloud. */
   async whenSettled(): Promise<void> {
+    const isBusy = (j: Job, cloudKey: string | undefined) =>
+      !isFinished(j.snap.phase) &&
+      !(j.snap.phase === 'interrupted' && j.retryTimer === null && !j.running) &&
+      !(j.snap.phase === 'queued' && j.cloudKey !== cloudKey);
     for (;;) {
       const cloudKey = this.#options.context()?.cloudKey;
-      const busy = [...this.#jobs.values()].filter(
-        (j) =>
-          !isFinished(j.snap.phase) &&
-          !(j.snap.phase === 'interrupted' && j.retryTimer === null && !j.running) &&
-          !(j.snap.phase === 'queued' && j.cloudKey !== cloudKey),
-      );
+      const busy = [...this.#jobs.values()].filter((j) => isBusy(j, cloudKey));
       if (busy.length === 0) return;
-      await Promise.race([
-        ...busy.map((j) => j.running ?? new Promise((r) => setTimeout(r, 100))),
-        new Promise((r) => setTimeout(r, 250)),
-      ]);
+      // Wake on the next phase change or job end; the timer (unref'd, so it never holds the
+      // process open) only covers a retry timer that fires without a phase change first.
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(done, 1_000);
+        timer.unref();
+        const off = this.onPhaseChange(() => done());
+        for (const j of busy) void j.running?.then(done, done);
+        function done() {
+          clearTimeout(timer);
+          off();
+          resolve();
+        }
+      });
     }
   }
 
@@ -687,7 +697,8 @@ export class UploadEngine {
     let hasher: StreamHasher | null = null;
     const handles: { close(): Promise<void> }[] = [];
     const statusTimer = setInterval(() => void this.#pollStatusDuringUpload(job, ctx, signal), STATUS_POLL_MS);
-    const firstPoll = setTimeout(() => void this.#pollStatusDuringUpload(job, ctx, signal), 1_000);
+    // Soon after the body starts, Glance says `saving`: show it rather than the stale `queued`.
+    const firstPoll = setTimeout(() => void this.#pollStatusDuringUpload(job, ctx, signal), 300);
     this.#mark(job, 'uploading');
     this.#changed(job, true);
     try {
@@ -763,7 +774,7 @@ export class UploadEngine {
   /** Waits for `active`, then compares size and checksum with what was sent. */
   async #verifyJob(job: Job, ctx: EngineContext, signal: AbortSignal): Promise<void> {
     const imageId = job.snap.imageId!;
-    let delay = this.#verify.firstPollMs;
+    let delay = this.#verify.pollStartMs;
     let lastStatus: string | null = null;
     let lastChange = this.#now();
     let image: GlanceImage;

@@ -7,6 +7,7 @@ import { open, type FileHandle } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { ImagedropError, fileError } from '../errors.ts';
 import type { StreamHasher } from './hasher.ts';
+import { RECLAIM_EVERY_BYTES, reclaimChunks } from './reclaim.ts';
 
 export const CHUNK_BYTES = 1024 * 1024;
 /** How often, in bytes, the file is checked for changes while it is read. */
@@ -62,6 +63,7 @@ export function createFileBody(options: FileBodyOptions): Readable {
   const { handle, identity, path } = options;
   let position = 0;
   let sinceCheck = 0;
+  let sinceReclaim = 0;
 
   async function checkUnchanged(): Promise<void> {
     const now = await handle.stat();
@@ -99,6 +101,11 @@ export function createFileBody(options: FileBodyOptions): Readable {
         if (sinceCheck >= CHANGE_CHECK_BYTES) {
           sinceCheck = 0;
           await checkUnchanged();
+        }
+        sinceReclaim += want;
+        if (sinceReclaim >= RECLAIM_EVERY_BYTES) {
+          sinceReclaim = 0;
+          reclaimChunks();
         }
         options.hasher?.update(chunk);
         options.onBytes(want);

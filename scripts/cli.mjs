@@ -1,0 +1,41 @@
+// `npm run cli`: runs the bundled CLI (dist/cli/imagedrop.mjs), building it first when it is
+// missing or older than any source it is made of. The sources also run directly
+// (`node electron/main/cli/index.ts`), only slower to start.
+import { readdirSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+
+const root = path.resolve(import.meta.dirname, '..');
+const bundle = path.join(root, 'dist/cli/imagedrop.mjs');
+
+function newestSource(dir) {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, entry.name);
+    if (entry.isDirectory()) newest = Math.max(newest, newestSource(p));
+    else if (entry.name.endsWith('.ts') && !entry.name.endsWith('.test.ts'))
+      newest = Math.max(newest, statSync(p).mtimeMs);
+  }
+  return newest;
+}
+
+function bundleTime() {
+  try {
+    return statSync(bundle).mtimeMs;
+  } catch {
+    return 0;
+  }
+}
+
+const sources = Math.max(
+  newestSource(path.join(root, 'electron/main')),
+  newestSource(path.join(root, 'shared')),
+  statSync(path.join(root, 'package-lock.json')).mtimeMs,
+);
+if (bundleTime() < sources) {
+  process.stderr.write('imagedrop: building the CLI (its sources changed)…\n');
+  const { build } = await import('vite');
+  await build({ configFile: path.join(root, 'electron/vite.config.mts'), mode: 'cli', logLevel: 'warn', root });
+}
+const { runCli } = await import(pathToFileURL(bundle).href);
+await runCli(process.argv.slice(2));
