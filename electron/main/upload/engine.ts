@@ -72,8 +72,10 @@ export const DEFAULT_VERIFY: VerifyPolicy = { pollStartMs: 150, maxPollMs: 5_000
 
 /** How long after a broken connection Glance may still show `saving` before putting the image back to `queued`. */
 export const SAVING_SETTLE_MS = 6_000;
-/** While a PUT runs, the image's status is read this often for the views. */
+/** While a PUT runs, the image's status is read this often for the views… */
 export const STATUS_POLL_MS = 5_000;
+/** …and this often while it still says `queued` (Glance says `saving` once the request is in). */
+export const STATUS_POLL_EARLY_MS = 500;
 /** Deleting a record this engine created is tried this many times on retryable failures. */
 export const DELETE_ATTEMPTS = 5;
 export const DELETE_RETRY_BASE_MS = 300;
@@ -696,9 +698,18 @@ export class UploadEngine {
     job.meter = meter;
     let hasher: StreamHasher | null = null;
     const handles: { close(): Promise<void> }[] = [];
-    const statusTimer = setInterval(() => void this.#pollStatusDuringUpload(job, ctx, signal), STATUS_POLL_MS);
-    // Soon after the body starts, Glance says `saving`: show it rather than the stale `queued`.
-    const firstPoll = setTimeout(() => void this.#pollStatusDuringUpload(job, ctx, signal), 300);
+    // Glance's status for the views: read soon and often until it leaves `queued`, then rarely.
+    let statusTimer: NodeJS.Timeout | null = null;
+    let polling = true;
+    const pollStatus = async () => {
+      await this.#pollStatusDuringUpload(job, ctx, signal);
+      if (polling)
+        statusTimer = setTimeout(
+          pollStatus,
+          job.snap.glanceStatus === 'queued' ? STATUS_POLL_EARLY_MS : STATUS_POLL_MS,
+        );
+    };
+    statusTimer = setTimeout(pollStatus, STATUS_POLL_EARLY_MS);
     this.#mark(job, 'uploading');
     this.#changed(job, true);
     try {
@@ -732,6 +743,10 @@ export class UploadEngine {
             hasher: range ? null : hasher,
             onBytes: (n) => {
               job.snap.bytesSent += n;
+              // A read already in flight when Pause was pressed still lands: keep the plan true.
+              if (job.snap.resume.kind === 'continue') {
+                job.snap.resume = { kind: 'continue', percent: percentOf(job.snap.bytesSent, job.snap.bytesTotal) };
+              }
               meter.add(n, this.#now());
               job.snap.bytesPerSecond = meter.speed;
               job.snap.etaSeconds = meter.eta(job.snap.bytesTotal);
@@ -749,8 +764,8 @@ export class UploadEngine {
       // The 204 means Glance stored every byte: if no status read caught `saving`, it ended now.
       this.#mark(job, 'saving');
     } finally {
-      clearInterval(statusTimer);
-      clearTimeout(firstPoll);
+      polling = false;
+      if (statusTimer) clearTimeout(statusTimer);
       (hasher as StreamHasher | null)?.dispose();
       await Promise.allSettled(handles.map((h) => h.close()));
     }
