@@ -699,7 +699,7 @@ export class UploadEngine {
     let hasher: StreamHasher | null = null;
     const handles: { close(): Promise<void> }[] = [];
     // Glance's status for the views: read soon and often until it leaves `queued`, then rarely.
-    let statusTimer: NodeJS.Timeout | null = null;
+    let statusTimer: NodeJS.Timeout | undefined;
     let polling = true;
     const pollStatus = async () => {
       await this.#pollStatusDuringUpload(job, ctx, signal);
