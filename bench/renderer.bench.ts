@@ -165,6 +165,9 @@ function installBench(args: { rows: number }): void {
       listeners.add(listener);
       return () => listeners.delete(listener);
     },
+    onUploadsRemoved() {
+      return () => undefined;
+    },
     onFilesOpened() {
       return () => undefined;
     },
