@@ -49,6 +49,30 @@ export interface SafetyCheck<H> {
 
 export type NonEmpty<T> = readonly [T, ...T[]];
 
+/**
+ * The 'header-length' check every structured format starts with: fatal (the later checks would
+ * read fields that are not there) when the file ends inside the header. `needed` gives the
+ * header's size, or null when the check does not apply; `have` the bytes present (the file size
+ * unless the format measures what it captured).
+ */
+export function headerLengthCheck<H>(
+  label: string,
+  needed: (header: H) => number | null,
+  have: (header: H, file: FileFacts) => number = (_h, file) => file.size,
+): SafetyCheck<H> {
+  return {
+    name: 'header-length',
+    code: 'truncated',
+    fatal: true,
+    run: (header, file) => {
+      const bytes = needed(header);
+      return bytes !== null && have(header, file) < bytes
+        ? `The file ends after ${file.size} bytes, inside its ${label} header (${bytes} bytes): the copy is incomplete; copy or download the image again.`
+        : undefined;
+    },
+  };
+}
+
 export interface FormatSpec<H> {
   readonly format: ImageFormat;
   /** Regions read before matching. */

@@ -7,7 +7,7 @@
 // and so Nova, reads them fine, and Huawei IMS accepts "QCOW". So it is a format of its own here.
 import { cString, startsWith, toNumber, u32be, u64be, u8 } from '../bytes.ts';
 import { convertCommand } from '../advice.ts';
-import { NOTHING, at, defineFormat } from '../spec.ts';
+import { NOTHING, at, defineFormat, headerLengthCheck } from '../spec.ts';
 import { QCOW_MAGIC } from './qcow2.ts';
 
 const HEADER_BYTES = 48;
@@ -54,15 +54,7 @@ export const qcow = defineFormat<QcowHeader>({
   subformat: () => null,
   virtualSize: (h, file) => (file.size >= 32 ? toNumber(h.size) : null),
   checks: [
-    {
-      name: 'header-length',
-      code: 'truncated',
-      fatal: true,
-      run: (_h, file) =>
-        file.size < HEADER_BYTES
-          ? `The file ends after ${file.size} bytes, inside its QCOW header (${HEADER_BYTES} bytes): the copy is incomplete; copy or download the image again.`
-          : undefined,
-    },
+    headerLengthCheck('QCOW', () => HEADER_BYTES),
     {
       name: 'backing-file',
       code: 'backing-file',

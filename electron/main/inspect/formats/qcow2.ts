@@ -10,7 +10,7 @@
 // and QCOW version 1 is its own format (qcow.ts) instead of a failed qcow2.
 import { cString, startsWith, toNumber, u32be, u64be } from '../bytes.ts';
 import { flattenCommand, fileLabel } from '../advice.ts';
-import { at, defineFormat, type RegionView } from '../spec.ts';
+import { at, defineFormat, type RegionView, headerLengthCheck } from '../spec.ts';
 
 export const QCOW_MAGIC = Buffer.from([0x51, 0x46, 0x49, 0xfb]);
 
@@ -104,17 +104,7 @@ export const qcow2 = defineFormat<Qcow2Header>({
   subformat: (h) => (h.version === 2 ? 'compat-0.10' : h.version === 3 ? 'compat-1.1' : `version-${h.version}`),
   virtualSize: (h, file) => (file.size >= 32 ? toNumber(h.size) : null),
   checks: [
-    {
-      name: 'header-length',
-      code: 'truncated',
-      fatal: true,
-      run: (h, file) => {
-        const needed = h.version >= 3 ? Math.max(104, h.headerLength) : 72;
-        return file.size < needed
-          ? `The file ends after ${file.size} bytes, inside its qcow2 header (${needed} bytes): the copy is incomplete; copy or download the image again.`
-          : undefined;
-      },
-    },
+    headerLengthCheck('qcow2', (h) => (h.version >= 3 ? Math.max(104, h.headerLength) : 72)),
     {
       name: 'version',
       code: 'unknown-features',

@@ -8,7 +8,7 @@
 // acceptance check's business (upstream Glance's default disk_formats leave it out).
 import { cString, isPowerOfTwo, startsWith, toNumber, u32le, u64le } from '../bytes.ts';
 import { convertCommand } from '../advice.ts';
-import { NOTHING, at, defineFormat } from '../spec.ts';
+import { NOTHING, at, defineFormat, headerLengthCheck } from '../spec.ts';
 
 const HEADER_BYTES = 64;
 const FEATURE_BACKING = 1n;
@@ -56,15 +56,7 @@ export const qed = defineFormat<QedHeader>({
   subformat: () => null,
   virtualSize: (h, file) => (file.size >= 56 ? toNumber(h.imageSize) : null),
   checks: [
-    {
-      name: 'header-length',
-      code: 'truncated',
-      fatal: true,
-      run: (_h, file) =>
-        file.size < HEADER_BYTES
-          ? `The file ends after ${file.size} bytes, inside its QED header (${HEADER_BYTES} bytes): the copy is incomplete; copy or download the image again.`
-          : undefined,
-    },
+    headerLengthCheck('QED', () => HEADER_BYTES),
     {
       name: 'backing-file',
       code: 'backing-file',

@@ -7,7 +7,7 @@
 // differencing images (a parent or link UUID), qemu's own field checks, and truncated headers.
 import { isAllZero, startsWith, toNumber, u32le, u64le } from '../bytes.ts';
 import { fileLabel, shellQuote } from '../advice.ts';
-import { at, defineFormat } from '../spec.ts';
+import { at, defineFormat, headerLengthCheck } from '../spec.ts';
 
 const HEADER_BYTES = 512;
 const SIGNATURE = Buffer.from([0x7f, 0x10, 0xda, 0xbe]);
@@ -58,15 +58,11 @@ export const vdi = defineFormat<VdiHeader>({
   subformat: (h) => TYPES[h.imageType] ?? null,
   virtualSize: (h) => (h.header.length >= 0x178 ? toNumber(h.diskSize) : null),
   checks: [
-    {
-      name: 'header-length',
-      code: 'truncated',
-      fatal: true,
-      run: (h, file) =>
-        h.header.length < HEADER_BYTES
-          ? `The file ends after ${file.size} bytes, inside its VDI header (${HEADER_BYTES} bytes): the copy is incomplete; copy or download the image again.`
-          : undefined,
-    },
+    headerLengthCheck(
+      'VDI',
+      () => HEADER_BYTES,
+      (h) => h.header.length,
+    ),
     {
       name: 'version',
       code: 'unknown-features',

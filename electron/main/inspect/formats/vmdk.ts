@@ -15,7 +15,7 @@
 import { cString, startsWith, toNumber, u32le, u64le, U64_ALL_ONES } from '../bytes.ts';
 import { convertCommand, fileLabel } from '../advice.ts';
 import { HEAD_WINDOW_BYTES } from '../region-reader.ts';
-import { at, defineFormat, fromEnd, type RegionView } from '../spec.ts';
+import { at, defineFormat, fromEnd, type RegionView, headerLengthCheck } from '../spec.ts';
 
 /** The createTypes whose single extent is the file itself: the only ones Glance accepts. */
 export const SINGLE_FILE_CREATE_TYPES = ['monolithicSparse', 'streamOptimized'] as const;
@@ -192,15 +192,7 @@ export const vmdk = defineFormat<VmdkHeader>({
     return h.descriptor ? sectors * 512 : null;
   },
   checks: [
-    {
-      name: 'header-length',
-      code: 'truncated',
-      fatal: true,
-      run: (h, file) =>
-        h.kind !== 'descriptor' && file.size < 512
-          ? `The file ends after ${file.size} bytes, inside its VMDK header (512 bytes): the copy is incomplete; copy or download the image again.`
-          : undefined,
-    },
+    headerLengthCheck('VMDK', (h) => (h.kind === 'descriptor' ? null : 512)),
     {
       name: 'version',
       code: 'unknown-features',
