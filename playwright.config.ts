@@ -5,8 +5,8 @@
 import { defineConfig } from '@playwright/test';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from './e2e/chromium.ts';
 
-const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const rendererUrl = pathToFileURL(path.resolve(import.meta.dirname, 'dist/renderer')).href + '/';
 
 export default defineConfig({
@@ -27,19 +27,7 @@ export default defineConfig({
         headless: true,
         baseURL: rendererUrl,
         viewport: { width: 1280, height: 800 },
-        launchOptions: {
-          executablePath,
-          args: [
-            '--no-sandbox',
-            '--disable-gpu',
-            '--disable-background-networking',
-            '--disable-component-update',
-            '--disable-sync',
-            '--no-first-run',
-            '--disable-quic',
-            '--allow-file-access-from-files',
-          ],
-        },
+        launchOptions: { executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS },
       },
     },
     { name: 'electron', testMatch: /app\..*\.spec\.ts/ },

@@ -32,11 +32,11 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium, type CDPSession, type Page } from 'playwright-core';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../e2e/chromium.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const DIST_INDEX = path.join(ROOT, 'dist/renderer/index.html');
 const REPORT = path.join(ROOT, 'reports/bench/renderer.json');
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const ROWS = 100;
 const TARGET_MS = 16;
 const PACED_INTERVAL_MS = 250;
@@ -374,18 +374,9 @@ async function main(): Promise<number> {
   if (options.build || !existsSync(DIST_INDEX)) build();
 
   const browser = await chromium.launch({
-    executablePath: CHROMIUM,
+    executablePath: CHROMIUM_PATH,
     headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-      '--disable-quic',
-      '--allow-file-access-from-files',
-    ],
+    args: CHROMIUM_ARGS,
   });
   try {
     const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
@@ -453,7 +444,7 @@ async function main(): Promise<number> {
         {
           benchmark: 'renderer time per progress tick',
           date: new Date().toISOString(),
-          browser: `${CHROMIUM} ${browser.version()}`,
+          browser: `${CHROMIUM_PATH} ${browser.version()}`,
           rows: ROWS,
           batchSize: ROWS,
           pacedIntervalMs: PACED_INTERVAL_MS,
