@@ -2,6 +2,7 @@
 // The benchmarks measure the client pipeline against it (nothing but the client can limit it).
 // Run standalone: `node electron/main/testing/discard-server.ts [port]` prints its port.
 import net from 'node:net';
+import { readRequestHead } from './http-head.ts';
 
 export interface DiscardServer {
   readonly port: number;
@@ -19,12 +20,10 @@ export function startDiscardServer(port = 0): Promise<DiscardServer> {
       while (chunk.length > 0) {
         if (remaining < 0) {
           head = Buffer.concat([head, chunk]);
-          const end = head.indexOf('\r\n\r\n');
-          if (end < 0) return;
-          const text = head.subarray(0, end).toString('latin1');
-          const m = /\r\ncontent-length:\s*(\d+)/i.exec(text);
-          remaining = m ? Number(m[1]) : 0;
-          chunk = head.subarray(end + 4);
+          const parsed = readRequestHead(head);
+          if (!parsed) return;
+          remaining = parsed.contentLength;
+          chunk = head.subarray(parsed.length);
           head = Buffer.alloc(0);
         }
         const take = Math.min(remaining, chunk.length);

@@ -7,6 +7,7 @@
 // or answer  reply with a status itself without contacting Glance (a 503 from a load balancer),
 // or corrupt flip one body byte in flight (the server then stores other bytes than were sent).
 import net from 'node:net';
+import { readRequestHead } from './http-head.ts';
 
 export type Fault =
   | { readonly kind: 'cut'; readonly afterBytes: number }
@@ -99,16 +100,12 @@ export async function startFaultProxy(target: { host: string; port: number }): P
       while (chunk.length > 0) {
         if (bodyLeft < 0) {
           head = Buffer.concat([head, chunk]);
-          const end = head.indexOf('\r\n\r\n');
-          if (end < 0) return;
-          const text = head.subarray(0, end).toString('latin1');
-          const line = text.split('\r\n')[0] ?? '';
-          const [method, path] = line.split(' ');
-          const requestLine = `${method} ${path}`;
+          const parsed = readRequestHead(head);
+          if (!parsed) return;
+          const { requestLine } = parsed;
           requests.push(requestLine);
-          heads.push(text.replace(/\r\n([^:\r\n]+):/g, (_m, name: string) => `\r\n${name.toLowerCase()}:`));
-          const m = /\r\ncontent-length:\s*(\d+)/i.exec(text);
-          bodyLeft = m ? Number(m[1]) : 0;
+          heads.push(parsed.text.replace(/\r\n([^:\r\n]+):/g, (_m, name: string) => `\r\n${name.toLowerCase()}:`));
+          bodyLeft = parsed.contentLength;
           rule = null;
           faultDone = false;
           sent = 0;
@@ -118,8 +115,8 @@ export async function startFaultProxy(target: { host: string; port: number }): P
             rule.times = (rule.times ?? 1) - 1;
             ruleIndex = forwarded.push(0) - 1;
           }
-          const rest = head.subarray(end + 4);
-          const headBytes = head.subarray(0, end + 4);
+          const rest = head.subarray(parsed.length);
+          const headBytes = head.subarray(0, parsed.length);
           head = Buffer.alloc(0);
           if (rule?.fault.kind === 'answer') {
             answered = true;
