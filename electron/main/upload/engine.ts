@@ -303,7 +303,6 @@ export class UploadEngine {
       ids.push(id);
       this.#changed(job, true);
     }
-    this.#persist();
     this.#schedule();
     return ids;
   }
@@ -364,7 +363,6 @@ export class UploadEngine {
         this.#changed(job, true);
       }
     }
-    this.#persist();
     this.#schedule();
   }
 
@@ -378,7 +376,6 @@ export class UploadEngine {
       this.#transition(job, 'retry');
       this.#changed(job, true);
     }
-    this.#persist();
     this.#schedule();
   }
 
