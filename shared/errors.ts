@@ -54,11 +54,13 @@ export type AppErrorCode =
   | 'upload/stuck-saving'
   | 'upload/verify-timeout'
   | 'upload/integrity'
+  | 'upload/unverified'
   | 'upload/not-resumable'
   // The IPC bridge
   | 'ipc/invalid-request'
   | 'ipc/untrusted-sender'
   | 'ipc/unknown-upload'
+  | 'ipc/path-not-granted'
   | 'internal';
 
 export interface AppError {

@@ -19,6 +19,7 @@ const LEGAL: [UploadPhase, UploadEvent, UploadPhase][] = [
   ['creating', 'created', 'uploading'],
   ['uploading', 'pause', 'paused'],
   ['paused', 'resume', 'uploading'],
+  ['paused', 'uploaded', 'verifying'],
   ['uploading', 'connection-lost', 'interrupted'],
   ['paused', 'connection-lost', 'interrupted'],
   ['interrupted', 'resume', 'queued'],

@@ -36,7 +36,14 @@ const TABLE: Readonly<Record<UploadPhase, Partial<Record<UploadEvent, UploadPhas
     fail: 'failed',
     cancel: 'cancelled',
   },
-  paused: { resume: 'uploading', 'connection-lost': 'interrupted', fail: 'failed', cancel: 'cancelled' },
+  // `uploaded` from paused: the PUT's answer can arrive after a pause that came too late to hold anything.
+  paused: {
+    resume: 'uploading',
+    uploaded: 'verifying',
+    'connection-lost': 'interrupted',
+    fail: 'failed',
+    cancel: 'cancelled',
+  },
   // A resumed job queues again, so the concurrency limit holds; 'checking' then looks at the image.
   interrupted: { resume: 'queued', fail: 'failed', cancel: 'cancelled' },
   verifying: { verified: 'done', fail: 'failed', cancel: 'cancelled', 'connection-lost': 'interrupted' },

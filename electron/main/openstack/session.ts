@@ -10,6 +10,17 @@ import { authenticate, type KeystoneToken } from './keystone.ts';
 
 /** Authenticate again when less than this is left of the token's life. */
 export const RENEW_BEFORE_EXPIRY_MS = 5 * 60_000;
+export const RENEW_TIMEOUT_MS = 60_000;
+
+/** Waits for `promise`, or rejects with the signal's reason as soon as it aborts. */
+function abortable<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
+}
 
 export interface SessionDetails {
   readonly cloud: string;
@@ -114,16 +125,23 @@ export class Session {
         `The token for cloud '${this.config.name}' has expired and a token cannot renew itself: sign in again with a password or an application credential.`,
       );
     }
+    // The renewal is shared by every caller, so it runs on its own deadline: one caller's cancel
+    // must not fail the others' requests. Each caller still stops waiting when its own signal aborts.
     this.#renewing ??= authenticate({
       authUrl: this.config.authUrl,
       method: this.config.auth,
       scope: this.config.scope,
       dispatcher: this.dispatcher,
-      signal,
-    }).finally(() => {
-      this.#renewing = null;
-    });
-    this.#token = await this.#renewing;
+      signal: AbortSignal.timeout(RENEW_TIMEOUT_MS),
+    })
+      .then((token) => {
+        this.#token = token;
+        return token;
+      })
+      .finally(() => {
+        this.#renewing = null;
+      });
+    await abortable(this.#renewing, signal);
   }
 
   /**

@@ -304,6 +304,38 @@ describe('upload engine, faults', () => {
     expect(proxy.requests.filter((r) => PUT_FILE.test(r))).toHaveLength(1);
   });
 
+  it('pause is refused once every byte is in the body, and the upload completes', async () => {
+    const { engine, proxy } = await harness();
+    const file = await randomFile(dir, 'late-pause.raw', 2 * MiB);
+    // Hold after the last byte went to the proxy: the body has nothing left to read.
+    proxy.inject({ match: PUT_FILE, fault: { kind: 'hold', afterBytes: 2 * MiB } });
+    const [id] = engine.add([request(file)]);
+    await proxy.reached();
+    await waitFor(engine, id!, (s) => s.bytesSent === 2 * MiB);
+    expect(() => engine.pause([id!])).toThrow(/nothing left to pause/);
+    engine.pause('all'); // 'all' skips it quietly
+    expect(engine.get(id!)!.phase).toBe('uploading');
+    proxy.release();
+    await expectVerified(await waitFor(engine, id!, settled), file);
+  });
+
+  it('a file swapped (same size) between its check and its upload is refused', async () => {
+    const { engine, proxy } = await harness();
+    const file = await randomFile(dir, 'swapped.raw', 3 * MiB);
+    // Hold the record's creation: the check is done, the upload has not opened the file yet.
+    proxy.inject({ match: /^POST \/v2\/images$/, fault: { kind: 'hold', afterBytes: 0 } });
+    const [id] = engine.add([request(file)]);
+    await proxy.reached();
+    await new Promise((r) => setTimeout(r, 20));
+    await writeFile(file, Buffer.alloc(3 * MiB, 9)); // same size, other bytes, new mtime
+    proxy.release();
+    const s = await waitFor(engine, id!, settled);
+    expect(s.phase).toBe('failed');
+    expect(s.error?.code).toBe('file/changed');
+    expect(s.error?.message).toMatch(/modified after it was checked/);
+    await expectNoRecord(s);
+  });
+
   it('a connection lost while paused makes the job interrupted, and resume says it starts again from 0', async () => {
     const { engine, proxy } = await harness({ retry: { maxRetries: 0 } });
     const file = await randomFile(dir, 'pause-cut.raw', 16 * MiB);

@@ -122,6 +122,12 @@ interface Job {
   recreateConsent: boolean;
   renewedAfter401: boolean;
   cancelling: boolean;
+  /** Every byte is in the PUT's body: a pause now would hold nothing. */
+  bodyEnded: boolean;
+  /** The cloud the job last ran against: cancel cleans up there, whatever is connected now. */
+  ctx: EngineContext | null;
+  /** Size and mtime when the file was checked: the upload must send that same file. */
+  identity: { size: number; mtimeMs: number } | null;
   lastLoggedAt: number;
 }
 
@@ -161,10 +167,6 @@ function emptySnapshot(id: UploadId, request: UploadRequest, now: number): Mutab
     createdAt: now,
     updatedAt: now,
   };
-}
-
-function isCancel(e: unknown): boolean {
-  return e instanceof CancelledError;
 }
 
 export class UploadEngine {
@@ -240,9 +242,10 @@ export class UploadEngine {
 
   /**
    * Loads the job log. Jobs that were running when the process stopped come back `interrupted`
-   * (their connection is gone); queued and finished ones come back as they were.
+   * (their connection is gone); queued and finished ones come back as they were, except queued
+   * ones that `hold` names, which wait as `interrupted`.
    */
-  async restore(): Promise<void> {
+  async restore(options: { hold?: (id: UploadId) => boolean } = {}): Promise<void> {
     const log = this.#options.jobLog;
     if (!log) return;
     const records = await log.load();
@@ -260,6 +263,15 @@ export class UploadEngine {
         snap.error ??= {
           code: 'upload/interrupted',
           message: 'Imagedrop stopped while this upload was running: resume it to send the file again.',
+          retryable: true,
+        };
+      } else if (snap.phase === 'queued' && options.hold?.(snap.id)) {
+        // Held: it waits for the user instead of starting on its own.
+        snap.phase = 'interrupted';
+        snap.resume = { kind: 'restart' };
+        snap.error = {
+          code: 'upload/interrupted',
+          message: 'This upload has not started: resume it to send the file.',
           retryable: true,
         };
       }
@@ -308,7 +320,15 @@ export class UploadEngine {
   }
 
   pause(selection: UploadSelection): void {
-    for (const job of this.#select(selection, 'pause')) {
+    const jobs = this.#select(selection, 'pause').filter((job) => {
+      if (!job.bodyEnded) return true;
+      if (selection === 'all') return false;
+      throw new ImagedropError(
+        'ipc/invalid-request',
+        `${job.snap.fileName} has sent every byte and the image service is storing it: there is nothing left to pause.`,
+      );
+    });
+    for (const job of jobs) {
       job.gate.open = false;
       this.#transition(job, 'pause');
       job.snap.resume = { kind: 'continue', percent: percentOf(job.snap.bytesSent, job.snap.bytesTotal) };
@@ -369,6 +389,7 @@ export class UploadEngine {
   /** Retries failed jobs from the start (the image record is reused when it still waits for data). */
   retry(selection: UploadSelection): void {
     for (const job of this.#select(selection, 'retry')) {
+      job.renewedAfter401 = false;
       job.retries = 0;
       job.firstFailureAt = null;
       job.snap.error = null;
@@ -458,6 +479,9 @@ export class UploadEngine {
       recreateConsent: false,
       renewedAfter401: false,
       cancelling: false,
+      bodyEnded: false,
+      ctx: null,
+      identity: null,
       lastLoggedAt: 0,
     };
   }
@@ -557,6 +581,7 @@ export class UploadEngine {
   async #run(job: Job, ctx: EngineContext): Promise<void> {
     const controller = new AbortController();
     job.controller = controller;
+    job.ctx = ctx;
     const signal = controller.signal;
     try {
       await this.#check(job, ctx, signal);
@@ -565,8 +590,11 @@ export class UploadEngine {
       if (job.snap.phase === 'verifying') await this.#verifyJob(job, ctx, signal);
       job.retries = 0;
       job.firstFailureAt = null;
+      job.renewedAfter401 = false;
     } catch (e) {
-      if (isCancel(e) || job.cancelling) return; // #cancelJob finishes the job
+      // Cancelled is decided by this job's own signal: an abort error from anything shared (a
+      // token renewal another job cancelled) is a failure like any other here.
+      if (signal.aborted || job.cancelling) return; // #cancelJob finishes the job
       if (this.#disposed) return;
       await this.#handleFailure(job, ctx, e);
     } finally {
@@ -582,11 +610,17 @@ export class UploadEngine {
     job.snap.error = null;
     const file = await preflightFile(job.request.path, ctx.sizeLimit);
     job.snap.bytesTotal = file.size;
+    job.identity = file;
     const declared = job.request.diskFormat === 'auto' ? undefined : job.request.diskFormat;
     const inspection = await this.#options.inspect(job.request.path, {
       ...(declared ? { declaredFormat: declared } : {}),
       ...(ctx.diskFormats.length ? { acceptedDiskFormats: ctx.diskFormats } : {}),
     });
+    // The inspector opened the file on its own: make sure it saw the file that was stat'ed.
+    const after = await preflightFile(job.request.path, ctx.sizeLimit);
+    if (after.size !== file.size || after.mtimeMs !== file.mtimeMs) {
+      throw fileChangedError(job.request.path, 'it changed while it was being checked');
+    }
     job.snap.format = inspection.format;
     job.snap.virtualSize = inspection.virtualSize;
     job.snap.diskFormat = declared ?? inspection.diskFormat;
@@ -687,6 +721,7 @@ export class UploadEngine {
     const imageId = job.snap.imageId!;
     // A new attempt starts unpaused (a pause belonged to the connection that was lost).
     this.#openGate(job);
+    job.bodyEnded = false;
     job.snap.attempt += 1;
     job.snap.bytesSent = 0;
     job.snap.resume = { kind: 'none' };
@@ -724,10 +759,13 @@ export class UploadEngine {
         openBody: async (range) => {
           const { handle, identity } = await openForUpload(job.request.path);
           handles.push(handle);
-          if (identity.size !== job.snap.bytesTotal) {
+          const checked = job.identity;
+          if (checked && (identity.size !== checked.size || identity.mtimeMs !== checked.mtimeMs)) {
             throw fileChangedError(
               job.request.path,
-              `its size went from ${job.snap.bytesTotal} to ${identity.size} bytes`,
+              identity.size !== checked.size
+                ? `its size went from ${checked.size} to ${identity.size} bytes`
+                : 'it was modified after it was checked',
             );
           }
           if (!range) {
@@ -750,6 +788,9 @@ export class UploadEngine {
               this.#changed(job);
             },
             gate: () => (job.gate.open ? Promise.resolve() : new Promise<void>((r) => job.gate.waiters.push(r))),
+            onEnd: () => {
+              job.bodyEnded = true;
+            },
           });
           signal.addEventListener('abort', () => body.destroy(signal.reason as Error), { once: true });
           return body;
@@ -828,15 +869,26 @@ export class UploadEngine {
       delay = Math.min(this.#verify.maxPollMs, delay * 1.5);
     }
     this.#mark(job, 'active');
-    await this.#compare(job, ctx, image, signal);
-    this.#mark(job, 'verified');
-    job.snap.verified = true;
+    if (await this.#compare(job, ctx, image, signal)) {
+      this.#mark(job, 'verified');
+      job.snap.verified = true;
+    } else {
+      // Done, but not called verified: the image stays, and the job says why (IMS, for one,
+      // reports no checksum at all).
+      job.snap.error = {
+        code: 'upload/unverified',
+        message:
+          'The image is active, but the image service reports no checksum, so Imagedrop cannot verify it: check the image before you use it.',
+        retryable: false,
+      };
+    }
     job.snap.resume = { kind: 'none' };
     this.#transition(job, 'verified');
     this.#changed(job, true);
   }
 
-  async #compare(job: Job, ctx: EngineContext, image: GlanceImage, signal: AbortSignal): Promise<void> {
+  /** True when size and checksum match; false when the server reports no checksum at all. Throws on a mismatch. */
+  async #compare(job: Job, ctx: EngineContext, image: GlanceImage, signal: AbortSignal): Promise<boolean> {
     const sent = job.snap.bytesTotal;
     const algo = image.os_hash_algo;
     const value = image.os_hash_value;
@@ -865,7 +917,7 @@ export class UploadEngine {
       job.snap.checksums = checksums;
       if (local.toLowerCase() !== value.toLowerCase())
         throw mismatch(`${algo} ${value.slice(0, 16)}… on the server, ${local.slice(0, 16)}… sent`);
-      return;
+      return true;
     }
     if (image.checksum) {
       const md5 = await digest('md5');
@@ -873,14 +925,10 @@ export class UploadEngine {
       job.snap.checksums = checksums;
       if (md5.toLowerCase() !== image.checksum.toLowerCase())
         throw mismatch(`md5 ${image.checksum} on the server, ${md5} sent`);
-      return;
+      return true;
     }
     job.snap.checksums = checksums;
-    throw new ImagedropError(
-      'upload/integrity',
-      'The image is active, but the image service reports no checksum, so Imagedrop cannot verify it: check the image before you use it.',
-      { detail: 'no os_hash_value and no checksum' },
-    );
+    return false;
   }
 
   // ── Internals: failures, retries, cancel ────────────────────────────────────────────────────
@@ -944,6 +992,9 @@ export class UploadEngine {
   }
 
   #maybeScheduleRetry(job: Job): void {
+    // The probe before this awaited: a resume, a cancel or a shutdown may have come meanwhile.
+    if (job.snap.phase !== 'interrupted' || job.cancelling || this.#disposed) return;
+    this.#clearRetryTimer(job);
     const now = this.#now();
     job.firstFailureAt ??= now;
     const plan = job.snap.resume;
@@ -959,21 +1010,34 @@ export class UploadEngine {
     const exp = Math.min(this.#retry.maxDelayMs, this.#retry.baseDelayMs * 2 ** (job.retries - 1));
     const delay = Math.round(exp / 2 + (this.#random() * exp) / 2); // "equal jitter"
     job.snap.retryAt = now + delay;
-    job.retryTimer = setTimeout(() => {
+    const timer = setTimeout(() => {
+      if (job.retryTimer !== timer) return; // replaced or cleared meanwhile
       job.retryTimer = null;
       job.snap.retryAt = null;
-      if (job.snap.phase !== 'interrupted' || this.#disposed) return;
+      if (job.snap.phase !== 'interrupted' || job.cancelling || this.#disposed) return;
       this.#transition(job, 'resume');
       this.#changed(job, true);
       this.#schedule();
     }, delay);
+    job.retryTimer = timer;
     this.#changed(job, true);
   }
 
   async #fail(job: Job, ctx: EngineContext | null, error: AppError): Promise<void> {
     // A record this engine created must not stay behind half-done: delete it (the job keeps its id).
     let finalError = error;
-    if (job.snap.createdImage && job.snap.imageId && ctx) {
+    // Keep the record when its data may be good: after the PUT, only a mismatch or a killed image
+    // is bad data; anything else there failed the checking, not the image. And an internal
+    // error is a bug of Imagedrop's, never a reason to destroy what the user uploaded.
+    const keep =
+      error.code === 'internal' ||
+      (job.snap.phase === 'verifying' && error.code !== 'upload/integrity' && error.code !== 'upload/killed');
+    if (keep && job.snap.createdImage && job.snap.imageId) {
+      finalError = {
+        ...error,
+        detail: `${error.detail ? `${error.detail}\n` : ''}Image ${job.snap.imageId} was kept.`,
+      };
+    } else if (job.snap.createdImage && job.snap.imageId && ctx) {
       try {
         await this.#deleteOwnImage(ctx, job, AbortSignal.timeout(30_000), { keepId: true });
         if (error.code === 'upload/integrity') {
@@ -1002,10 +1066,12 @@ export class UploadEngine {
     job.controller?.abort(new CancelledError('Cancelled by the user.'));
     this.#openGate(job); // a paused body must wake up to notice the abort
     await job.running?.catch(() => {});
-    const ctx = this.#options.context();
+    // Clean up on the cloud the job ran against, even if another one is connected now.
+    const current = this.#options.context();
+    const ctx = job.ctx ?? (current?.cloudKey === job.cloudKey ? current : null);
     let error: AppError | null = null;
     if (job.snap.createdImage && job.snap.imageId) {
-      if (ctx && ctx.cloudKey === job.cloudKey) {
+      if (ctx) {
         try {
           await this.#deleteOwnImage(ctx, job, AbortSignal.timeout(30_000), { keepId: true });
         } catch (e) {

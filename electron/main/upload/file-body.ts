@@ -27,7 +27,13 @@ export async function openForUpload(path: string): Promise<{ handle: FileHandle;
   } catch (e) {
     throw fileError(e, path);
   }
-  const info = await handle.stat();
+  let info;
+  try {
+    info = await handle.stat();
+  } catch (e) {
+    await handle.close();
+    throw fileError(e, path);
+  }
   if (!info.isFile()) {
     await handle.close();
     throw new ImagedropError('file/not-a-file', `${path} is not a regular file: choose a disk image file.`);
@@ -52,6 +58,8 @@ export interface FileBodyOptions {
   readonly onBytes: (n: number) => void;
   /** Resolves when reading may go on (the job is not paused). */
   readonly gate: () => Promise<void>;
+  /** Called when the last byte enters the body (nothing is left that a pause could hold). */
+  readonly onEnd?: () => void;
 }
 
 /**
@@ -77,9 +85,10 @@ export function createFileBody(options: FileBodyOptions): Readable {
     highWaterMark: 2 * CHUNK_BYTES,
     async read() {
       try {
-        await options.gate();
         if (position >= identity.size) {
           // The end of what was checked: make sure the file did not grow or change meanwhile.
+          // (No pause gate here: every byte is already in the body, and holding the end would
+          // only keep the request from finishing.)
           const probe = Buffer.allocUnsafe(1);
           const { bytesRead } = await handle.read(probe, 0, 1, identity.size);
           if (bytesRead > 0) throw fileChangedError(path, 'it grew while it was read');
@@ -87,6 +96,7 @@ export function createFileBody(options: FileBodyOptions): Readable {
           this.push(null);
           return;
         }
+        await options.gate();
         const want = Math.min(CHUNK_BYTES, identity.size - position);
         if (options.hasher) await options.hasher.whenReady(want);
         const chunk = Buffer.allocUnsafe(want);
@@ -109,6 +119,7 @@ export function createFileBody(options: FileBodyOptions): Readable {
         }
         options.hasher?.update(chunk);
         options.onBytes(want);
+        if (position >= identity.size) options.onEnd?.();
         this.push(chunk);
       } catch (e) {
         this.destroy(e instanceof ImagedropError ? e : fileError(e, path));
