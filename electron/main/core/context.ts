@@ -13,9 +13,12 @@ export interface CloudContext extends EngineContext {
   readonly imageApiVersion: string | null;
 }
 
-/** Keystone + project: the same images whichever image endpoint (catalog or override) is used. */
+/**
+ * Keystone + project + region: the same images whichever image endpoint (catalog or override)
+ * reaches them, but never another region's, even with the same Keystone and project.
+ */
 export function cloudKeyOf(session: Session): string {
-  return `${identityV3Url(session.config.authUrl)}|${session.projectId}`;
+  return `${identityV3Url(session.config.authUrl)}|${session.projectId}|${session.region ?? ''}`;
 }
 
 export interface ContextOptions {

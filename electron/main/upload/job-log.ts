@@ -14,7 +14,7 @@ export const JOB_LOG_VERSION = 1;
 export interface JobRecord {
   readonly snapshot: UploadSnapshot;
   readonly request: UploadRequest;
-  /** Which cloud and project the job belongs to (image endpoint + project id). */
+  /** Which cloud the job belongs to: Keystone, project and region (core/context.ts cloudKeyOf). */
   readonly cloudKey: string | null;
   readonly cloudName: string | null;
   /** Digests of what was sent, once the PUT completed (so a restart can still verify). */
