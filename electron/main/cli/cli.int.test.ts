@@ -318,6 +318,55 @@ describe('cli upload', () => {
   });
 });
 
+describe('cli resume, with more than one job in a log', () => {
+  it('resumes only the named job; the others stay in the log, unstarted, until their own resume', async () => {
+    const proxy = await startFaultProxy(GLANCE);
+    try {
+      const clouds = await writeProxiedClouds(dir, proxy.url);
+      const first = await randomFile(dir, 'pair-1.raw', 12 * MiB);
+      const second = await randomFile(dir, 'pair-2.raw', 3 * MiB);
+      proxy.inject({ match: /^PUT \/v2\/images\/[^/]+\/file/, fault: { kind: 'hold', afterBytes: 4 * MiB } });
+      const { child, done } = start(['upload', first, second, '--cloud', ADMIN, '--concurrency', '1'], {
+        OS_CLIENT_CONFIG_FILE: clouds,
+      });
+      await proxy.reached();
+      await new Promise((r) => setTimeout(r, 300));
+      child.kill('SIGKILL');
+      await done;
+      proxy.release();
+      const listed = JSON.parse((await cli(['jobs', '--json'])).stdout) as {
+        id: string;
+        file: string;
+        phase: string;
+        imageId: string | null;
+      }[];
+      const a = listed.find((j) => j.file === first)!;
+      const b = listed.find((j) => j.file === second)!;
+      expect([a.phase, b.phase]).toEqual(['uploading', 'queued']);
+      if (a.imageId) created.add(a.imageId);
+      const r = await cli(['resume', a.id, '--json']);
+      expect(r.code).toBe(0);
+      expect(jsonLines(r.stdout)).toEqual([expect.objectContaining({ file: first, verified: true })]);
+      // The other job was neither started nor forgotten.
+      const after = JSON.parse((await cli(['jobs', '--json'])).stdout) as {
+        id: string;
+        phase: string;
+        imageId: string | null;
+      }[];
+      expect(after.find((j) => j.id === b.id)).toMatchObject({ imageId: null });
+      expect(after.find((j) => j.id === a.id)?.phase).toBe('done');
+      const r2 = await cli(['resume', b.id, '--json']);
+      expect(r2.code).toBe(0);
+      const [line] = jsonLines(r2.stdout);
+      expect(line).toMatchObject({ file: second, verified: true });
+      created.add(line!.imageId as string);
+      expect(await readdir(path.join(dataDir, 'cli-jobs'))).toEqual([]);
+    } finally {
+      await proxy.close();
+    }
+  });
+});
+
 describe('cli inspect', () => {
   it('--json per file, exit 1 when one is not safe, --cloud checks the accepted formats', async () => {
     const raw = await randomFile(dir, 'fine.raw', MiB);

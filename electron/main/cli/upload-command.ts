@@ -93,6 +93,7 @@ async function runEngine(
   signal.addEventListener('abort', onAbort, { once: true });
   try {
     ids = await start(engine);
+    if (signal.aborted) onAbort(); // Ctrl-C came before the jobs were known
     await engine.whenSettled();
   } finally {
     signal.removeEventListener('abort', onAbort);
@@ -103,8 +104,12 @@ async function runEngine(
     await engine.dispose();
     const left = ids.map((id) => engine.get(id)!).filter((s) => s.error && s.phase === 'cancelled');
     for (const s of left) io.stderr.write(`${s.fileName}: ${s.error!.message}\n`);
-    io.stderr.write('Cancelled: every image record this run created was deleted.\n');
-    if (ids.every((id) => isFinished(engine.get(id)?.phase ?? 'done'))) await rm(log.file, { force: true });
+    io.stderr.write(
+      left.length === 0
+        ? 'Cancelled: every image record this run created was deleted.\n'
+        : 'Cancelled; the records named above are still on the server.\n',
+    );
+    await removeLogWhenFinished(engine, log);
     return 130;
   }
   await engine.dispose();
@@ -126,9 +131,13 @@ async function runEngine(
       io.stderr.write(`${s.fileName}: ${why}\n`);
     }
   }
-  // The log is only worth keeping while something can be resumed.
-  if (results.every((s) => isFinished(s.phase))) await rm(log.file, { force: true });
+  await removeLogWhenFinished(engine, log);
   return failures === 0 ? EXIT_OK : EXIT_PROBLEM;
+}
+
+/** A run's log is kept while any job in it, not only this run's, can still be resumed. */
+async function removeLogWhenFinished(engine: UploadEngine, log: JobLog): Promise<void> {
+  if (engine.list().every((s) => isFinished(s.phase))) await rm(log.file, { force: true });
 }
 
 function parseProperties(values: readonly string[]): Record<string, string> {
@@ -304,10 +313,11 @@ export const resumeCommand: CliCommand = {
     }
     if (!logFile)
       throw new ImagedropError('ipc/unknown-upload', `No unfinished CLI upload has the id ${id}: see \`cli jobs\`.`);
-    const [session, modules] = await Promise.all([
-      openCliSession(values.cloud ?? cloudName ?? undefined, io, signal),
-      loadEngine(),
-    ]);
+    // A job run from an openrc (OS_* variables) names the 'envvars' cloud, which is no clouds.yaml
+    // entry: take the environment again.
+    const fromEnvironment = cloudName === (io.env.OS_CLOUD_NAME ?? 'envvars');
+    const cloud = values.cloud ?? (fromEnvironment ? undefined : (cloudName ?? undefined));
+    const [session, modules] = await Promise.all([openCliSession(cloud, io, signal), loadEngine()]);
     const context = await modules.buildContext(session, signal);
     const log = new JobLog(logFile);
     return runEngine(
@@ -318,7 +328,8 @@ export const resumeCommand: CliCommand = {
       log,
       { json: values.json, concurrency: 2, recreateStuck: values['recreate-stuck'] },
       async (engine) => {
-        await engine.restore();
+        // Only the named job runs; the rest of that run's log waits for its own `cli resume`.
+        await engine.restore({ hold: (jobId) => jobId !== id });
         const job = engine.get(id);
         if (!job) throw new ImagedropError('ipc/unknown-upload', `No unfinished CLI upload has the id ${id}.`);
         await engine.refreshInterrupted(signal);
