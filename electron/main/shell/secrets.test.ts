@@ -30,6 +30,18 @@ afterEach(async () => {
 });
 
 describe('SafeStorageSecretStore', () => {
+  it('sets a damaged secrets file aside instead of overwriting every secret in it', async () => {
+    await writeFile(file, '{"version": 1, "secrets": {"profile:a": "AAAA"'); // cut short
+    const s = await store();
+    expect(await s.load('profile:a')).toBeNull();
+    await s.save('profile:b', SECRET);
+    const names = (await readdir(dir)).sort();
+    expect(names[0]).toBe('secrets.json');
+    expect(names[1]).toMatch(/^secrets\.json\.unreadable-\d+$/);
+    expect(await readFile(path.join(dir, names[1]!), 'utf8')).toContain('profile:a'); // nothing lost
+    expect(await s.load('profile:b')).toBe(SECRET);
+  });
+
   it('round-trips a secret through safeStorage, also across instances', async () => {
     const s = await store();
     expect(s.isAvailable()).toBe(true);

@@ -3,7 +3,7 @@
 // userData/secrets.json. No plaintext secret is ever written, and Linux's "basic_text" backend
 // (a key built into Chromium, so not secret) counts as no encryption at all.
 import { safeStorage } from 'electron';
-import { readFile } from 'node:fs/promises';
+import { readFile, rename } from 'node:fs/promises';
 import { ImagedropError } from '../errors.ts';
 import { writeFileAtomic } from '../core/atomic-file.ts';
 import type { SecretStore } from '../core/profiles.ts';
@@ -86,8 +86,13 @@ export class SafeStorageSecretStore implements SecretStore {
     let secrets: Record<string, string>;
     try {
       secrets = parseSecretsFile(await readFile(this.file, 'utf8'));
-    } catch {
-      secrets = {}; // missing or unreadable: nothing remembered
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') {
+        // Damaged or unreadable: set it aside rather than let the next save overwrite every
+        // secret in it with just the new one.
+        await rename(this.file, `${this.file}.unreadable-${Date.now()}`).catch(() => {});
+      }
+      secrets = {};
     }
     this.#secrets ??= secrets;
     return this.#secrets;
