@@ -234,7 +234,16 @@ class Harness implements App {
       if (source.frame !== this.page.mainFrame()) {
         return { ok: false, error: { code: 'ipc/invalid-request', message: 'Not the app window.', retryable: false } };
       }
-      return dispatchChannel(this.core.handlers, String(channel), Array.isArray(args) ? args : [args]);
+      const list = Array.isArray(args) ? args : [args];
+      // The app's preload grants each dropped file's path as it resolves it (sendSync); the page's
+      // pathForFile here cannot call Node synchronously, so the grant happens on the way in: a
+      // path in this test's drop folder, named in inspectFiles, is a file the test dropped.
+      if (channel === INVOKE_CHANNELS.inspectFiles && Array.isArray(list[0])) {
+        this.core.grantPaths(
+          (list[0] as unknown[]).filter((p): p is string => typeof p === 'string' && path.dirname(p) === this.filesDir),
+        );
+      }
+      return dispatchChannel(this.core.handlers, String(channel), list);
     });
     await this.page.addInitScript({ content: pageScript(this.filesDir) });
   }

@@ -8,7 +8,13 @@ import type { InvokeArgs, InvokeMethod } from './ipc.ts';
 const MAX_PATH = 4096;
 const MAX_FILES = 1000;
 
-const path = z.string().min(1).max(MAX_PATH);
+/** Absolute paths only (POSIX, a Windows drive, or a UNC share): main never resolves against its own folder. */
+const path = z
+  .string()
+  .min(1)
+  .max(MAX_PATH)
+  .regex(/^(\/|[A-Za-z]:[\\/]|\\\\)/, 'must be an absolute path');
+const MAX_PROPERTIES = 128;
 const uuidLike = z.string().min(1).max(128);
 const selection = z.union([z.literal('all'), z.array(uuidLike).max(MAX_FILES)]);
 const shortText = z.string().max(255);
@@ -55,7 +61,10 @@ export const uploadRequestSchema = z.object({
   minRam: z.number().int().min(0).max(100_000_000).optional(),
   protected: z.boolean().optional(),
   tags: z.array(z.string().min(1).max(255)).max(128).optional(),
-  properties: z.record(z.string().min(1).max(255), z.string().max(65535)).optional(),
+  properties: z
+    .record(z.string().min(1).max(255), z.string().max(65535))
+    .refine((p) => Object.keys(p).length <= MAX_PROPERTIES, `at most ${MAX_PROPERTIES} properties`)
+    .optional(),
   store: z.string().min(1).max(255).optional(),
 });
 

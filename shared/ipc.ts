@@ -131,5 +131,12 @@ export type InvokeArgs<M extends InvokeMethod> = Parameters<ImagedropApi[M]>;
 export type InvokeValue<M extends InvokeMethod> =
   Awaited<ReturnType<ImagedropApi[M]>> extends Result<infer T> ? T : never;
 
+/**
+ * Preload-only: the preload reports each path it resolves for a dropped file, so that main reads
+ * only files the user chose (picker), dropped, or opened with Imagedrop. Not on window.imagedrop:
+ * a page cannot grant itself a path.
+ */
+export const GRANT_DROPPED_PATH_CHANNEL = 'imagedrop:grant-dropped-path';
+
 /** The at-most rate at which upload snapshots reach a window. */
 export const PROGRESS_INTERVAL_MS = 250;

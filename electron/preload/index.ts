@@ -3,7 +3,7 @@
 // never sees ipcRenderer itself, a token or a password. Bundled into one CommonJS file.
 import { contextBridge, ipcRenderer, webUtils, type IpcRendererEvent } from 'electron';
 import { createImagedropApi } from '../../shared/api-client.ts';
-import { EVENT_CHANNELS, INVOKE_CHANNELS } from '../../shared/ipc.ts';
+import { EVENT_CHANNELS, GRANT_DROPPED_PATH_CHANNEL, INVOKE_CHANNELS } from '../../shared/ipc.ts';
 
 const api = createImagedropApi(
   {
@@ -15,8 +15,14 @@ const api = createImagedropApi(
         ipcRenderer.removeListener(channel, handler);
       };
     },
-    // File.path is gone from current Electron; this is its replacement for dropped files.
-    pathForFile: (file) => webUtils.getPathForFile(file as File),
+    // File.path is gone from current Electron; this is its replacement for dropped files. Only a
+    // real dropped file has a path (a File made in the page gives ''), and main is told of it at
+    // once, synchronously, before the renderer can name it in a call.
+    pathForFile: (file) => {
+      const path = webUtils.getPathForFile(file as File);
+      if (path) ipcRenderer.sendSync(GRANT_DROPPED_PATH_CHANNEL, path);
+      return path;
+    },
   },
   { invoke: INVOKE_CHANNELS, events: EVENT_CHANNELS },
 );

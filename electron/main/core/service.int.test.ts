@@ -145,8 +145,20 @@ describe('ImagedropCore', () => {
     );
   });
 
+  it('reads only files the user chose, dropped or opened: another path is refused', async () => {
+    const secret = await randomFile(dir, 'secure.yaml', 100);
+    const r = await call<InspectOutcome[]>('inspectFiles', [secret]);
+    expect(r.ok && r.value[0]).toMatchObject({ ok: false, error: { code: 'ipc/path-not-granted' } });
+    const up = await call('startUploads', [
+      { path: secret, name: 'x', diskFormat: 'raw', containerFormat: 'bare', visibility: 'private' },
+    ]);
+    expect(up).toMatchObject({ ok: false, error: { code: 'ipc/path-not-granted' } });
+    expect(core.engine.list()).toEqual([]);
+  });
+
   it('inspects files, each with its own outcome', async () => {
     const file = await randomFile(dir, 'a.raw', 4096);
+    core.grantPaths([file, path.join(dir, 'missing.img')]); // as the shell does for a drop
     const r = await call<InspectOutcome[]>('inspectFiles', [file, path.join(dir, 'missing.img')]);
     expect(r.ok).toBe(true);
     if (!r.ok) return;

@@ -35,6 +35,18 @@ export interface CoreOptions {
 }
 
 const CALL_TIMEOUT_MS = 60_000;
+const INSPECT_CONCURRENCY = 8;
+
+/** 'alice@keystone.example.org/ops': two users of one Keystone never share a remembered secret. */
+function defaultLabel(request: Extract<ConnectRequest, { kind: 'manual' }>): string {
+  const a = request.auth;
+  const who =
+    a.type === 'password'
+      ? a.username
+      : (a.username ?? a.applicationCredentialName ?? a.applicationCredentialId ?? 'app');
+  const project = a.type === 'password' ? `/${a.projectName}` : '';
+  return `${who}@${new URL(request.authUrl).host}${project}`;
+}
 
 export class ImagedropCore {
   readonly engine: UploadEngine;
@@ -42,6 +54,8 @@ export class ImagedropCore {
   readonly #profiles: Profiles;
   readonly #facts: CloudFacts;
   readonly #fileListeners = new Set<(paths: readonly string[]) => void>();
+  /** Files the user chose, dropped or opened with Imagedrop: the only ones the renderer may name. */
+  readonly #granted = new Set<string>();
   #context: CloudContext | null = null;
   readonly warnings: string[] = [];
 
@@ -79,7 +93,27 @@ export class ImagedropCore {
 
   /** Called by the shell when the OS hands files to the app (file associations, second instance). */
   openFiles(paths: readonly string[]): void {
+    this.grantPaths(paths);
     for (const l of this.#fileListeners) l(paths);
+  }
+
+  /**
+   * Lets the renderer name these files: the shell calls it for what the OS hands over and for
+   * each dropped file the preload resolved; the file picker's answers are granted here too.
+   */
+  grantPaths(paths: readonly string[]): void {
+    for (const p of paths) this.#granted.add(p);
+  }
+
+  #requireGranted(paths: readonly string[]): void {
+    const refused = paths.find((p) => !this.#granted.has(p));
+    if (refused !== undefined) {
+      throw new ImagedropError(
+        'ipc/path-not-granted',
+        'Imagedrop reads only files you chose, dropped or opened with it: add the file again.',
+        { detail: refused },
+      );
+    }
   }
 
   onFilesOpened(listener: (paths: readonly string[]) => void): Unsubscribe {
@@ -105,9 +139,16 @@ export class ImagedropCore {
       return null;
     },
     getSession: async () => (this.#context ? sessionInfo(this.#context) : null),
-    pickFiles: () => this.#options.platform.pickFiles(),
+    pickFiles: async () => {
+      const paths = await this.#options.platform.pickFiles();
+      this.grantPaths(paths);
+      return paths;
+    },
     inspectFiles: (paths) => this.#inspectFiles(paths),
-    startUploads: async (requests) => this.engine.add(requests as UploadRequest[]),
+    startUploads: async (requests) => {
+      this.#requireGranted(requests.map((r) => r.path));
+      return this.engine.add(requests as UploadRequest[]);
+    },
     pauseUploads: async (selection) => {
       this.engine.pause(selection);
       return null;
@@ -163,7 +204,7 @@ export class ImagedropCore {
         (await this.#profiles.config(request.cloud)) ??
         (await chooseCloud({ cloud: request.cloud, env: this.#options.env, cwd: this.#options.cwd }));
     } else {
-      config = configFromManual(request, request.label ?? new URL(request.authUrl).host);
+      config = configFromManual(request, request.label ?? defaultLabel(request));
     }
     const session = await Session.open(config, signal);
     const context = await buildContext(session, signal);
@@ -181,21 +222,26 @@ export class ImagedropCore {
     return this.#context;
   }
 
+  /** Each file's verdict, a few at a time (never a thousand open files at once). */
   async #inspectFiles(paths: readonly string[]): Promise<InspectOutcome[]> {
     const accepted = this.#context?.diskFormats;
-    return Promise.all(
-      paths.map(async (p): Promise<InspectOutcome> => {
+    const outcomes: InspectOutcome[] = new Array(paths.length);
+    let next = 0;
+    const worker = async () => {
+      while (next < paths.length) {
+        const i = next++;
+        const p = paths[i]!;
         try {
-          return {
-            path: p,
-            ok: true,
-            inspection: await inspectFile(p, accepted?.length ? { acceptedDiskFormats: accepted } : {}),
-          };
+          this.#requireGranted([p]);
+          const inspection = await inspectFile(p, accepted?.length ? { acceptedDiskFormats: accepted } : {});
+          outcomes[i] = { path: p, ok: true, inspection };
         } catch (e) {
-          return { path: p, ok: false, error: toAppError(e) };
+          outcomes[i] = { path: p, ok: false, error: toAppError(e) };
         }
-      }),
-    );
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(INSPECT_CONCURRENCY, paths.length) }, worker));
+    return outcomes;
   }
 
   #summary(image: GlanceImage, projectId: string, ours: ReadonlySet<string>): ImageSummary {

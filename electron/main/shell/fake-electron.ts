@@ -197,6 +197,8 @@ function freshFake() {
     clipboard: [] as string[],
     errorBoxes: [] as string[],
     handlers: new Map<string, (...args: unknown[]) => unknown>(),
+    /** ipcMain.on listeners (send / sendSync channels) */
+    listeners: new Map<string, (...args: unknown[]) => unknown>(),
     session: fakeSession(),
     nativeTheme: { themeSource: 'light' as string, shouldUseDarkColors: false },
     messageBoxResponse: 0,
@@ -246,6 +248,12 @@ export function electronModule() {
       }),
       removeHandler: vi.fn((channel: string) => {
         fake.handlers.delete(channel);
+      }),
+      on: vi.fn((channel: string, listener: (...args: unknown[]) => unknown) => {
+        fake.listeners.set(channel, listener);
+      }),
+      removeAllListeners: vi.fn((channel: string) => {
+        fake.listeners.delete(channel);
       }),
     },
     dialog: {

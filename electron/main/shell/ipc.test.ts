@@ -1,6 +1,12 @@
 import { EventEmitter } from 'node:events';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import { EVENT_CHANNELS, INVOKE_CHANNELS, type InvokeMethod, type Unsubscribe } from '../../../shared/ipc.ts';
+import {
+  EVENT_CHANNELS,
+  GRANT_DROPPED_PATH_CHANNEL,
+  INVOKE_CHANNELS,
+  type InvokeMethod,
+  type Unsubscribe,
+} from '../../../shared/ipc.ts';
 import type { UploadSnapshot } from '../../../shared/upload.ts';
 import type * as Dispatch from '../core/dispatch.ts';
 import { dispatchChannel, type InvokeHandlers } from '../core/dispatch.ts';
@@ -49,6 +55,10 @@ const SAMPLE_ARGS: { [M in InvokeMethod]: unknown[] } = {
 
 class FakeCore extends EventEmitter implements ServedCore {
   readonly calls: { method: string; args: unknown[] }[] = [];
+  readonly granted: string[] = [];
+  grantPaths(paths: readonly string[]): void {
+    this.granted.push(...paths);
+  }
   readonly handlers: InvokeHandlers;
   constructor() {
     super();
@@ -141,6 +151,23 @@ describe('serveIpc', () => {
     expect(UNTRUSTED_SENDER).toMatchObject({ ok: false, error: { code: 'ipc/untrusted-sender' } });
     expect(core.calls).toHaveLength(0);
     expect(dispatchChannel).not.toHaveBeenCalled();
+  });
+
+  it("grants a dropped file's path only when our own page's preload reports it", () => {
+    const { core, win, trusted } = setup();
+    const grant = fake.listeners.get(GRANT_DROPPED_PATH_CHANNEL)!;
+    const fromUs = { ...trusted, returnValue: undefined as unknown };
+    grant(fromUs, '/home/alice/disk.qcow2');
+    expect(core.granted).toEqual(['/home/alice/disk.qcow2']);
+    expect(fromUs.returnValue).toBe(true);
+    const fromElsewhere = {
+      sender: win.webContents,
+      senderFrame: fakeFrame('https://evil.example/', 77),
+      returnValue: undefined as unknown,
+    };
+    grant(fromElsewhere, '/home/alice/.ssh/id_ed25519');
+    expect(core.granted).toEqual(['/home/alice/disk.qcow2']);
+    expect(fromElsewhere.returnValue).toBe(false);
   });
 
   it('answers an invalid payload with ipc/invalid-request, without calling the core', async () => {
