@@ -1,6 +1,8 @@
 // Prints one closing line, "N passed, N failed, N skipped", from the JSON reports of vitest
 // (reports/unit.json) and Playwright (reports/e2e.json). A missing report counts as a failure
-// (its runner crashed); so do suite-level errors with no failed test. Exit 1 on any failure.
+// (its runner crashed); so do suite-level errors with no failed test, and a runner that exited
+// non-zero (UNIT_RC, E2E_RC) with no failed test in its report: vitest fails a run on an
+// unhandled rejection that no test owns, and its report still says success. Exit 1 on any failure.
 import { readFileSync } from 'node:fs';
 
 let passed = 0;
@@ -31,6 +33,15 @@ if (e2e) {
   failed += s.unexpected;
   skipped += s.skipped;
   if (Array.isArray(e2e.errors) && e2e.errors.length && s.unexpected === 0) failed += e2e.errors.length;
+}
+for (const [name, rc, counted] of [
+  ['unit', process.env.UNIT_RC, unit?.numFailedTests ?? 0],
+  ['e2e', process.env.E2E_RC, e2e?.stats?.unexpected ?? 0],
+]) {
+  if (rc !== undefined && rc !== '0' && counted === 0) {
+    console.error(`the ${name} runner exited ${rc} without a failed test in its report (an error outside the tests)`);
+    failed += 1;
+  }
 }
 console.log(`${passed} passed, ${failed} failed, ${skipped} skipped`);
 process.exit(failed > 0 || passed === 0 ? 1 : 0);

@@ -57,6 +57,6 @@ step "end-to-end tests (Playwright in Chromium; the real core and Glance behind 
 npm run -s test:e2e
 e2e_rc=$?
 step "done"
-node scripts/ci-summary.mjs # last line: N passed, N failed, N skipped
+UNIT_RC=$unit_rc E2E_RC=$e2e_rc node scripts/ci-summary.mjs # last line: N passed, N failed, N skipped
 sum_rc=$?
 [[ $unit_rc -eq 0 && $e2e_rc -eq 0 && $sum_rc -eq 0 ]]
