@@ -157,16 +157,21 @@ export async function scanView(page: Page, testInfo: TestInfo, view: string): Pr
   return findings;
 }
 
-/** Writes docs/screenshots/<name>.png (the viewport, 1280x800) and attaches it to the report. */
+/**
+ * Takes <name>.png (the viewport, 1280x800) and attaches it to the report. It goes into
+ * docs/screenshots (the README's) only with UPDATE_SCREENSHOTS=1 (`npm run screenshots`), so a
+ * test run never leaves the checkout modified.
+ */
 export async function screenshot(
   page: Page,
   testInfo: TestInfo,
   name: string,
   scheme: 'light' | 'dark' = 'light',
 ): Promise<void> {
-  await mkdir(SCREENSHOTS, { recursive: true });
+  const dir = process.env.UPDATE_SCREENSHOTS === '1' ? SCREENSHOTS : testInfo.outputPath('screenshots');
+  await mkdir(dir, { recursive: true });
   await page.emulateMedia({ colorScheme: scheme });
-  const file = path.join(SCREENSHOTS, `${name}.png`);
+  const file = path.join(dir, `${name}.png`);
   await page.screenshot({ path: file, animations: 'disabled', caret: 'hide' });
   await page.emulateMedia({ colorScheme: 'light' });
   await testInfo.attach(`${name}.png`, { path: file, contentType: 'image/png' });
