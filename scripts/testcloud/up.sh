@@ -289,6 +289,15 @@ if [[ "$(cat "$STATE/keystone/provisioned" 2>/dev/null)" != "$provision_key" ]];
   KEYSTONE_URL="$KEYSTONE_URL" GLANCE_URL="$GLANCE_URL" REGION="$REGION" ADMIN_PASS="$ADMIN_PASS" \
     DEMO_PASS="$DEMO_PASS" GLANCE_PASS="$GLANCE_PASS" python3 "$TESTCLOUD_SCRIPTS/provision.py" ||
     die "provisioning keystone failed; see $LOG/keystone.log"
+  # Each uwsgi worker keeps its own in-process dogpile cache, and Keystone invalidates a cache
+  # only in the worker that made the change: the other worker can go on serving the admin
+  # project's catalog as it was before provisioning added the image service (seen in CI: "the
+  # catalog has no image service" for admin only, depending on which worker answered). A
+  # restart empties every worker's cache; it costs ~4 s, on the first run only.
+  say "restarting keystone so that no worker keeps a catalog cached before provisioning"
+  stop_service keystone
+  start_detached keystone "$LOG/keystone-uwsgi.log" /usr/bin/uwsgi --ini "$STATE/keystone-uwsgi.ini"
+  wait_for keystone "$LOG/keystone.log $LOG/keystone-uwsgi.log" keystone_healthy
   echo "$provision_key" >"$STATE/keystone/provisioned"
 fi
 
