@@ -101,6 +101,8 @@ function installBench(args: { rows: number }): void {
       containerFormat: 'bare',
       visibility: 'private',
       store: null,
+      cloudKey: 'https://keystone.bench.invalid/v3|p|RegionOne',
+      cloudName: 'bench',
       format: 'qcow2',
       virtualSize: 200 * GIB,
       phase: 'uploading',
@@ -124,6 +126,7 @@ function installBench(args: { rows: number }): void {
   }
   const session = {
     cloud: 'bench',
+    cloudKey: 'https://keystone.bench.invalid/v3|p|RegionOne',
     authUrl: 'https://keystone.bench.invalid/v3',
     user: { id: 'u', name: 'bench', domain: 'Default' },
     project: { id: 'p', name: 'bench', domain: 'Default' },

@@ -56,6 +56,8 @@ export interface CloudCapabilities {
 
 export interface SessionInfo {
   readonly cloud: string | null;
+  /** Keystone + project + region: the jobs with this UploadSnapshot.cloudKey belong to this session. */
+  readonly cloudKey: string;
   readonly authUrl: string;
   readonly user: { readonly id: string; readonly name: string; readonly domain: string };
   readonly project: { readonly id: string; readonly name: string; readonly domain: string };

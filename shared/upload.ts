@@ -69,6 +69,10 @@ export interface UploadSnapshot {
   readonly containerFormat: string;
   readonly visibility: Visibility;
   readonly store: string | null;
+  /** The cloud and project the job belongs to (SessionInfo.cloudKey): it runs only while that one is connected. */
+  readonly cloudKey: string | null;
+  /** That cloud's name, for the views ("connect to prod to resume"). */
+  readonly cloudName: string | null;
   readonly format: ImageFormat | null;
   readonly virtualSize: number | null;
   readonly phase: UploadPhase;

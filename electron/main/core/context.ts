@@ -64,6 +64,7 @@ export function sessionInfo(context: CloudContext): SessionInfo {
   const d = context.session.details;
   return {
     cloud: d.cloud,
+    cloudKey: context.cloudKey,
     authUrl: d.authUrl,
     user: d.user,
     project: d.project,

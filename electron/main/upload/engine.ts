@@ -147,6 +147,8 @@ function emptySnapshot(id: UploadId, request: UploadRequest, now: number): Mutab
     containerFormat: request.containerFormat,
     visibility: request.visibility,
     store: request.store ?? null,
+    cloudKey: null,
+    cloudName: null,
     format: null,
     virtualSize: null,
     phase: 'queued',
@@ -255,6 +257,8 @@ export class UploadEngine {
       const job = this.#newJob(snap, r.request);
       job.cloudKey = r.cloudKey;
       job.cloudName = r.cloudName;
+      snap.cloudKey = r.cloudKey;
+      snap.cloudName = r.cloudName;
       job.digests = r.digests ? { ...r.digests } : null;
       if (!isFinished(snap.phase) && snap.phase !== 'queued' && snap.phase !== 'interrupted') {
         // Its connection died with the process; refreshInterrupted() looks at the image later.
@@ -309,8 +313,8 @@ export class UploadEngine {
     for (const request of requests) {
       const id = randomUUID();
       const job = this.#newJob(emptySnapshot(id, request, this.#now()), request);
-      job.cloudKey = ctx.cloudKey;
-      job.cloudName = ctx.cloudName;
+      job.cloudKey = job.snap.cloudKey = ctx.cloudKey;
+      job.cloudName = job.snap.cloudName = ctx.cloudName;
       this.#jobs.set(id, job);
       ids.push(id);
       this.#changed(job, true);
@@ -1147,9 +1151,12 @@ export class UploadEngine {
     return image;
   }
 
+  /** Records the image's status and publishes a change (a paused job has no byte ticks to carry it). */
   #setGlanceStatus(job: Job, status: GlanceImageStatus | null): void {
+    if (job.snap.glanceStatus === status) return;
     job.snap.glanceStatus = status;
     if (status === 'saving') this.#mark(job, 'saving');
+    this.#changed(job);
   }
 }
 

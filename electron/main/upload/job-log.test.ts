@@ -27,6 +27,8 @@ function record(id: string, phase: UploadSnapshot['phase'], extra: Partial<Uploa
       containerFormat: 'bare',
       visibility: 'private',
       store: null,
+      cloudKey: 'http://k/v3|p',
+      cloudName: 'c',
       format: 'raw',
       virtualSize: 10,
       phase,
@@ -88,6 +90,43 @@ describe('JobLog', () => {
     expect(files).toHaveLength(1);
     expect(files[0]).toMatch(/^jobs\.json\.corrupt-/);
     expect(await readFile(path.join(dir, files[0]!), 'utf8')).toBe(content); // nothing lost
+  });
+
+  it('keeps the sound jobs of a log with one damaged job, sets the file aside, and names the lost record', async () => {
+    const file = path.join(dir, 'jobs.json');
+    const good = record('good', 'done', { verified: true });
+    const bad = { ...record('bad', 'uploading'), request: { path: 42 } };
+    const content = JSON.stringify({ version: 1, savedAt: 1, jobs: [good, bad] });
+    await writeFile(file, content);
+    const warnings: string[] = [];
+    const loaded = await new JobLog(file, { onWarning: (m) => warnings.push(m) }).load();
+    expect(loaded).toEqual([good]);
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatch(/1 of its 2 jobs could not be read.*the other jobs were kept.*img-bad/);
+    const files = await readdir(dir);
+    expect(files).toHaveLength(1);
+    expect(await readFile(path.join(dir, files[0]!), 'utf8')).toBe(content);
+  });
+
+  it('reads a log written before snapshots carried their cloud: the fields come back null', async () => {
+    const file = path.join(dir, 'jobs.json');
+    const { cloudKey: _k, cloudName: _n, ...older } = record('old', 'done').snapshot;
+    const r = record('old', 'done');
+    await writeFile(file, JSON.stringify({ version: 1, savedAt: 1, jobs: [{ ...r, snapshot: older }] }));
+    const [loaded] = await new JobLog(file).load();
+    expect(loaded!.snapshot.cloudKey).toBeNull();
+    expect(loaded!.snapshot.cloudName).toBeNull();
+    expect(loaded!.cloudKey).toBe('http://k/v3|p');
+  });
+
+  it('a log that cannot be read (a folder in its place) is set aside, not overwritten later', async () => {
+    const file = path.join(dir, 'jobs.json');
+    const { mkdir } = await import('node:fs/promises');
+    await mkdir(file);
+    const warnings: string[] = [];
+    expect(await new JobLog(file, { onWarning: (m) => warnings.push(m) }).load()).toEqual([]);
+    expect(warnings[0]).toMatch(/cannot be read.*moved to/);
+    expect((await readdir(dir))[0]).toMatch(/^jobs\.json\.corrupt-/);
   });
 });
 

@@ -48,6 +48,9 @@ const snapshotSchema = z.object({
   containerFormat: z.string(),
   visibility: z.enum(VISIBILITIES),
   store: nullableString,
+  // Added after the first logs were written: an older log reads as null (the record's own copy fills it).
+  cloudKey: nullableString.default(null),
+  cloudName: nullableString.default(null),
   format: z.enum(IMAGE_FORMATS).nullable(),
   virtualSize: z.number().nullable(),
   phase: z.enum(UPLOAD_PHASES),
@@ -95,7 +98,9 @@ const recordSchema = z.object({
   digests: z.record(z.string(), z.string()).nullable(),
 });
 
-const logSchema = z.object({ version: z.literal(JOB_LOG_VERSION), savedAt: z.number(), jobs: z.array(recordSchema) });
+// The envelope is checked first and each job on its own, so that one damaged job does not cost
+// the others (and the image records they know about).
+const logSchema = z.object({ version: z.literal(JOB_LOG_VERSION), savedAt: z.number(), jobs: z.array(z.unknown()) });
 
 export interface JobLogOptions {
   /** Told once when a corrupt log was set aside, with a sentence for the user. */
@@ -115,41 +120,69 @@ export class JobLog {
     );
   }
 
-  /** Reads the log. Missing → []. Unreadable or invalid → set aside as <file>.corrupt-<time>, warning, []. */
+  /**
+   * Reads the log. Missing → []. Unreadable or invalid → set aside as <file>.corrupt-<time> with a
+   * warning, and [] (the next save would otherwise overwrite it). A log whose envelope is sound but
+   * holds damaged jobs keeps the sound ones; the file is still set aside, and the warning names the
+   * image records the damaged jobs knew about, so none is lost unseen.
+   */
   async load(): Promise<JobRecord[]> {
     let text: string;
     try {
       text = await readFile(this.file, 'utf8');
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
-      this.#onWarning(`The saved upload queue ${this.file} cannot be read (${(e as Error).message}); starting empty.`);
+      await this.#setAside(`it cannot be read: ${(e as Error).message}`, 'the queue starts empty');
       return [];
     }
     let parsed: unknown;
     try {
       parsed = JSON.parse(text);
     } catch {
-      return this.#setAside('it is not valid JSON');
+      await this.#setAside('it is not valid JSON', 'the queue starts empty');
+      return [];
     }
-    const result = logSchema.safeParse(parsed);
-    if (!result.success)
-      return this.#setAside(`it does not have the expected shape (${result.error.issues[0]?.message ?? 'invalid'})`);
-    return result.data.jobs as JobRecord[];
+    const envelope = logSchema.safeParse(parsed);
+    if (!envelope.success) {
+      const why = `it does not have the expected shape (${envelope.error.issues[0]?.message ?? 'invalid'})`;
+      await this.#setAside(why, 'the queue starts empty');
+      return [];
+    }
+    const kept: JobRecord[] = [];
+    const lostImages: string[] = [];
+    let damaged = 0;
+    for (const raw of envelope.data.jobs) {
+      const r = recordSchema.safeParse(raw);
+      if (r.success) {
+        kept.push(r.data as JobRecord);
+        continue;
+      }
+      damaged += 1;
+      const imageId = (raw as { snapshot?: { imageId?: unknown } } | null)?.snapshot?.imageId;
+      if (typeof imageId === 'string') lostImages.push(imageId);
+    }
+    if (damaged > 0) {
+      const images = lostImages.length
+        ? `; check these image records on the dashboard: ${lostImages.join(', ')}`
+        : '';
+      await this.#setAside(
+        `${damaged} of its ${envelope.data.jobs.length} jobs could not be read`,
+        `${kept.length ? 'the other jobs were kept' : 'the queue starts empty'}${images}`,
+      );
+    }
+    return kept;
   }
 
-  async #setAside(why: string): Promise<JobRecord[]> {
+  async #setAside(why: string, outcome: string): Promise<void> {
     const aside = `${this.file}.corrupt-${new Date().toISOString().replace(/[:.]/g, '-')}`;
     try {
       await rename(this.file, aside);
-      this.#onWarning(
-        `The saved upload queue was damaged (${why}); it was moved to ${aside} and the queue starts empty.`,
-      );
+      this.#onWarning(`The saved upload queue was damaged (${why}); it was moved to ${aside} and ${outcome}.`);
     } catch (e) {
       this.#onWarning(
-        `The saved upload queue was damaged (${why}) and could not be moved aside (${(e as Error).message}).`,
+        `The saved upload queue was damaged (${why}) and could not be moved aside (${(e as Error).message}); ${outcome}.`,
       );
     }
-    return [];
   }
 
   /** Writes the current jobs (coalesced: the latest content wins). */

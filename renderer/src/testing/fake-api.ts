@@ -198,6 +198,8 @@ export class FakeApi implements ImagedropApi {
           containerFormat: r.containerFormat,
           visibility: r.visibility,
           store: r.store ?? null,
+          cloudKey: this.session?.cloudKey ?? null,
+          cloudName: this.session?.cloud ?? null,
           format: inspection && !('code' in inspection) ? inspection.format : null,
           virtualSize: inspection && !('code' in inspection) ? inspection.virtualSize : null,
           phase: 'queued',

@@ -16,6 +16,7 @@ export function makeError(overrides: Partial<AppError> = {}): AppError {
 export function makeSession(overrides: Partial<SessionInfo> = {}): SessionInfo {
   return {
     cloud: null,
+    cloudKey: 'https://keystone.example.org:5000/v3|p1|RegionOne',
     authUrl: 'https://keystone.example.org:5000/v3',
     user: { id: 'u1', name: 'alice', domain: 'Default' },
     project: { id: 'p1', name: 'demo', domain: 'Default' },
@@ -75,6 +76,8 @@ export function makeSnapshot(overrides: Partial<UploadSnapshot> = {}): UploadSna
     containerFormat: 'bare',
     visibility: 'private',
     store: null,
+    cloudKey: 'https://keystone.example.org:5000/v3|p1|RegionOne',
+    cloudName: null,
     format: 'qcow2',
     virtualSize: 10 * GIB,
     phase: 'uploading',
