@@ -2,7 +2,14 @@ import { mkdtemp, mkdir, rm, writeFile, chmod } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chooseCloud, configSearchDirs, DEFAULT_SIZE_LIMIT, listCloudNames, parseSize } from './cloud-config.ts';
+import {
+  chooseCloud,
+  configSearchDirs,
+  DEFAULT_SIZE_LIMIT,
+  listCloudNames,
+  parseSize,
+  resolveCloud,
+} from './cloud-config.ts';
 
 let dir: string;
 let home: string;
@@ -62,7 +69,24 @@ const env = (vars: Record<string, string> = {}) => ({ env: vars, cwd, home, plat
 
 describe('configSearchDirs', () => {
   it('searches where openstacksdk does, in its order', () => {
+    // openstacksdk's CONFIG_SEARCH_PATH: cwd, user config dir, ~/.config/openstack, site config
+    // dir (platformdirs: $XDG_CONFIG_DIRS or /etc/xdg, + /openstack), /etc/openstack.
     expect(configSearchDirs({ env: {}, cwd: '/w', home: '/h', platform: 'linux' })).toEqual([
+      '/w',
+      '/h/.config/openstack',
+      '/etc/xdg/openstack',
+      '/etc/openstack',
+    ]);
+    expect(
+      configSearchDirs({
+        env: { XDG_CONFIG_HOME: '/x', XDG_CONFIG_DIRS: '/site' },
+        cwd: '/w',
+        home: '/h',
+        platform: 'linux',
+      }),
+    ).toEqual(['/w', '/x/openstack', '/h/.config/openstack', '/site/openstack', '/etc/openstack']);
+    // Several XDG_CONFIG_DIRS become one joined path in platformdirs, which never exists.
+    expect(configSearchDirs({ env: { XDG_CONFIG_DIRS: '/a:/b' }, cwd: '/w', home: '/h', platform: 'linux' })).toEqual([
       '/w',
       '/h/.config/openstack',
       '/etc/openstack',
@@ -88,6 +112,7 @@ describe('chooseCloud', () => {
     expect(c.verify).toBe(true);
     expect(c.warnings).toEqual([]);
     expect(c.sizeLimit).toBe(DEFAULT_SIZE_LIMIT);
+    expect(DEFAULT_SIZE_LIMIT).toBe(128 * 1024 ** 3); // README: 128 GiB
     expect(c.source).toBe(path.join(home, '.config', 'openstack', 'clouds.yaml'));
   });
 
@@ -127,11 +152,113 @@ describe('chooseCloud', () => {
     expect(c.verify).toBe(false);
   });
 
-  it('names the cloud, the field and the file when a field is missing', async () => {
+  it('names the cloud, the field and both files when a field is missing', async () => {
     await expect(chooseCloud({ ...env(), cloud: 'broken' })).rejects.toMatchObject({
       code: 'config/missing-field',
-      message: expect.stringMatching(/Cloud 'broken' in .*clouds\.yaml has no auth\.auth_url/),
+      message: expect.stringMatching(
+        /^Cloud 'broken' in \S+\/clouds\.yaml \(with \S+\/secure\.yaml\) has no auth\.auth_url:/,
+      ),
     });
+  });
+
+  it('names only clouds.yaml when no secure.yaml took part', async () => {
+    const f = path.join(dir, 'alone', 'clouds.yaml');
+    await mkdir(path.dirname(f), { recursive: true });
+    await writeFile(f, 'clouds:\n  c:\n    auth: {username: u, password: p, project_name: x}\n');
+    const e = await chooseCloud({
+      env: { OS_CLIENT_CONFIG_FILE: f },
+      cwd,
+      home: path.join(dir, 'nohome'),
+      platform: 'linux',
+      cloud: 'c',
+    }).catch((x: Error) => x);
+    expect((e as Error).message).toBe(`Cloud 'c' in ${f} has no auth.auth_url: add it to the cloud's settings.`);
+  });
+
+  it('takes a cloud that only secure.yaml defines, as openstacksdk merges the files whole', async () => {
+    const own = path.join(dir, 'sec-only');
+    await mkdir(own, { recursive: true });
+    await writeFile(path.join(own, 'clouds.yaml'), 'clouds: {}\n');
+    await writeFile(
+      path.join(own, 'secure.yaml'),
+      'clouds:\n  hidden:\n    auth: {auth_url: "http://k/v3", username: u, password: p, project_name: x}\n',
+    );
+    const c = await chooseCloud({
+      env: {},
+      cwd: own,
+      home: path.join(dir, 'nohome'),
+      platform: 'linux',
+      cloud: 'hidden',
+    });
+    expect(c.auth).toMatchObject({ type: 'password', username: 'u' });
+  });
+
+  it.each([
+    ['password', 'password'],
+    ['v3password', 'password'],
+    ['v3token', 'token'],
+    ['token', 'token'],
+    ['v3applicationcredential', 'application-credential'],
+  ])('auth_type %s signs in with a %s', (authType, method) => {
+    const c = resolveCloud(
+      'c',
+      {
+        auth_type: authType,
+        auth: {
+          auth_url: 'http://k/v3',
+          username: 'u',
+          password: 'p',
+          token: 't',
+          application_credential_id: 'i',
+          application_credential_secret: 's',
+          project_name: 'x',
+        },
+      },
+      'f.yaml',
+    );
+    expect(c.auth.type).toBe(method);
+  });
+
+  it('refuses an auth_type it does not support, naming the cloud, the auth_type and the file', () => {
+    for (const authType of ['v3oidcpassword', 'v2password', 'admin_token', 'v3multifactor', 'tokenless']) {
+      expect(() =>
+        resolveCloud(
+          'sso',
+          { auth_type: authType, auth: { auth_url: 'http://k/v3', username: 'u', password: 'p', project_name: 'x' } },
+          '/etc/openstack/clouds.yaml',
+        ),
+      ).toThrow(
+        expect.objectContaining({
+          code: 'config/invalid',
+          message: `Cloud 'sso' in /etc/openstack/clouds.yaml has auth_type '${authType}', which Imagedrop does not support: use password, token or v3applicationcredential (or leave it out).`,
+        }),
+      );
+    }
+  });
+
+  it('reads insecure: true as openstacksdk does (it wins over verify), and OS_INSECURE only when "true"', () => {
+    const base = { auth: { auth_url: 'https://k/v3', username: 'u', password: 'p', project_name: 'x' } };
+    const off = resolveCloud('c', { ...base, insecure: true, verify: true }, 'f.yaml');
+    expect(off.verify).toBe(false);
+    expect(off.warnings).toEqual([
+      "TLS certificate checks are off for cloud 'c' (insecure: true in f.yaml): anyone on the network path could read your token.",
+    ]);
+    expect(resolveCloud('c', { ...base, insecure: 'True' }, 'f.yaml').verify).toBe(false);
+    expect(resolveCloud('c', { ...base, insecure: false }, 'f.yaml').verify).toBe(true);
+    expect(resolveCloud('c', { ...base, insecure: 'yes' }, 'f.yaml').verify).toBe(true); // get_boolean: only 'true'
+  });
+
+  it('OS_INSECURE=1 leaves checks on, as openstacksdk reads it', async () => {
+    const c = await chooseCloud(
+      env({
+        OS_AUTH_URL: 'http://k:5000/v3',
+        OS_USERNAME: 'u',
+        OS_PASSWORD: 'p',
+        OS_PROJECT_NAME: 'x',
+        OS_INSECURE: '1',
+      }),
+    );
+    expect(c.verify).toBe(true);
   });
 
   it('names the file and the clouds it has when the cloud does not exist', async () => {

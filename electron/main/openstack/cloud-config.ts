@@ -8,7 +8,11 @@ import { parse as parseYaml } from 'yaml';
 import type { EndpointInterface } from '../../../shared/session.ts';
 import { ImagedropError } from '../errors.ts';
 
-/** 128 GB: the upload limit the image service's documentation gives; a cloud may set its own. */
+/**
+ * 128 GiB, the issue's "128 GB": Glance's own docs name binary sizes that way (image_size_cap's
+ * default, 1099511627776 bytes, is "1 TB" there). Glance's default cap is that 1 TiB; a cloud can
+ * set its real cap with image_size_limit.
+ */
 export const DEFAULT_SIZE_LIMIT = 128 * 1024 ** 3;
 
 export type AuthMethod =
@@ -66,14 +70,18 @@ export interface ConfigEnvironment {
   readonly platform?: NodeJS.Platform;
 }
 
-/** The folders openstacksdk searches, in its order (first file found wins). */
+/**
+ * The folders openstacksdk searches, in its order (first file found wins): its CONFIG_SEARCH_PATH
+ * (openstack/config/loader.py) of the current folder, platformdirs' user config folder,
+ * ~/.config/openstack, platformdirs' site config folder, /etc/openstack.
+ */
 export function configSearchDirs(environment: ConfigEnvironment): string[] {
   const home = environment.home ?? os.homedir();
   const platform = environment.platform ?? process.platform;
   const env = environment.env;
   const unixUser = path.join(env.SNAP_REAL_HOME ?? home, '.config', 'openstack');
   let userDir: string;
-  let siteDir: string;
+  let siteDir: string | null;
   if (platform === 'darwin') {
     userDir = path.join(home, 'Library', 'Application Support', 'openstack');
     siteDir = '/Library/Application Support/openstack';
@@ -81,10 +89,13 @@ export function configSearchDirs(environment: ConfigEnvironment): string[] {
     userDir = path.join(env.LOCALAPPDATA ?? path.join(home, 'AppData', 'Local'), 'OpenStack', 'openstack');
     siteDir = path.join(env.PROGRAMDATA ?? 'C:\\ProgramData', 'OpenStack', 'openstack');
   } else {
-    userDir = path.join(env.XDG_CONFIG_HOME ?? path.join(home, '.config'), 'openstack');
-    siteDir = '/etc/openstack';
+    userDir = path.join(env.XDG_CONFIG_HOME || path.join(home, '.config'), 'openstack');
+    // platformdirs (multipath) joins several XDG_CONFIG_DIRS entries into one path that never
+    // exists, so openstacksdk only ever finds a site folder when there is a single entry.
+    const xdgDirs = (env.XDG_CONFIG_DIRS?.trim() || '/etc/xdg').split(':');
+    siteDir = xdgDirs.length === 1 ? path.join(xdgDirs[0]!, 'openstack') : null;
   }
-  const dirs = [environment.cwd, userDir, unixUser, siteDir, '/etc/openstack'];
+  const dirs = [environment.cwd, userDir, unixUser, siteDir, '/etc/openstack'].filter((d) => d !== null);
   return dirs.filter((d, i) => dirs.indexOf(d) === i);
 }
 
@@ -169,7 +180,9 @@ export async function loadCloudsFile(environment: ConfigEnvironment): Promise<Cl
   const clouds = asRecord(main?.data.clouds);
   const secureClouds = asRecord(secure?.data.clouds);
   const merged: Record<string, Raw> = {};
-  for (const name of Object.keys(clouds)) merged[name] = merge(asRecord(clouds[name]), asRecord(secureClouds[name]));
+  // openstacksdk merges the two files whole: a cloud may even live in secure.yaml alone.
+  for (const name of new Set([...Object.keys(clouds), ...Object.keys(secureClouds)]))
+    merged[name] = merge(asRecord(clouds[name]), asRecord(secureClouds[name]));
   return { file: main?.file ?? null, secureFile: secure?.file ?? null, clouds: merged };
 }
 
@@ -200,6 +213,7 @@ const ENV_TOP_KEYS: Readonly<Record<string, string>> = {
   OS_ENDPOINT_TYPE: 'interface',
   OS_CACERT: 'cacert',
   OS_AUTH_TYPE: 'auth_type',
+  OS_INSECURE: 'insecure',
   OS_IMAGE_SIZE_LIMIT: 'image_size_limit',
   OS_IMAGE_ENDPOINT_OVERRIDE: 'image_endpoint_override',
 };
@@ -209,7 +223,6 @@ function fromEnvironment(env: NodeJS.ProcessEnv): Raw | null {
   const top: Raw = {};
   for (const [variable, key] of Object.entries(ENV_AUTH_KEYS)) if (env[variable]) auth[key] ??= env[variable];
   for (const [variable, key] of Object.entries(ENV_TOP_KEYS)) if (env[variable]) top[key] ??= env[variable];
-  if (env.OS_INSECURE && /^(1|true|yes)$/i.test(env.OS_INSECURE)) top.verify = false;
   if (Object.keys(auth).length === 0 && Object.keys(top).length === 0) return null;
   return { ...top, auth };
 }
@@ -250,7 +263,12 @@ export async function chooseCloud(options: ChooseCloudOptions): Promise<CloudCon
       { detail: file.file ?? undefined },
     );
   }
-  return resolveCloud(name, envCloud ? merge(raw, envCloud) : raw, file.file ?? 'clouds.yaml');
+  return resolveCloud(
+    name,
+    envCloud ? merge(raw, envCloud) : raw,
+    file.file ?? file.secureFile ?? 'clouds.yaml',
+    file.file && file.secureFile ? file.secureFile : undefined,
+  );
 }
 
 function str(raw: Raw, key: string): string | undefined {
@@ -279,16 +297,39 @@ function normalizeInterface(value: string | undefined, name: string, source: str
   );
 }
 
-/** Turns one cloud's raw settings into a CloudConfig, naming the cloud, field and file in every error. */
-export function resolveCloud(name: string, raw: Raw, source: string): CloudConfig {
+/** keystoneauth plugin names (auth_type) Imagedrop signs in with, by the method they mean. */
+const AUTH_TYPES: Readonly<Record<string, AuthMethod['type']>> = {
+  password: 'password',
+  v3password: 'password',
+  token: 'token',
+  v3token: 'token',
+  v3applicationcredential: 'application-credential',
+  applicationcredential: 'application-credential',
+  application_credential: 'application-credential',
+};
+
+/**
+ * Turns one cloud's raw settings into a CloudConfig, naming the cloud, field and file in every
+ * error. `secureSource` is the secure.yaml merged into it, if any, named too when a field is missing.
+ */
+export function resolveCloud(name: string, raw: Raw, source: string, secureSource?: string): CloudConfig {
   const auth = asRecord(raw.auth);
+  const files = secureSource ? `${source} (with ${secureSource})` : source;
   const missing = (field: string, hint = `add it to the cloud's settings`) =>
-    new ImagedropError('config/missing-field', `Cloud '${name}' in ${source} has no ${field}: ${hint}.`, {
-      detail: `${source}: clouds.${name}.${field}`,
+    new ImagedropError('config/missing-field', `Cloud '${name}' in ${files} has no ${field}: ${hint}.`, {
+      detail: `${files}: clouds.${name}.${field}`,
     });
   const authUrl = str(auth, 'auth_url');
   if (!authUrl) throw missing('auth.auth_url');
-  const authType = (str(raw, 'auth_type') ?? '').toLowerCase();
+  const authTypeRaw = str(raw, 'auth_type');
+  const authType = authTypeRaw === undefined ? undefined : AUTH_TYPES[authTypeRaw.toLowerCase()];
+  if (authTypeRaw !== undefined && !authType) {
+    throw new ImagedropError(
+      'config/invalid',
+      `Cloud '${name}' in ${source} has auth_type '${authTypeRaw}', which Imagedrop does not support: use password, token or v3applicationcredential (or leave it out).`,
+      { detail: `${source}: clouds.${name}.auth_type` },
+    );
+  }
   const domainName = str(auth, 'domain_name');
   const domainId = str(auth, 'domain_id');
   const userDomainName = str(auth, 'user_domain_name') ?? domainName;
@@ -302,7 +343,11 @@ export function resolveCloud(name: string, raw: Raw, source: string): CloudConfi
 
   let method: AuthMethod;
   const appCredSecret = str(auth, 'application_credential_secret');
-  if (authType.includes('applicationcredential') || authType === 'application_credential' || appCredSecret) {
+  // Without auth_type, the fields say which method is meant.
+  const kind =
+    authType ??
+    (appCredSecret ? 'application-credential' : str(auth, 'token') && !str(auth, 'password') ? 'token' : 'password');
+  if (kind === 'application-credential') {
     if (!appCredSecret) throw missing('auth.application_credential_secret', 'add it (secure.yaml is a good place)');
     const id = str(auth, 'application_credential_id');
     const credName = str(auth, 'application_credential_name');
@@ -316,7 +361,7 @@ export function resolveCloud(name: string, raw: Raw, source: string): CloudConfi
       ...(credName ? { name: credName } : {}),
       ...userFields,
     };
-  } else if (authType.includes('token') || (str(auth, 'token') && !str(auth, 'password'))) {
+  } else if (kind === 'token') {
     const token = str(auth, 'token');
     if (!token) throw missing('auth.token');
     method = { type: 'token', token };
@@ -347,11 +392,13 @@ export function resolveCloud(name: string, raw: Raw, source: string): CloudConfi
 
   const warnings: string[] = [];
   const verifyRaw = raw.verify;
+  // openstacksdk: `insecure` wins over `verify`, and only true (or the string 'true') sets it.
+  const insecure = raw.insecure === true || (typeof raw.insecure === 'string' && raw.insecure.toLowerCase() === 'true');
   let verify = true;
-  if (verifyRaw === false || (typeof verifyRaw === 'string' && /^(false|no|0)$/i.test(verifyRaw))) {
+  if (insecure || verifyRaw === false || (typeof verifyRaw === 'string' && /^(false|no|0)$/i.test(verifyRaw))) {
     verify = false;
     warnings.push(
-      `TLS certificate checks are off for cloud '${name}' (verify: false in ${source}): anyone on the network path could read your token.`,
+      `TLS certificate checks are off for cloud '${name}' (${insecure ? 'insecure: true' : 'verify: false'} in ${source}): anyone on the network path could read your token.`,
     );
   }
   let sizeLimit = DEFAULT_SIZE_LIMIT;
