@@ -28,6 +28,30 @@ export function qemuImg(...args: string[]): string {
   return execFileSync('qemu-img', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
+/**
+ * qemu's LUKS writer times PBKDF2 on the CPU clock of a thread and gives up with this message when it
+ * measures no time at all, which happens when many processes share few CPUs (parallel test files).
+ */
+export const QEMU_CPU_TIMING_ERROR = 'Unable to get accurate CPU usage';
+/** How many times a qemu-img run that failed only with QEMU_CPU_TIMING_ERROR is tried in all. */
+export const QEMU_ATTEMPTS = 5;
+
+/**
+ * `qemu-img args` in `cwd`, tried again (up to QEMU_ATTEMPTS in all) only when it failed with
+ * QEMU_CPU_TIMING_ERROR; any other failure is thrown at once. `command` is for this helper's own test.
+ */
+export function runQemuImg(args: readonly string[], cwd: string, command = 'qemu-img'): void {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      execFileSync(command, args, { cwd, stdio: 'pipe' });
+      return;
+    } catch (e) {
+      const stderr = String((e as { stderr?: unknown }).stderr ?? '');
+      if (!stderr.includes(QEMU_CPU_TIMING_ERROR) || attempt >= QEMU_ATTEMPTS) throw e;
+    }
+  }
+}
+
 export interface QemuInfo {
   readonly format?: string;
   readonly 'virtual-size'?: number;
@@ -58,11 +82,11 @@ export class Scratch {
   }
   /** `qemu-img create -f format [options] name size`, run in the scratch folder (relative backing names). */
   create(name: string, format: string, size: string, ...options: string[]): string {
-    execFileSync('qemu-img', ['create', '-q', '-f', format, ...options, name, size], { cwd: this.dir, stdio: 'pipe' });
+    runQemuImg(['create', '-q', '-f', format, ...options, name, size], this.dir);
     return this.path(name);
   }
   convert(from: string, to: string, format: string, ...options: string[]): string {
-    execFileSync('qemu-img', ['convert', '-q', ...options, '-O', format, from, to], { cwd: this.dir, stdio: 'pipe' });
+    runQemuImg(['convert', '-q', ...options, '-O', format, from, to], this.dir);
     return this.path(to);
   }
   write(name: string, data: Buffer | string): string {
@@ -235,4 +259,36 @@ export function vmdkWithFooter(streamOptimized: Buffer, footer: 'valid' | 'missi
     tail.writeUInt32LE(0, 1036);
   }
   return Buffer.concat([out, tail]);
+}
+
+/**
+ * A LUKS1 volume header as cryptsetup and qemu lay it out (big-endian; 592 bytes, then 8 key slots of
+ * key material and the encrypted payload): every key slot disabled, so it holds no usable key. Enough
+ * for anything that reads only the header, which is all the inspector does with LUKS.
+ */
+export function luksImage(options: { payloadSectors?: number } = {}): Buffer {
+  const keyBytes = 64;
+  const stripes = 4000;
+  const headerSectors = 8; // the header rounded up to 4 KiB
+  const slotSectors = Math.ceil(Math.ceil((keyBytes * stripes) / 512) / headerSectors) * headerSectors;
+  const payloadOffset = headerSectors + 8 * slotSectors;
+  const out = Buffer.alloc((payloadOffset + (options.payloadSectors ?? 2048)) * 512);
+  out.set([0x4c, 0x55, 0x4b, 0x53, 0xba, 0xbe], 0); // "LUKS\xba\xbe"
+  out.writeUInt16BE(1, 6);
+  out.write('aes', 8, 'latin1');
+  out.write('xts-plain64', 40, 'latin1');
+  out.write('sha256', 72, 'latin1');
+  out.writeUInt32BE(payloadOffset, 104);
+  out.writeUInt32BE(keyBytes, 108);
+  randomBytes(20).copy(out, 112); // master key digest
+  randomBytes(32).copy(out, 132); // its salt
+  out.writeUInt32BE(1000, 164);
+  out.write('3c5b9d0e-6a4f-4d2b-9f31-0a8e4c2d7b16', 168, 'latin1');
+  for (let i = 0; i < 8; i++) {
+    const slot = 208 + 48 * i;
+    out.writeUInt32BE(0x0000dead, slot); // disabled
+    out.writeUInt32BE(headerSectors + i * slotSectors, slot + 40);
+    out.writeUInt32BE(stripes, slot + 44);
+  }
+  return out;
 }
