@@ -3,13 +3,14 @@
 // `qemu-img info --output=json` says, and where it disagrees with the inspector, why.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { InspectReasonCode } from '../../../shared/inspect.ts';
-import { crc32c } from './bytes.ts';
+import { crc32c, onesComplementSum } from './bytes.ts';
 import { inspectFile } from './index.ts';
 import { READ_BUDGET_BYTES } from './region-reader.ts';
 import {
   GiB,
   MiB,
   Scratch,
+  fixVhdFooter,
   isoImage,
   luksImage,
   qemuInfo,
@@ -60,6 +61,19 @@ function partitionedDisk(kind: 'mbr' | 'gpt' | 'bad-mbr' | 'fat'): Buffer {
 }
 
 const HOSTILE_FLAT = 'RW 8 FLAT "/etc/passwd" 0';
+
+/** An MBR boot signature (55 AA at 510) in a file's first sector, with one Linux partition entry unless `bare`. */
+function withMbr(b: Buffer, bare = false): Buffer {
+  if (!bare) {
+    b[446] = 0x80;
+    b[446 + 4] = 0x83;
+    b.writeUInt32LE(2048, 446 + 8);
+    b.writeUInt32LE(2048, 446 + 12);
+  }
+  b[510] = 0x55;
+  b[511] = 0xaa;
+  return b;
+}
 
 const CASES: readonly Case[] = [
   // Huawei ZVHD / ZVHD2: stock qemu has no driver for them and reads them as raw bytes.
@@ -148,6 +162,83 @@ const CASES: readonly Case[] = [
     mentions: 'qcow2 and ISO',
     // qemu's probe stops at the first driver that claims the file; it never sees the ISO in it.
     qemu: { format: 'qcow2', virtualSize: 64 * MiB },
+  },
+  // An MBR boot signature inside another format's header: oslo.utils sees {that format, gpt} and
+  // Glance refuses "Multiple formats detected". Only ISO + MBR/GPT (a hybrid ISO) is allowed.
+  {
+    name: 'polyglot: a qcow2 whose first sector also carries an MBR with a partition',
+    make: (s) => {
+      s.create('mbr-base.qcow2', 'qcow2', '64M');
+      return s.edit('mbr-base.qcow2', 'mbr.qcow2', (b) => withMbr(b));
+    },
+    format: 'qcow2',
+    subformat: 'compat-1.1',
+    virtualSize: 64 * MiB,
+    reasons: ['ambiguous-format'],
+    mentions: 'at once qcow2 and a partitioned disk',
+    // qemu's qcow2 probe wins over raw; bytes 446-511 are padding in qemu's header extensions.
+    qemu: { format: 'qcow2', virtualSize: 64 * MiB },
+  },
+  {
+    name: 'polyglot: a qcow2 with only the 55 AA signature (oslo.utils needs no partition entry to match)',
+    make: (s) => s.edit('mbr-base.qcow2', 'signature.qcow2', (b) => withMbr(b, true)),
+    format: 'qcow2',
+    reasons: ['ambiguous-format'],
+    mentions: 'Glance refuses it ("Multiple formats detected")',
+    qemu: { format: 'qcow2', virtualSize: 64 * MiB },
+  },
+  {
+    name: 'polyglot: a dynamic VHD whose footer copy at 0 carries an MBR (checksum made valid)',
+    make: (s) => {
+      s.create('mbr-base.vhd', 'vpc', '64M');
+      return s.edit('mbr-base.vhd', 'mbr-dynamic.vhd', (b) => void fixVhdFooter(withMbr(b), 0));
+    },
+    format: 'vhd',
+    subformat: 'dynamic',
+    reasons: ['ambiguous-format'],
+    mentions: 'inside the VHD header',
+    qemu: { format: 'vpc', virtualSize: 67125248 },
+  },
+  {
+    name: 'polyglot: a monolithicSparse VMDK whose header carries an MBR',
+    make: (s) => {
+      s.create('mbr-base.vmdk', 'vmdk', '64M');
+      return s.edit('mbr-base.vmdk', 'mbr.vmdk', (b) => withMbr(b));
+    },
+    format: 'vmdk',
+    subformat: 'monolithicSparse',
+    reasons: ['ambiguous-format'],
+    qemu: { format: 'vmdk', virtualSize: 64 * MiB },
+  },
+  {
+    name: 'polyglot: a ZVHD whose header carries an MBR (checksum made valid; oslo.utils would see only gpt)',
+    make: (s) =>
+      s.write(
+        'mbr.zvhd',
+        (() => {
+          const b = withMbr(zvhdImage('zvhd'));
+          b.writeUInt32LE(onesComplementSum(b.subarray(0, 512), 64), 64);
+          return b;
+        })(),
+      ),
+    format: 'zvhd',
+    reasons: ['ambiguous-format'],
+    mentions:
+      'at once ZVHD and a partitioned disk (an MBR boot signature, 55 AA, at byte 510 inside the ZVHD header) (a polyglot, which is how one image hides inside another): rebuild',
+    qemu: { format: 'raw', virtualSize: 8192 },
+  },
+  {
+    name: "a fixed VHD whose guest disk has an MBR is no polyglot (the first sector is the guest's)",
+    make: (s) => {
+      s.create('fixed-base.vhd', 'vpc', '64M', '-o', 'subformat=fixed');
+      return s.edit('fixed-base.vhd', 'fixed-mbr.vhd', (b) => withMbr(b));
+    },
+    format: 'vhd',
+    subformat: 'fixed',
+    virtualSize: 67125248,
+    reasons: [],
+    // qemu's probe sees the first sector only: a raw disk, footer counted as data (-f vpc reads it).
+    qemu: { format: 'raw', virtualSize: 67125248 + 512 },
   },
   // Corrupt fields
   {

@@ -85,6 +85,19 @@ export interface FormatSpec<H> {
   readonly parse: (view: RegionView) => H;
   readonly subformat: (header: H) => string | null;
   readonly virtualSize: (header: H, file: FileFacts) => number | null;
+  /**
+   * Does this format's own structure fill the file's first sector? Then an MBR boot signature there
+   * (55 AA at byte 510) is a second format hidden in the header, a polyglot. Default true. False for
+   * ISO (its first 16 sectors are a free system area, where hybrid ISOs put their MBR or GPT) and a
+   * fixed VHD (its first sector is the guest disk's own, partition table included).
+   */
+  readonly ownsFirstSector?: (header: H) => boolean;
+  /**
+   * Does Glance's inspector (oslo.utils) recognise this content too? Default true. False where it
+   * cannot see the format at all: ZVHD, a fixed VHD (footer only at the end), an old COWD extent.
+   * Used only to say truthfully whether Glance would refuse a polyglot as well.
+   */
+  readonly glanceSees?: (header: H) => boolean;
   readonly checks: NonEmpty<SafetyCheck<H>>;
 }
 
@@ -99,6 +112,10 @@ export interface Evaluation {
   readonly subformat: string | null;
   readonly virtualSize: number | null;
   readonly findings: readonly Finding[];
+  /** See FormatSpec.ownsFirstSector (true when the header cannot be decoded). */
+  readonly ownsFirstSector: boolean;
+  /** See FormatSpec.glanceSees. */
+  readonly glanceSees: boolean;
 }
 
 /** A spec with its header type erased, so that one table can hold every format. */
@@ -141,6 +158,8 @@ export function defineFormat<H>(spec: FormatSpec<H>): FormatEntry {
         return {
           subformat: null,
           virtualSize: null,
+          ownsFirstSector: true,
+          glanceSees: true,
           findings: [
             {
               format: spec.format,
@@ -166,6 +185,8 @@ export function defineFormat<H>(spec: FormatSpec<H>): FormatEntry {
       return {
         subformat: attempt(() => spec.subformat(header), null),
         virtualSize: attempt(() => spec.virtualSize(header, file), null),
+        ownsFirstSector: attempt(() => spec.ownsFirstSector?.(header) ?? true, true),
+        glanceSees: attempt(() => spec.glanceSees?.(header) ?? true, true),
         findings,
       };
     },

@@ -51,6 +51,7 @@ export const iso = defineFormat<IsoHeader>({
   },
   subformat: (h) => (h.kind === 'udf' ? 'udf' : h.hybrid === 'none' ? null : `hybrid-${h.hybrid}`),
   virtualSize: (h) => (h.pvd ? u32le(h.pvd, 80) * u16le(h.pvd, 128) : null),
+  ownsFirstSector: () => false,
   checks: [
     {
       name: 'volume-descriptor',

@@ -7,11 +7,19 @@ import { startsWith, u32le, u8 } from '../bytes.ts';
 
 export type PartitionTable = 'gpt' | 'mbr' | 'none';
 
-export function partitionTable(sector0: Buffer, lba1: Buffer, lba1At4k: Buffer): PartitionTable {
-  if (startsWith(lba1, 'EFI PART') || startsWith(lba1At4k, 'EFI PART')) return 'gpt';
+/**
+ * oslo.utils' GPT/MBR match (its `gpt` inspector): 55 AA at 510 and not a FAT boot sector. It needs no
+ * partition entry: the entries are only looked at by its safety check.
+ */
+export function hasMbrSignature(sector0: Buffer): boolean {
   const signed = u8(sector0, 510) === 0x55 && u8(sector0, 511) === 0xaa;
   const fat = u8(sector0, 0x10) === 2 && u8(sector0, 0x15) === 0xf8;
-  return signed && !fat ? 'mbr' : 'none';
+  return signed && !fat;
+}
+
+export function partitionTable(sector0: Buffer, lba1: Buffer, lba1At4k: Buffer): PartitionTable {
+  if (startsWith(lba1, 'EFI PART') || startsWith(lba1At4k, 'EFI PART')) return 'gpt';
+  return hasMbrSignature(sector0) ? 'mbr' : 'none';
 }
 
 /**

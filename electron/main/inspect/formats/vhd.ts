@@ -89,6 +89,9 @@ export const vhd = defineFormat<VhdHeader>({
           ? 'differencing'
           : null,
   virtualSize: (h) => (has(h.footer, 0, 64) ? vhdVirtualSize(h.creator, h.currentSize, h.chsSectors) : null),
+  // A fixed VHD starts with the guest's disk (its MBR included); oslo.utils looks for "conectix" at 0 only.
+  ownsFirstSector: (h) => h.footerAt === 'start',
+  glanceSees: (h) => h.footerAt === 'start',
   checks: [
     {
       name: 'footer-length',

@@ -186,6 +186,7 @@ export const vmdk = defineFormat<VmdkHeader>({
   matches: (view) => kindOf(view.region('head')) !== null,
   parse,
   subformat: (h) => (h.kind === 'cowd' ? 'cowd' : (h.descriptor?.createType ?? null)),
+  glanceSees: (h) => h.kind !== 'cowd', // oslo.utils knows KDMV and text descriptors only
   virtualSize: (h) => {
     if (h.kind !== 'descriptor' && h.capacity > 0n) return toNumber(h.capacity) * 512;
     const sectors = extentSectors(h.descriptor);

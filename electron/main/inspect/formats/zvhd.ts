@@ -57,6 +57,7 @@ function zvhdSpec(format: ImageFormat & ('zvhd' | 'zvhd2'), cookie: string): For
     },
     subformat: () => null,
     virtualSize: (h) => (h.header.length >= 56 ? toNumber(h.currentSize) : null),
+    glanceSees: () => false, // oslo.utils has no ZVHD inspector: raw to it
     checks: [
       {
         name: 'footer-checksum',
