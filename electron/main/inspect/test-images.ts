@@ -148,11 +148,17 @@ export function isoImage(options: { blocks?: number; hybrid?: 'mbr' | 'gpt'; cla
 /**
  * A ZVHD / ZVHD2 file as Huawei's zvhd.c writes an all-zero disk: the 4 KiB header block and the same
  * block again at the end (no data chunks). Fields are little-endian, checksum over the 512-byte struct.
- * `badChecksum` damages the header's checksum only (the footer copy stays valid).
+ * `badChecksum` damages the header's checksum only (the footer copy stays valid); `badFooterChecksum`
+ * the footer copy's.
  */
 export function zvhdImage(
   format: 'zvhd' | 'zvhd2',
-  options: { originalSize?: number; badChecksum?: boolean; withoutFooterCopy?: boolean } = {},
+  options: {
+    originalSize?: number;
+    badChecksum?: boolean;
+    badFooterChecksum?: boolean;
+    withoutFooterCopy?: boolean;
+  } = {},
 ): Buffer {
   const original = options.originalSize ?? GiB;
   const current = Math.ceil(original / GiB) * GiB;
@@ -179,6 +185,7 @@ export function zvhdImage(
   block.writeUInt32LE(onesComplementSum(block.subarray(0, 512), 64), 64);
   const header = Buffer.from(block);
   if (options.badChecksum) header.writeUInt32LE((header.readUInt32LE(64) ^ 1) >>> 0, 64);
+  if (options.badFooterChecksum) block.writeUInt32LE((block.readUInt32LE(64) ^ 1) >>> 0, 64);
   return Buffer.concat([header, options.withoutFooterCopy ? Buffer.alloc(4096) : block]);
 }
 

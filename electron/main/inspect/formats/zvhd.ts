@@ -6,8 +6,11 @@
 //   | 64 checksum u32 (one's complement byte sum over the 512-byte struct, little-endian)
 //   ZVHD2 also: 87 version u8 | 88 block size u32 (1..32 MiB) | 141 compression method u8 (0 zlib, 1 zstd).
 // The footer block is written again at the end of the file. Six ASCII letters are a weak signature,
-// so a match also needs the NUL-padded cookie field and a valid checksum (in the header or in the
-// footer copy). No backing-file field is used.
+// so a match needs the whole 8-byte cookie field, NUL padding included, as Huawei writes it (its
+// probe compares the first NUL too). A bad checksum then says "damaged ZVHD", never "raw": a damaged
+// image must not pass as a safe raw disk. Huawei's build option COULD_BE_READ_AS_ZVHD_ makes zvhd2.c
+// write "stream" with a ZVHD-readable layout: such a file is a ZVHD by design and is reported so.
+// No backing-file field is used.
 import type { ImageFormat } from '../../../../shared/inspect.ts';
 import { isPowerOfTwo, onesComplementSum, startsWith, toNumber, u32le, u64le, u8 } from '../bytes.ts';
 import { at, defineFormat, fromEnd, type FormatEntry, type RegionView } from '../spec.ts';
@@ -17,7 +20,8 @@ const STRUCT_BYTES = 512;
 
 interface ZvhdHeader {
   readonly header: Buffer;
-  readonly footerCopyValid: boolean;
+  /** The footer block at the end: valid, present with a bad checksum, or missing (no cookie there). */
+  readonly footerCopy: 'valid' | 'damaged' | 'missing';
   readonly checksumOk: boolean;
   readonly originalSize: bigint;
   readonly currentSize: bigint;
@@ -31,23 +35,20 @@ function zvhdSpec(format: ImageFormat & ('zvhd' | 'zvhd2'), cookie: string): For
   cookieField.write(cookie, 'latin1');
   const checksumOk = (h: Buffer) =>
     h.length >= STRUCT_BYTES && u32le(h, 64) === onesComplementSum(h.subarray(0, STRUCT_BYTES), 64);
-  const validCopy = (view: RegionView) =>
-    view.file.size >= 2 * BLOCK &&
-    startsWith(view.region('footerCopy'), cookieField) &&
-    checksumOk(view.region('footerCopy'));
+  const footerCopy = (view: RegionView): ZvhdHeader['footerCopy'] => {
+    const copy = view.region('footerCopy');
+    if (view.file.size < 2 * BLOCK || !startsWith(copy, cookieField)) return 'missing';
+    return checksumOk(copy) ? 'valid' : 'damaged';
+  };
   return defineFormat<ZvhdHeader>({
     format,
     regions: { header: at(0, STRUCT_BYTES), footerCopy: fromEnd(BLOCK, STRUCT_BYTES) },
-    // Huawei's probe takes the six letters alone; they also start ordinary text, so the NUL-padded
-    // cookie field and a valid checksum (in the header, or in the footer copy when the header is
-    // damaged) must confirm them.
-    matches: (view) =>
-      startsWith(view.region('header'), cookieField) && (checksumOk(view.region('header')) || validCopy(view)),
+    matches: (view) => startsWith(view.region('header'), cookieField),
     parse: (view) => {
       const h = view.region('header');
       return {
         header: h,
-        footerCopyValid: validCopy(view),
+        footerCopy: footerCopy(view),
         checksumOk: checksumOk(h),
         originalSize: u64le(h, 40),
         currentSize: u64le(h, 48),
@@ -84,9 +85,17 @@ function zvhdSpec(format: ImageFormat & ('zvhd' | 'zvhd2'), cookie: string): For
         name: 'footer-copy',
         code: 'truncated',
         run: (h, file) =>
-          h.footerCopyValid
-            ? undefined
-            : `The ${label} footer block is missing from the end of the file (${file.size} bytes): the copy is incomplete; copy or download the image again.`,
+          h.footerCopy === 'missing'
+            ? `The ${label} footer block is missing from the end of the file (${file.size} bytes): the copy is incomplete; copy or download the image again.`
+            : undefined,
+      },
+      {
+        name: 'footer-copy-checksum',
+        code: 'corrupt-header',
+        run: (h) =>
+          h.footerCopy === 'damaged'
+            ? `The ${label} footer block at the end of the file has a wrong checksum: the file is damaged; make a new copy of the image with Huawei's qemu-img-hw.`
+            : undefined,
       },
     ],
   });
