@@ -3,7 +3,7 @@
 // (pause: nothing is read, the connection stays open) and it checks, as it goes and at the end,
 // that the file is still the one that was checked: same size, same mtime, nothing past the end.
 import { constants as fsConstants } from 'node:fs';
-import { open, type FileHandle } from 'node:fs/promises';
+import { open, stat, type FileHandle } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { ImagedropError, fileError } from '../errors.ts';
 import type { StreamHasher } from './hasher.ts';
@@ -13,9 +13,32 @@ export const CHUNK_BYTES = 1024 * 1024;
 /** How often, in bytes, the file is checked for changes while it is read. */
 export const CHANGE_CHECK_BYTES = 64 * 1024 * 1024;
 
+/** What makes "the same file": a swap with `cp -p` keeps size and mtime but not the inode. */
 export interface FileIdentity {
   readonly size: number;
   readonly mtimeMs: number;
+  readonly ino: number;
+}
+
+export function sameFile(a: FileIdentity, b: FileIdentity): boolean {
+  return a.size === b.size && a.mtimeMs === b.mtimeMs && a.ino === b.ino;
+}
+
+/** How `now` differs from `checked`, in words for fileChangedError. */
+export function howChanged(checked: FileIdentity, now: FileIdentity): string {
+  if (now.size !== checked.size) return `its size went from ${checked.size} to ${now.size} bytes`;
+  if (now.ino !== checked.ino) return 'another file was put in its place';
+  return 'it was modified';
+}
+
+/** The identity of the file at `path` now. */
+export async function fileIdentity(path: string): Promise<FileIdentity> {
+  try {
+    const info = await stat(path);
+    return { size: info.size, mtimeMs: info.mtimeMs, ino: info.ino };
+  } catch (e) {
+    throw fileError(e, path);
+  }
 }
 
 /** Opens a file for upload: read-only, never blocking on a FIFO, regular files only. */
@@ -38,7 +61,7 @@ export async function openForUpload(path: string): Promise<{ handle: FileHandle;
     await handle.close();
     throw new ImagedropError('file/not-a-file', `${path} is not a regular file: choose a disk image file.`);
   }
-  return { handle, identity: { size: info.size, mtimeMs: info.mtimeMs } };
+  return { handle, identity: { size: info.size, mtimeMs: info.mtimeMs, ino: info.ino } };
 }
 
 export function fileChangedError(path: string, what: string): ImagedropError {
@@ -60,16 +83,32 @@ export interface FileBodyOptions {
   readonly gate: () => Promise<void>;
   /** Called when the last byte enters the body (nothing is left that a pause could hold). */
   readonly onEnd?: () => void;
+  /** A part of the file, [start, end), for a transport that sends parts; the whole file by default. */
+  readonly range?: { readonly start: number; readonly end: number };
 }
 
 /**
- * A Readable of exactly identity.size bytes. It errors (and so aborts the request, which Glance
- * sees as a disconnect) when the file changes size or mtime, or when there is more to read past
- * the size that was checked.
+ * A Readable of exactly the range's bytes (the whole file, identity.size bytes, by default). It
+ * errors (and so aborts the request, which Glance sees as a disconnect) when the file changes
+ * size or mtime, or when there is more to read past the size that was checked.
  */
 export function createFileBody(options: FileBodyOptions): Readable {
   const { handle, identity, path } = options;
-  let position = 0;
+  const start = options.range?.start ?? 0;
+  const end = options.range?.end ?? identity.size;
+  if (!(
+    Number.isSafeInteger(start) &&
+    Number.isSafeInteger(end) &&
+    0 <= start &&
+    start < end &&
+    end <= identity.size
+  )) {
+    throw new ImagedropError(
+      'internal',
+      `An upload part [${start}, ${end}) is outside the file's ${identity.size} bytes.`,
+    );
+  }
+  let position = start;
   let sinceCheck = 0;
   let sinceReclaim = 0;
 
@@ -85,19 +124,21 @@ export function createFileBody(options: FileBodyOptions): Readable {
     highWaterMark: 2 * CHUNK_BYTES,
     async read() {
       try {
-        if (position >= identity.size) {
+        if (position >= end) {
           // The end of what was checked: make sure the file did not grow or change meanwhile.
           // (No pause gate here: every byte is already in the body, and holding the end would
           // only keep the request from finishing.)
-          const probe = Buffer.allocUnsafe(1);
-          const { bytesRead } = await handle.read(probe, 0, 1, identity.size);
-          if (bytesRead > 0) throw fileChangedError(path, 'it grew while it was read');
+          if (end === identity.size) {
+            const probe = Buffer.allocUnsafe(1);
+            const { bytesRead } = await handle.read(probe, 0, 1, identity.size);
+            if (bytesRead > 0) throw fileChangedError(path, 'it grew while it was read');
+          }
           await checkUnchanged();
           this.push(null);
           return;
         }
         await options.gate();
-        const want = Math.min(CHUNK_BYTES, identity.size - position);
+        const want = Math.min(CHUNK_BYTES, end - position);
         if (options.hasher) await options.hasher.whenReady(want);
         const chunk = Buffer.allocUnsafe(want);
         let filled = 0;
@@ -119,7 +160,7 @@ export function createFileBody(options: FileBodyOptions): Readable {
         }
         options.hasher?.update(chunk);
         options.onBytes(want);
-        if (position >= identity.size) options.onEnd?.();
+        if (position >= end) options.onEnd?.();
         this.push(chunk);
       } catch (e) {
         this.destroy(e instanceof ImagedropError ? e : fileError(e, path));

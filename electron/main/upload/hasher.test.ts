@@ -1,8 +1,11 @@
 import { spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
+import { mkdtemp, rename, rm, utimes, writeFile } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { createStreamHasher } from './hasher.ts';
+import { fileIdentity } from './file-body.ts';
+import { createStreamHasher, hashFile } from './hasher.ts';
 
 describe('createStreamHasher', () => {
   it('gives the same digests as node:crypto, across ring wrap-arounds', async () => {
@@ -37,5 +40,57 @@ describe('createStreamHasher', () => {
     const r = spawnSync(node, ['--input-type=module', '-e', script], { encoding: 'utf8' });
     expect(r.status).toBe(0);
     expect(r.stdout.trim()).toBe(createHash('sha256').update('abc').digest('hex'));
+  });
+});
+
+describe('hashFile', () => {
+  async function fileWith(data: Buffer): Promise<{ dir: string; file: string }> {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'imagedrop-hashfile-'));
+    const file = path.join(dir, 'disk.raw');
+    await writeFile(file, data);
+    return { dir, file };
+  }
+
+  it('reads the file again in the worker and gives node:crypto’s digest', async () => {
+    const data = randomBytes(3 * 1024 * 1024 + 7);
+    const { dir, file } = await fileWith(data);
+    try {
+      expect(await hashFile(file, 'sha512')).toBe(createHash('sha512').update(data).digest('hex'));
+      expect(await hashFile(file, 'md5', { sent: await fileIdentity(file) })).toBe(
+        createHash('md5').update(data).digest('hex'),
+      );
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses a file that is not the one sent: another file put in its place with the same size and mtime', async () => {
+    const data = randomBytes(64 * 1024);
+    const { dir, file } = await fileWith(data);
+    try {
+      const sent = await fileIdentity(file);
+      const other = path.join(dir, 'other.raw');
+      await writeFile(other, Buffer.alloc(data.length, 1));
+      await utimes(other, sent.mtimeMs / 1000, sent.mtimeMs / 1000);
+      await rename(other, file); // `cp -p`-like: same size, same mtime, another inode
+      await expect(hashFile(file, 'sha512', { sent })).rejects.toMatchObject({
+        code: 'file/changed',
+        message: expect.stringMatching(/another file was put in its place after it was sent/),
+      });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('stops when its signal aborts', async () => {
+    const { dir, file } = await fileWith(randomBytes(8 * 1024 * 1024));
+    try {
+      const controller = new AbortController();
+      const hashing = hashFile(file, 'sha512', { signal: controller.signal });
+      controller.abort(new Error('stop'));
+      await expect(hashing).rejects.toThrow('stop');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
