@@ -69,6 +69,8 @@ export function resumeText(plan: ResumePlan): string {
       return `starts again from 0 with a new image record: the old one is ${
         plan.imageStatus === 'unknown' ? 'in an unknown state' : `stuck in ${plan.imageStatus}`
       } and will be deleted`;
+    case 'verify':
+      return 'checks the image: the image service already has every byte';
   }
 }
 

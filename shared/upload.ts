@@ -32,7 +32,9 @@ export type ResumePlan =
   | { readonly kind: 'none' }
   | { readonly kind: 'continue'; readonly percent: number }
   | { readonly kind: 'restart' }
-  | { readonly kind: 'recreate'; readonly imageStatus: GlanceImageStatus | 'unknown' };
+  | { readonly kind: 'recreate'; readonly imageStatus: GlanceImageStatus | 'unknown' }
+  /** The image service already has every byte (the image is active): resume only verifies it. */
+  | { readonly kind: 'verify' };
 
 /** What the user asked for one file. */
 export interface UploadRequest {

@@ -89,7 +89,12 @@ async function runEngine(
   engine.onPhaseChange((s) => progress.phase(s));
   const started = Date.now();
   let ids: string[] = [];
-  const onAbort = () => void engine.cancel(ids.filter((id) => !isFinished(engine.get(id)?.phase ?? 'done')));
+  // Kept, so that nothing is reported (or the log removed) before every DELETE has answered.
+  let cancelling: Promise<unknown> = Promise.resolve();
+  const onAbort = () => {
+    const open = ids.filter((id) => !isFinished(engine.get(id)?.phase ?? 'done'));
+    cancelling = Promise.allSettled([cancelling, engine.cancel(open)]);
+  };
   signal.addEventListener('abort', onAbort, { once: true });
   try {
     ids = await start(engine);
@@ -100,6 +105,7 @@ async function runEngine(
     progress.finish();
   }
   if (signal.aborted) {
+    await cancelling;
     await engine.whenSettled();
     await engine.dispose();
     const left = ids.map((id) => engine.get(id)!).filter((s) => s.error && s.phase === 'cancelled');

@@ -5,7 +5,9 @@
 //   stall    stop forwarding for a while (a pause on the wire), then go on,
 //   hold     stop forwarding until release() is called,
 // or answer  reply with a status itself without contacting Glance (a 503 from a load balancer),
-// or corrupt flip one body byte in flight (the server then stores other bytes than were sent).
+// or corrupt flip one body byte in flight (the server then stores other bytes than were sent),
+// or late    take the whole request, and hand it to Glance only `ms` later, even if the client
+//            has gone by then (a request the server received but processes after a client abort).
 import net from 'node:net';
 import { readRequestHead } from './http-head.ts';
 
@@ -14,7 +16,8 @@ export type Fault =
   | { readonly kind: 'stall'; readonly afterBytes: number; readonly ms: number }
   | { readonly kind: 'hold'; readonly afterBytes: number }
   | { readonly kind: 'answer'; readonly status: number; readonly body?: string }
-  | { readonly kind: 'corrupt'; readonly atByte: number };
+  | { readonly kind: 'corrupt'; readonly atByte: number }
+  | { readonly kind: 'late'; readonly ms: number };
 
 export interface FaultRule {
   /** Which requests it applies to, e.g. /^PUT \/v2\/images\/[^/]+\/file/. Tested on "METHOD PATH". */
@@ -70,13 +73,16 @@ export async function startFaultProxy(target: { host: string; port: number }): P
     upstream.on('end', () => client.end());
     upstream.on('error', () => client.destroy());
     let answered = false; // the proxy answered itself: end the client gracefully, like a load balancer
+    let late: { ms: number; bytes: Buffer[]; sent: boolean } | null = null; // a 'late' request being taken
     upstream.on('close', () => {
       sockets.delete(upstream);
       if (!answered) client.destroy();
     });
     client.on('close', () => {
       sockets.delete(client);
-      upstream.destroy();
+      // A late request still reaches Glance after the client went away; its answer goes nowhere.
+      if (late && !late.sent) setTimeout(() => upstream.destroy(), late.ms + 10_000).unref();
+      else upstream.destroy();
     });
     client.on('error', () => upstream.destroy());
 
@@ -91,7 +97,17 @@ export async function startFaultProxy(target: { host: string; port: number }): P
     const queue: Buffer[] = [];
 
     const writeUp = (b: Buffer) => {
-      if (b.length > 0) upstream.write(b);
+      if (b.length === 0) return;
+      if (late && !late.sent) late.bytes.push(Buffer.from(b));
+      else upstream.write(b);
+    };
+    const sendLate = () => {
+      const l = late!;
+      setTimeout(() => {
+        l.sent = true;
+        for (const b of l.bytes) upstream.write(b);
+        signalReached();
+      }, l.ms);
     };
 
     async function handle(data: Buffer): Promise<void> {
@@ -129,9 +145,13 @@ export async function startFaultProxy(target: { host: string; port: number }): P
             signalReached();
             return;
           }
+          if (rule?.fault.kind === 'late') late = { ms: rule.fault.ms, bytes: [], sent: false };
           writeUp(headBytes);
           chunk = rest;
-          if (bodyLeft === 0) bodyLeft = -1;
+          if (bodyLeft === 0) {
+            bodyLeft = -1;
+            if (late && !late.sent) sendLate();
+          }
           continue;
         }
         const take = Math.min(bodyLeft, chunk.length);
@@ -149,6 +169,7 @@ export async function startFaultProxy(target: { host: string; port: number }): P
           !faultDone &&
           rule.fault.kind !== 'answer' &&
           rule.fault.kind !== 'corrupt' &&
+          rule.fault.kind !== 'late' &&
           sent + piece.length >= rule.fault.afterBytes
         ) {
           const before = piece.subarray(0, Math.max(0, rule.fault.afterBytes - sent));
@@ -174,7 +195,10 @@ export async function startFaultProxy(target: { host: string; port: number }): P
         sent += piece.length;
         if (rule) forwarded[ruleIndex] = sent;
         bodyLeft -= take;
-        if (bodyLeft === 0) bodyLeft = -1;
+        if (bodyLeft === 0) {
+          bodyLeft = -1;
+          if (late && !late.sent) sendLate();
+        }
       }
     }
 

@@ -3,10 +3,13 @@
 // (its sha512 computed here, independently, from the file), or with a clear error and no record of
 // the engine's own left behind.
 import { createHash } from 'node:crypto';
-import { appendFile, readFile, truncate, writeFile } from 'node:fs/promises';
+import { appendFile, readFile, rename, truncate, writeFile } from 'node:fs/promises';
 import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { IMAGEDROP_PROPERTY } from '../../../shared/glance.ts';
 import { resumeText } from '../../../shared/format.ts';
@@ -30,6 +33,8 @@ import {
 import { startFaultProxy, type FaultProxy } from '../testing/fault-proxy.ts';
 import { CloudFacts } from './cloud-facts.ts';
 import { UploadEngine, type EngineOptions } from './engine.ts';
+import { ImagedropError } from '../errors.ts';
+import type { UploadTransport } from './transport.ts';
 import { JobLog } from './job-log.ts';
 
 const run = promisify(execFile);
@@ -145,6 +150,41 @@ async function expectNoRecord(s: UploadSnapshot): Promise<void> {
   expect(
     images.map((i) => `${i.id} ${i.status} ${i.size} (job: ${s.phase}, ${s.error?.code}; ${s.error?.detail ?? ''})`),
   ).toEqual([]);
+}
+
+/** A job-log snapshot for a file, as the engine writes one (for restoring hand-made logs). */
+function snapshotFor(file: string, id: string, now: number): UploadSnapshot {
+  return {
+    id,
+    file,
+    fileName: path.basename(file),
+    imageName: `imagedrop-engine-${path.basename(file)}`,
+    diskFormat: 'auto',
+    containerFormat: 'bare',
+    visibility: 'private',
+    store: null,
+    cloudKey: null,
+    cloudName: null,
+    format: null,
+    virtualSize: null,
+    phase: 'queued',
+    imageId: null,
+    createdImage: false,
+    glanceStatus: null,
+    bytesSent: 0,
+    bytesTotal: 0,
+    bytesPerSecond: null,
+    etaSeconds: null,
+    attempt: 0,
+    retryAt: null,
+    resume: { kind: 'none' },
+    error: null,
+    timeline: {},
+    checksums: { algorithm: null, local: null, server: null, md5Local: null, md5Server: null },
+    verified: false,
+    createdAt: now,
+    updatedAt: now,
+  };
 }
 
 describe('upload engine, happy path', () => {
@@ -336,8 +376,9 @@ describe('upload engine, faults', () => {
     await expectNoRecord(s);
   });
 
-  it('a connection lost while paused makes the job interrupted, and resume says it starts again from 0', async () => {
-    const { engine, proxy } = await harness({ retry: { maxRetries: 0 } });
+  it('a connection lost while paused makes the job interrupted; it waits for the user (no automatic re-send), and resume starts again from 0', async () => {
+    // Retries on (the harness allows 4, 150 ms apart): a paused job must still not be re-sent behind the user's back.
+    const { engine, proxy } = await harness();
     const file = await randomFile(dir, 'pause-cut.raw', 16 * MiB);
     proxy.inject({ match: PUT_FILE, fault: { kind: 'hold', afterBytes: 4 * MiB } });
     const [id] = engine.add([request(file)]);
@@ -347,8 +388,14 @@ describe('upload engine, faults', () => {
     proxy.cutAll();
     const s = await waitFor(engine, id!, (x) => x.phase === 'interrupted' && x.glanceStatus === 'queued', 20_000);
     expect(resumeText(s.resume)).toBe('starts again from 0: the image service cannot continue a broken upload');
+    expect(s.error?.code).toBe('upload/interrupted');
+    expect(s.error?.message).toMatch(/closed while this upload was paused.*resume sends the file again from 0/);
+    await new Promise((r) => setTimeout(r, 2_000)); // many retry delays long
+    expect(engine.get(id!)!).toMatchObject({ phase: 'interrupted', retryAt: null, attempt: 1 });
+    expect(proxy.requests.filter((r) => PUT_FILE.test(r))).toHaveLength(1);
     engine.resume([id!]);
     await expectVerified(await waitFor(engine, id!, settled), file);
+    expect(proxy.requests.filter((r) => PUT_FILE.test(r))).toHaveLength(2);
   });
 
   it('the image deleted during the upload (Glance answers 410) fails clearly, nothing left', async () => {
@@ -494,6 +541,81 @@ describe('upload engine, faults', () => {
   });
 });
 
+describe('upload engine, room for a second transport', () => {
+  // A stand-in for an object-storage transport (OBS / S3 multipart, then a register call): parts go
+  // to a local "bucket" folder and are kept there across attempts; the register step streams the
+  // parts into Glance. What is proven is the engine's side of the seam: ranged bodies, transport
+  // state saved in the job log, a resume that continues after the finished parts (and says so),
+  // and verification by reading the file again when the bytes did not go in one hashed pass.
+  function partTransport(bucket: string, partBytes: number, failAfterParts: { count: number }): UploadTransport {
+    return {
+      name: 'test-parts',
+      async transfer(glance, context) {
+        const state = (context.state as { parts: number } | null) ?? { parts: 0 };
+        const total = Math.ceil(context.size / partBytes);
+        for (let part = state.parts; part < total; part++) {
+          const start = part * partBytes;
+          const end = Math.min(context.size, start + partBytes);
+          const body = await context.openBody({ start, end });
+          await pipeline(body, createWriteStream(path.join(bucket, `part-${part}`)));
+          opened.push(part);
+          await context.saveState({ parts: part + 1 });
+          if (--failAfterParts.count === 0) {
+            throw new ImagedropError('network/reset', 'The connection to object storage broke.', { retryable: true });
+          }
+        }
+        const parts = Array.from({ length: total }, (_, i) => path.join(bucket, `part-${i}`));
+        await glance.uploadImageData(context.imageId, Readable.from(concatFiles(parts)), {
+          size: context.size,
+          signal: context.signal,
+        });
+      },
+      resumeOffset(state) {
+        return ((state as { parts: number } | null)?.parts ?? 0) * partBytes;
+      },
+    };
+  }
+  const opened: number[] = [];
+  async function* concatFiles(files: string[]): AsyncGenerator<Buffer> {
+    for (const f of files) yield* createReadStream(f) as AsyncIterable<Buffer>;
+  }
+
+  it('ranged bodies, state in the job log, resume after the finished parts ("continues at 50%"), verified by re-reading', async () => {
+    const bucket = await tempDir('imagedrop-bucket-');
+    opened.length = 0;
+    const logFile = path.join(dir, 'parts-log.json');
+    const { engine, log } = await harness({
+      logFile,
+      transport: partTransport(bucket, 2 * MiB, { count: 1 }),
+      retry: { maxRetries: 0 },
+    });
+    const file = await randomFile(dir, 'parts.raw', 4 * MiB);
+    const [id] = engine.add([request(file)]);
+    // Interrupted, and the look at the image that follows has found it back to queued.
+    const broken = await waitFor(
+      engine,
+      id!,
+      (s) => (s.phase === 'interrupted' && s.glanceStatus !== null) || settled(s),
+    );
+    expect(broken.phase).toBe('interrupted');
+    expect(broken.glanceStatus).toBe('queued');
+    expect(resumeText(broken.resume)).toBe('continues at 50%');
+    await log.idle();
+    const saved = JSON.parse(await readFile(logFile, 'utf8')) as { jobs: { transport: unknown }[] };
+    expect(saved.jobs[0]!.transport).toEqual({ name: 'test-parts', state: { parts: 1 } });
+    const sentAtResume: number[] = [];
+    engine.onPhaseChange((s) => {
+      if (s.phase === 'uploading') sentAtResume.push(s.bytesSent);
+    });
+    engine.resume([id!]);
+    const s = await waitFor(engine, id!, settled);
+    await expectVerified(s, file);
+    expect(opened).toEqual([0, 1]); // part 0 was not sent again
+    expect(sentAtResume[0]).toBe(2 * MiB);
+    await removeDir(bucket);
+  });
+});
+
 describe('upload engine, refusals and cancel', () => {
   it('refuses an unsafe image before creating any record', async () => {
     const { engine } = await harness();
@@ -563,6 +685,162 @@ describe('upload engine, refusals and cancel', () => {
     proxy.release();
     await expectNoRecord(s);
   });
+
+  it('cancel while the record is being created: the create answers first, then the record is deleted', async () => {
+    const { engine, proxy } = await harness();
+    const file = await randomFile(dir, 'cancel-create.raw', MiB);
+    // Glance gets the POST only 1.5 s later, after the client could have given up on it: a DELETE
+    // sent at once would find nothing, and the record would appear afterwards.
+    proxy.inject({ match: /^POST \/v2\/images$/, fault: { kind: 'late', ms: 1_500 } });
+    const [id] = engine.add([request(file)]);
+    await waitFor(engine, id!, (s) => s.phase === 'creating');
+    const imageId = engine.get(id!)!.imageId!;
+    cleanup.add(imageId);
+    await engine.cancel([id!]);
+    const s = engine.get(id!)!;
+    expect(s).toMatchObject({ phase: 'cancelled', error: null });
+    await new Promise((r) => setTimeout(r, 2_500)); // whatever was late has landed by now
+    await expectNoRecord(s);
+    await expect(direct.getImage(imageId, AbortSignal.timeout(10_000))).rejects.toMatchObject({
+      code: 'glance/not-found',
+    });
+  });
+
+  it('cancel all while one job uploads and another, with a record, waits for the slot: the waiting one never starts, even when a new job frees the queue meanwhile', async () => {
+    const logFile = path.join(dir, 'cancel-all-log.json');
+    const { context } = await harness();
+    const waitingFile = await randomFile(dir, 'cancel-all-waiting.raw', 4 * MiB);
+    const runningFile = await randomFile(dir, 'cancel-all-running.raw', 16 * MiB);
+    // The waiting job already has a queued record of its own (as after a broken upload).
+    const record = await direct.createImage(
+      { name: 'imagedrop-engine-cancel-all-waiting', diskFormat: 'raw', containerFormat: 'bare' },
+      AbortSignal.timeout(10_000),
+    );
+    cleanup.add(record.id);
+    const now = Date.now();
+    await writeFile(
+      logFile,
+      JSON.stringify({
+        version: 1,
+        savedAt: now,
+        jobs: [
+          {
+            snapshot: { ...snapshotFor(waitingFile, 'job-waiting', now), imageId: record.id, createdImage: true },
+            request: request(waitingFile),
+            cloudKey: context.cloudKey,
+            cloudName: ADMIN,
+            digests: null,
+          },
+        ],
+      }),
+    );
+    const { engine, proxy } = await harness({ logFile, concurrency: 1 });
+    await engine.restore({ hold: () => true });
+    const [running] = engine.add([request(runningFile)]);
+    proxy.inject({ match: PUT_FILE, fault: { kind: 'hold', afterBytes: 2 * MiB } });
+    await proxy.reached();
+    engine.resume(['job-waiting']);
+    expect(engine.get('job-waiting')!.phase).toBe('queued'); // waits for the slot, record in hand
+    // Its DELETE is slow, so the running job's abort ends first and frees the slot meanwhile.
+    proxy.inject({ match: new RegExp(`^DELETE /v2/images/${record.id}`), fault: { kind: 'late', ms: 1_500 } });
+    const started: string[] = [];
+    engine.onPhaseChange((s) => {
+      if (s.id === 'job-waiting' && s.phase === 'checking') started.push(s.phase);
+    });
+    const cancelling = engine.cancel('all');
+    // While the waiting job's DELETE is on its way, the slot is free and the user adds a file.
+    await waitFor(engine, running!, (s) => s.phase === 'cancelled');
+    expect(engine.get('job-waiting')!.phase).toBe('queued');
+    const laterFile = await randomFile(dir, 'cancel-all-later.raw', MiB);
+    const [later] = engine.add([request(laterFile)]);
+    await expectVerified(await waitFor(engine, later!, settled), laterFile);
+    await cancelling;
+    await engine.whenSettled();
+    proxy.release();
+    expect(started).toEqual([]);
+    for (const id of ['job-waiting', running!]) {
+      const s = engine.get(id)!;
+      expect({ id, phase: s.phase, error: s.error }).toEqual({ id, phase: 'cancelled', error: null });
+      await expectNoRecord(s);
+    }
+    await expect(direct.getImage(record.id, AbortSignal.timeout(10_000))).rejects.toMatchObject({
+      code: 'glance/not-found',
+    });
+    expect(proxy.requests.filter((r) => PUT_FILE.test(r))).toHaveLength(2); // the running job's, the later one's
+  });
+
+  it('a job restored after its data went in only verifies: no second PUT, and it needs the digests, not the file', async () => {
+    const logA = path.join(dir, 'verify-only-a.json');
+    const first = await harness({ logFile: logA });
+    const file = await randomFile(dir, 'verify-only.raw', 6 * MiB);
+    const [id] = first.engine.add([request(file)]);
+    const done = await waitFor(first.engine, id!, settled);
+    await expectVerified(done, file);
+    await first.log.idle();
+    // As if the app had stopped while it waited for `active`: the log says verifying.
+    const saved = JSON.parse(await readFile(logA, 'utf8')) as { jobs: { snapshot: Record<string, unknown> }[] };
+    const job = saved.jobs[0]!;
+    expect(job).toMatchObject({ digests: { sha512: await sha512(file) }, identity: { size: 6 * MiB } });
+    job.snapshot = { ...job.snapshot, phase: 'verifying', verified: false, timeline: {} };
+    const logB = path.join(dir, 'verify-only-b.json');
+    await writeFile(logB, JSON.stringify(saved));
+    await rename(file, `${file}.moved`); // the file is not needed any more
+    const second = await harness({ logFile: logB });
+    await second.engine.restore();
+    await second.engine.refreshInterrupted(AbortSignal.timeout(10_000));
+    const restored = second.engine.get(id!)!;
+    expect(restored.phase).toBe('interrupted');
+    expect(resumeText(restored.resume)).toBe('checks the image: the image service already has every byte');
+    second.engine.resume([id!]);
+    const s = await waitFor(second.engine, id!, settled);
+    expect(s).toMatchObject({ phase: 'done', verified: true, error: null, imageId: done.imageId });
+    expect(second.proxy.requests.filter((r) => PUT_FILE.test(r))).toHaveLength(0);
+    await rename(`${file}.moved`, file);
+  });
+
+  it('verifying by re-reading the file refuses a file changed since it was sent: file/changed, the image kept, never "integrity"', async () => {
+    const logA = path.join(dir, 'rehash-changed-a.json');
+    const first = await harness({ logFile: logA });
+    const file = await randomFile(dir, 'rehash-changed.raw', 4 * MiB);
+    const [id] = first.engine.add([request(file)]);
+    const done = await waitFor(first.engine, id!, settled);
+    await expectVerified(done, file);
+    await first.log.idle();
+    const saved = JSON.parse(await readFile(logA, 'utf8')) as { jobs: Record<string, unknown>[] };
+    // No digests kept (as when the transfer went in parts), and the file edited since.
+    saved.jobs[0] = {
+      ...saved.jobs[0],
+      digests: null,
+      snapshot: { ...(saved.jobs[0]!.snapshot as object), phase: 'verifying', verified: false },
+    };
+    const logB = path.join(dir, 'rehash-changed-b.json');
+    await writeFile(logB, JSON.stringify(saved));
+    await new Promise((r) => setTimeout(r, 10));
+    await writeFile(file, Buffer.alloc(16, 3), { flag: 'r+' });
+    const second = await harness({ logFile: logB });
+    await second.engine.restore();
+    await second.engine.refreshInterrupted(AbortSignal.timeout(10_000));
+    second.engine.resume([id!]);
+    const s = await waitFor(second.engine, id!, settled);
+    expect(s.phase).toBe('failed');
+    expect(s.verified).toBe(false);
+    expect(s.error?.code).toBe('file/changed');
+    expect(s.error?.message).toMatch(/after it was sent, so the upload cannot be checked against it/);
+    expect(s.error?.detail).toMatch(/was kept/);
+    expect((await direct.getImage(done.imageId!, AbortSignal.timeout(10_000))).status).toBe('active');
+  });
+
+  it('more than image_size_cap: 413 after Glance has read up to the cap, not retried, nothing left', async () => {
+    const { engine } = await harness();
+    // The test cloud's cap is 1100 MiB; its quota (4 GB) is not the limit here.
+    const big = await sparseFile(dir, 'over-cap.raw', 1100 * MiB + 64 * MiB);
+    const [id] = engine.add([request(big)]);
+    const s = await waitFor(engine, id!, settled, 120_000);
+    expect(s.phase).toBe('failed');
+    expect(s.error).toMatchObject({ code: 'glance/too-large', httpStatus: 413 });
+    expect(s.attempt).toBe(1);
+    await expectNoRecord(s);
+  }, 150_000);
 
   it('never deletes an image it did not create', async () => {
     const foreign = await direct.createImage(

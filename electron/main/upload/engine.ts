@@ -18,7 +18,15 @@ import { ImagedropError, toAppError } from '../errors.ts';
 import type { GlanceClient } from '../openstack/glance.ts';
 import { preflightFile } from '../openstack/preflight.ts';
 import type { CloudFacts } from './cloud-facts.ts';
-import { createFileBody, fileChangedError, openForUpload } from './file-body.ts';
+import {
+  createFileBody,
+  fileChangedError,
+  fileIdentity,
+  howChanged,
+  openForUpload,
+  sameFile,
+  type FileIdentity,
+} from './file-body.ts';
 import { createStreamHasher, hashFile, type StreamHasher } from './hasher.ts';
 import type { JobLog, JobRecord } from './job-log.ts';
 import { ProgressMeter } from './progress-meter.ts';
@@ -81,6 +89,8 @@ export const DELETE_ATTEMPTS = 5;
 export const DELETE_RETRY_BASE_MS = 300;
 /** Progress is written to the job log at most this often (phase changes at once). */
 export const LOG_PROGRESS_EVERY_MS = 3_000;
+/** An image create gets this long to answer, whatever else happens (a cancel waits for it). */
+export const CREATE_TIMEOUT_MS = 60_000;
 
 export interface EngineOptions {
   readonly context: () => EngineContext | null;
@@ -122,12 +132,18 @@ interface Job {
   recreateConsent: boolean;
   renewedAfter401: boolean;
   cancelling: boolean;
+  /** The running cancel (abort, then delete the record), for whoever must wait for it. */
+  cancelRun: Promise<void> | null;
   /** Every byte is in the PUT's body: a pause now would hold nothing. */
   bodyEnded: boolean;
   /** The cloud the job last ran against: cancel cleans up there, whatever is connected now. */
   ctx: EngineContext | null;
-  /** Size and mtime when the file was checked: the upload must send that same file. */
-  identity: { size: number; mtimeMs: number } | null;
+  /** The file as it was checked: the upload must send that same file. */
+  identity: FileIdentity | null;
+  /** The file the last transfer sent (kept in the log): a re-hash to verify must read that same file. */
+  sentIdentity: FileIdentity | null;
+  /** The connection broke while the user held the job paused: wait for the user, no automatic retry. */
+  heldByUser: boolean;
   lastLoggedAt: number;
 }
 
@@ -185,6 +201,8 @@ export class UploadEngine {
   readonly #random: () => number;
   #concurrency: number;
   #disposed = false;
+  /** Aborted by dispose(): what a cancel must not abort (an image create) still stops on shutdown. */
+  readonly #closing = new AbortController();
 
   constructor(options: EngineOptions) {
     this.#options = options;
@@ -260,6 +278,8 @@ export class UploadEngine {
       snap.cloudKey = r.cloudKey;
       snap.cloudName = r.cloudName;
       job.digests = r.digests ? { ...r.digests } : null;
+      job.sentIdentity = r.identity ?? null;
+      job.transportState = r.transport?.name === this.#transport.name ? r.transport.state : null;
       if (!isFinished(snap.phase) && snap.phase !== 'queued' && snap.phase !== 'interrupted') {
         // Its connection died with the process; refreshInterrupted() looks at the image later.
         snap.phase = 'interrupted';
@@ -381,6 +401,7 @@ export class UploadEngine {
         if (job.snap.resume.kind === 'recreate' && !options.recreate && !this.#options.autoRecreate) continue;
         this.#clearRetryTimer(job);
         job.recreateConsent = job.recreateConsent || options.recreate === true;
+        job.heldByUser = false;
         job.retries = 0;
         job.firstFailureAt = null;
         this.#transition(job, 'resume');
@@ -407,7 +428,15 @@ export class UploadEngine {
   /** Aborts jobs, then deletes the image records this engine created for them. */
   async cancel(selection: UploadSelection): Promise<void> {
     const jobs = this.#select(selection, 'cancel');
-    await Promise.all(jobs.map((job) => this.#cancelJob(job)));
+    await Promise.all(
+      jobs.map((job) => {
+        const run = this.#cancelJob(job).finally(() => {
+          if (job.cancelRun === run) job.cancelRun = null;
+        });
+        job.cancelRun = run;
+        return run;
+      }),
+    );
   }
 
   /** Removes finished jobs from the queue (their images stay on the server). */
@@ -428,9 +457,10 @@ export class UploadEngine {
   /** Waits until every job is finished, waits for the user, or belongs to another cloud. */
   async whenSettled(): Promise<void> {
     const isBusy = (j: Job, cloudKey: string | undefined) =>
-      !isFinished(j.snap.phase) &&
-      !(j.snap.phase === 'interrupted' && j.retryTimer === null && !j.running) &&
-      !(j.snap.phase === 'queued' && j.cloudKey !== cloudKey);
+      j.cancelling ||
+      (!isFinished(j.snap.phase) &&
+        !(j.snap.phase === 'interrupted' && j.retryTimer === null && !j.running) &&
+        !(j.snap.phase === 'queued' && j.cloudKey !== cloudKey));
     for (;;) {
       const cloudKey = this.#options.context()?.cloudKey;
       const busy = [...this.#jobs.values()].filter((j) => isBusy(j, cloudKey));
@@ -441,7 +471,7 @@ export class UploadEngine {
         const timer = setTimeout(done, 1_000);
         timer.unref();
         const off = this.onPhaseChange(() => done());
-        for (const j of busy) void j.running?.then(done, done);
+        for (const j of busy) void (j.cancelRun ?? j.running)?.then(done, done);
         function done() {
           clearTimeout(timer);
           off();
@@ -454,9 +484,11 @@ export class UploadEngine {
   /** Stops timers and flushes the log and the last snapshots. Running transfers are aborted. */
   async dispose(): Promise<void> {
     this.#disposed = true;
+    this.#closing.abort(new CancelledError('Imagedrop is closing.'));
     for (const job of this.#jobs.values()) {
       this.#clearRetryTimer(job);
       job.controller?.abort(new CancelledError('Imagedrop is closing.'));
+      this.#openGate(job); // a paused body must wake up to notice the abort
     }
     await Promise.allSettled([...this.#jobs.values()].map((j) => j.running));
     this.#pump.dispose();
@@ -483,19 +515,25 @@ export class UploadEngine {
       recreateConsent: false,
       renewedAfter401: false,
       cancelling: false,
+      cancelRun: null,
       bodyEnded: false,
       ctx: null,
       identity: null,
+      sentIdentity: null,
+      heldByUser: false,
       lastLoggedAt: 0,
     };
   }
 
   #select(selection: UploadSelection, event: UploadEvent): Job[] {
-    if (selection === 'all') return [...this.#jobs.values()].filter((j) => canTransition(j.snap.phase, event));
+    // A job being cancelled is on its way out: nothing may start it again meanwhile.
+    if (selection === 'all')
+      return [...this.#jobs.values()].filter((j) => !j.cancelling && canTransition(j.snap.phase, event));
     return selection.map((id) => {
       const job = this.#jobs.get(id);
       if (!job)
         throw new ImagedropError('ipc/unknown-upload', 'That upload is not in the queue any more: refresh the queue.');
+      if (job.cancelling) throw new ImagedropError('ipc/invalid-request', `${job.snap.fileName} is being cancelled.`);
       if (!canTransition(job.snap.phase, event)) {
         throw new ImagedropError(
           'ipc/invalid-request',
@@ -538,6 +576,8 @@ export class UploadEngine {
       cloudKey: j.cloudKey,
       cloudName: j.cloudName,
       digests: j.digests,
+      identity: j.sentIdentity,
+      transport: j.transportState == null ? null : { name: this.#transport.name, state: j.transportState },
     }));
   }
 
@@ -571,7 +611,7 @@ export class UploadEngine {
     let free = this.#concurrency - holding;
     for (const job of this.#jobs.values()) {
       if (free <= 0) break;
-      if (job.snap.phase !== 'queued' || job.running || job.cloudKey !== ctx.cloudKey) continue;
+      if (job.snap.phase !== 'queued' || job.running || job.cancelling || job.cloudKey !== ctx.cloudKey) continue;
       free -= 1;
       this.#transition(job, 'start');
       this.#changed(job, true);
@@ -612,7 +652,20 @@ export class UploadEngine {
   /** File preflight, the inspector's verdict, and a look at the image when the job already has one. */
   async #check(job: Job, ctx: EngineContext, signal: AbortSignal): Promise<void> {
     job.snap.error = null;
-    const file = await preflightFile(job.request.path, ctx.sizeLimit);
+    if (job.snap.imageId && job.snap.createdImage && job.digests) {
+      // A PUT of this job completed before (then the app stopped, or the status read broke): if
+      // the image is active, only verifying is left, and that needs the digests, not the file.
+      const image = await this.#getImageOrNull(ctx, job.snap.imageId, signal);
+      if (image?.status === 'active') {
+        this.#setGlanceStatus(job, image.status);
+        this.#transition(job, 'uploaded');
+        this.#changed(job, true);
+        return;
+      }
+      job.digests = null;
+    }
+    await preflightFile(job.request.path, ctx.sizeLimit);
+    const file = await fileIdentity(job.request.path);
     job.snap.bytesTotal = file.size;
     job.identity = file;
     const declared = job.request.diskFormat === 'auto' ? undefined : job.request.diskFormat;
@@ -621,9 +674,9 @@ export class UploadEngine {
       ...(ctx.diskFormats.length ? { acceptedDiskFormats: ctx.diskFormats } : {}),
     });
     // The inspector opened the file on its own: make sure it saw the file that was stat'ed.
-    const after = await preflightFile(job.request.path, ctx.sizeLimit);
-    if (after.size !== file.size || after.mtimeMs !== file.mtimeMs) {
-      throw fileChangedError(job.request.path, 'it changed while it was being checked');
+    const after = await fileIdentity(job.request.path);
+    if (!sameFile(after, file)) {
+      throw fileChangedError(job.request.path, `${howChanged(file, after)} while it was being checked`);
     }
     job.snap.format = inspection.format;
     job.snap.virtualSize = inspection.virtualSize;
@@ -657,6 +710,7 @@ export class UploadEngine {
       return;
     }
     if (image.status === 'queued') {
+      job.recreateConsent = false; // given for a stuck image; this one takes data again as it is
       this.#transition(job, 'reuse');
       this.#changed(job, true);
       return;
@@ -697,9 +751,14 @@ export class UploadEngine {
     const imageId = randomUUID();
     job.snap.imageId = imageId;
     job.snap.createdImage = true;
+    job.transportState = null; // a new record: nothing sent before counts
     this.#persist();
     await this.#options.jobLog?.idle();
     const r = job.request;
+    // A cancel does not abort the create: Glance may still commit a POST it has fully received
+    // after the client went away, and the DELETE that follows a cancel could come first and find
+    // nothing. Letting the create answer first means the DELETE always finds what it must remove.
+    const createSignal = AbortSignal.any([this.#closing.signal, AbortSignal.timeout(CREATE_TIMEOUT_MS)]);
     const image = await ctx.glance.createImage(
       {
         id: imageId,
@@ -713,8 +772,9 @@ export class UploadEngine {
         ...(r.tags ? { tags: r.tags } : {}),
         properties: { ...r.properties, [IMAGEDROP_PROPERTY]: job.snap.id },
       },
-      signal,
+      createSignal,
     );
+    signal.throwIfAborted(); // cancelled while the create ran: #cancelJob deletes the record
     this.#setGlanceStatus(job, image.status);
     this.#mark(job, 'created');
     this.#transition(job, 'created');
@@ -727,7 +787,8 @@ export class UploadEngine {
     this.#openGate(job);
     job.bodyEnded = false;
     job.snap.attempt += 1;
-    job.snap.bytesSent = 0;
+    // Glance's PUT keeps nothing of a broken attempt (offset 0); a transport that sends parts may.
+    job.snap.bytesSent = Math.min(this.#transport.resumeOffset(job.transportState), job.snap.bytesTotal);
     job.snap.resume = { kind: 'none' };
     job.digests = null;
     const meter = new ProgressMeter(this.#now());
@@ -764,14 +825,10 @@ export class UploadEngine {
           const { handle, identity } = await openForUpload(job.request.path);
           handles.push(handle);
           const checked = job.identity;
-          if (checked && (identity.size !== checked.size || identity.mtimeMs !== checked.mtimeMs)) {
-            throw fileChangedError(
-              job.request.path,
-              identity.size !== checked.size
-                ? `its size went from ${checked.size} to ${identity.size} bytes`
-                : 'it was modified after it was checked',
-            );
+          if (checked && !sameFile(identity, checked)) {
+            throw fileChangedError(job.request.path, `${howChanged(checked, identity)} after it was checked`);
           }
+          job.sentIdentity = identity;
           if (!range) {
             hasher = createStreamHasher(this.#options.cloudFacts.algorithmsFor(ctx.imageEndpoint));
           }
@@ -780,6 +837,7 @@ export class UploadEngine {
             handle,
             identity,
             hasher: range ? null : hasher,
+            ...(range ? { range } : {}),
             onBytes: (n) => {
               job.snap.bytesSent += n;
               // A read already in flight when Pause was pressed still lands: keep the plan true.
@@ -793,7 +851,7 @@ export class UploadEngine {
             },
             gate: () => (job.gate.open ? Promise.resolve() : new Promise<void>((r) => job.gate.waiters.push(r))),
             onEnd: () => {
-              job.bodyEnded = true;
+              if (!range || range.end === job.snap.bytesTotal) job.bodyEnded = true;
             },
           });
           signal.addEventListener('abort', () => body.destroy(signal.reason as Error), { once: true });
@@ -814,6 +872,8 @@ export class UploadEngine {
     job.snap.bytesPerSecond = null;
     job.snap.etaSeconds = null;
     job.snap.glanceStatus = null; // read again while verifying
+    job.snap.resume = { kind: 'none' }; // a pause that came after the last byte held nothing
+    job.transportState = null; // the transfer is complete: nothing of it is left to resume
     this.#transition(job, 'uploaded');
     this.#changed(job, true);
   }
@@ -893,11 +953,12 @@ export class UploadEngine {
 
   /** True when size and checksum match; false when the server reports no checksum at all. Throws on a mismatch. */
   async #compare(job: Job, ctx: EngineContext, image: GlanceImage, signal: AbortSignal): Promise<boolean> {
-    const sent = job.snap.bytesTotal;
+    const sent = job.sentIdentity?.size ?? job.snap.bytesTotal;
     const algo = image.os_hash_algo;
     const value = image.os_hash_value;
     await this.#options.cloudFacts.remember(ctx.imageEndpoint, algo && value ? algo : null);
-    const digest = async (a: string) => job.digests?.[a] ?? (await hashFile(job.request.path, a, signal));
+    const digest = async (a: string) =>
+      job.digests?.[a] ?? (await hashFile(job.request.path, a, { sent: job.sentIdentity, signal }));
     const checksums = {
       ...job.snap.checksums,
       algorithm: algo ?? null,
@@ -944,7 +1005,7 @@ export class UploadEngine {
     if (error.httpStatus === 401 && !job.renewedAfter401) {
       job.renewedAfter401 = true;
       try {
-        await ctx.glance.session.renew(new AbortController().signal);
+        await ctx.glance.session.renew(AbortSignal.any([this.#closing.signal, AbortSignal.timeout(60_000)]));
         error = { ...error, retryable: true };
       } catch (renewError) {
         error = toAppError(renewError);
@@ -952,6 +1013,19 @@ export class UploadEngine {
     }
     const phase = job.snap.phase;
     if (error.retryable && canTransition(phase, 'connection-lost')) {
+      if (phase === 'paused') {
+        // The user holds this job: an automatic retry would send the whole file again behind
+        // their back. It waits for their Resume, which says it starts again from 0.
+        job.heldByUser = true;
+        error = {
+          code: 'upload/interrupted',
+          message:
+            'The connection closed while this upload was paused (the image service drops a connection that stays silent too long): resume sends the file again from 0.',
+          retryable: true,
+          detail: error.message,
+          ...(error.httpStatus ? { httpStatus: error.httpStatus } : {}),
+        };
+      }
       job.snap.error = error;
       job.snap.bytesPerSecond = null;
       job.snap.etaSeconds = null;
@@ -988,8 +1062,13 @@ export class UploadEngine {
 
   #setPlanFromImage(job: Job, status: GlanceImageStatus | null): void {
     this.#setGlanceStatus(job, status);
+    const offset = this.#transport.resumeOffset(job.transportState);
     if (status === 'saving' || status === 'killed') {
       job.snap.resume = { kind: 'recreate', imageStatus: status };
+    } else if (status === 'active' && job.snap.createdImage) {
+      job.snap.resume = { kind: 'verify' };
+    } else if (status === 'queued' && offset > 0) {
+      job.snap.resume = { kind: 'continue', percent: percentOf(offset, job.snap.bytesTotal) };
     } else {
       job.snap.resume = { kind: 'restart' };
     }
@@ -999,6 +1078,10 @@ export class UploadEngine {
     // The probe before this awaited: a resume, a cancel or a shutdown may have come meanwhile.
     if (job.snap.phase !== 'interrupted' || job.cancelling || this.#disposed) return;
     this.#clearRetryTimer(job);
+    if (job.heldByUser) {
+      this.#changed(job, true);
+      return;
+    }
     const now = this.#now();
     job.firstFailureAt ??= now;
     const plan = job.snap.resume;
@@ -1033,10 +1116,15 @@ export class UploadEngine {
     // Keep the record when its data may be good: after the PUT, only a mismatch or a killed image
     // is bad data; anything else there failed the checking, not the image. And an internal
     // error is a bug of Imagedrop's, never a reason to destroy what the user uploaded.
+    const gone = error.code === 'glance/not-found' || error.code === 'glance/gone';
     const keep =
       error.code === 'internal' ||
       (job.snap.phase === 'verifying' && error.code !== 'upload/integrity' && error.code !== 'upload/killed');
-    if (keep && job.snap.createdImage && job.snap.imageId) {
+    if (gone && job.snap.imageId) {
+      // Someone else deleted it: nothing is left to keep or to delete.
+      job.snap.createdImage = false;
+      job.snap.glanceStatus = 'deleted';
+    } else if (keep && job.snap.createdImage && job.snap.imageId) {
       finalError = {
         ...error,
         detail: `${error.detail ? `${error.detail}\n` : ''}Image ${job.snap.imageId} was kept.`,
@@ -1121,13 +1209,11 @@ export class UploadEngine {
         await sleep(DELETE_RETRY_BASE_MS * 2 ** (attempt - 1), signal);
       }
     }
+    // The job may have moved on meanwhile (a new record after a retry): only forget what was deleted.
+    if (job.snap.imageId !== id) return;
     job.snap.glanceStatus = 'deleted';
-    if (!options.keepId) {
-      job.snap.imageId = null;
-      job.snap.createdImage = false;
-    } else {
-      job.snap.createdImage = false;
-    }
+    job.snap.createdImage = false;
+    if (!options.keepId) job.snap.imageId = null;
     this.#persist();
   }
 

@@ -19,6 +19,10 @@ export interface JobRecord {
   readonly cloudName: string | null;
   /** Digests of what was sent, once the PUT completed (so a restart can still verify). */
   readonly digests: Readonly<Record<string, string>> | null;
+  /** The file as it was checked: a re-hash after a restart must read that same file. */
+  readonly identity?: { readonly size: number; readonly mtimeMs: number; readonly ino: number } | null;
+  /** A transport's own resume state (for example a multipart upload id and its finished parts). */
+  readonly transport?: { readonly name: string; readonly state: unknown } | null;
 }
 
 const errorSchema = z.object({
@@ -35,6 +39,7 @@ const resumeSchema = z.union([
   z.object({ kind: z.literal('continue'), percent: z.number() }),
   z.object({ kind: z.literal('restart') }),
   z.object({ kind: z.literal('recreate'), imageStatus: z.string() }),
+  z.object({ kind: z.literal('verify') }),
 ]);
 
 const nullableString = z.string().nullable();
@@ -96,6 +101,8 @@ const recordSchema = z.object({
   cloudKey: nullableString,
   cloudName: nullableString,
   digests: z.record(z.string(), z.string()).nullable(),
+  identity: z.object({ size: z.number(), mtimeMs: z.number(), ino: z.number() }).nullable().optional(),
+  transport: z.object({ name: z.string(), state: z.unknown() }).nullable().optional(),
 });
 
 // The envelope is checked first and each job on its own, so that one damaged job does not cost
@@ -162,9 +169,7 @@ export class JobLog {
       if (typeof imageId === 'string') lostImages.push(imageId);
     }
     if (damaged > 0) {
-      const images = lostImages.length
-        ? `; check these image records on the dashboard: ${lostImages.join(', ')}`
-        : '';
+      const images = lostImages.length ? `; check these image records on the dashboard: ${lostImages.join(', ')}` : '';
       await this.#setAside(
         `${damaged} of its ${envelope.data.jobs.length} jobs could not be read`,
         `${kept.length ? 'the other jobs were kept' : 'the queue starts empty'}${images}`,
