@@ -167,6 +167,26 @@ const CASES: readonly Case[] = [
     qemu: { format: 'raw', virtualSize: 64 * 1024 },
   },
   {
+    name: 'ISO with "CD001" at 0x8001 but only a terminator, no primary volume descriptor',
+    make: (s) =>
+      s.write(
+        'no-pvd.iso',
+        (() => {
+          const b = isoImage();
+          b.fill(0, 0x8000, 0x9000);
+          b[0x8000] = 255; // the set terminator, where the PVD should be
+          b.write('CD001', 0x8001, 'latin1');
+          b[0x8006] = 1;
+          return b;
+        })(),
+      ),
+    format: 'iso',
+    virtualSize: null,
+    reasons: ['corrupt-header'],
+    mentions: 'no primary volume descriptor',
+    qemu: { format: 'raw', virtualSize: 64 * 1024 },
+  },
+  {
     name: 'ISO that claims more blocks than the file holds',
     make: (s) => s.write('short.iso', isoImage({ claimBlocks: 1000 })),
     format: 'iso',

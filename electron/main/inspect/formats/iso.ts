@@ -54,6 +54,14 @@ export const iso = defineFormat<IsoHeader>({
   ownsFirstSector: () => false,
   checks: [
     {
+      name: 'primary-volume-descriptor',
+      code: 'corrupt-header',
+      run: (h) =>
+        h.kind === 'iso9660' && !h.pvd
+          ? 'This ISO has no primary volume descriptor (its descriptor set ends before one), so it holds no readable volume: the file is damaged or forged; do not upload it.'
+          : undefined,
+    },
+    {
       name: 'volume-descriptor',
       code: 'corrupt-header',
       run: (h) => {
