@@ -1,9 +1,10 @@
 // `inspect FILE... [--json] [--disk-format FMT]`
 import { execFileSync } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CliIo } from '../cli/command.ts';
-import { inspectCommand } from './inspect-command.ts';
+import { errorReasonCode, inspectCommand } from './inspect-command.ts';
 import { Scratch, requireQemuImg } from './test-images.ts';
 
 class Capture extends Writable {
@@ -13,6 +14,9 @@ class Capture extends Writable {
     done();
   }
 }
+
+/** The keys every --json line has, in this order (issue 3). */
+const CONTRACT_KEYS = ['file', 'format', 'subformat', 'virtualSize', 'size', 'safe', 'reasons', 'diskFormat'];
 
 async function run(argv: string[], cwd: string) {
   const stdout = new Capture();
@@ -39,16 +43,7 @@ describe('inspect command', () => {
     expect(r.code).toBe(0);
     expect(r.lines).toHaveLength(2);
     const first = JSON.parse(r.lines[0] ?? '{}') as Record<string, unknown>;
-    expect(Object.keys(first)).toEqual([
-      'file',
-      'format',
-      'subformat',
-      'virtualSize',
-      'size',
-      'safe',
-      'reasons',
-      'diskFormat',
-    ]);
+    expect(Object.keys(first)).toEqual(CONTRACT_KEYS);
     expect(first).toEqual({
       file: 'good.qcow2',
       format: 'qcow2',
@@ -69,15 +64,44 @@ describe('inspect command', () => {
     expect(backed.reasons[0]?.code).toBe('backing-file');
   });
 
-  it('reports a file it cannot inspect as an error object and counts it as not safe', async () => {
+  it('reports a file it cannot inspect with the contract keys, a reason and the error, and exits 1', async () => {
     execFileSync('mkfifo', [s.path('pipe')]);
-    const r = await run(['--json', 'missing.qcow2', 'pipe', 'good.qcow2'], s.dir);
+    mkdirSync(s.path('folder.qcow2'));
+    const r = await run(['--json', 'missing.qcow2', 'pipe', 'folder.qcow2', 'good.qcow2'], s.dir);
     expect(r.code).toBe(1);
-    expect(r.lines.map((l) => JSON.parse(l) as Record<string, unknown>)).toEqual([
-      { file: 'missing.qcow2', error: { code: 'file/not-found', message: expect.stringContaining('does not exist') } },
-      { file: 'pipe', error: { code: 'file/not-a-file', message: expect.stringContaining('named pipe') } },
+    const objects = r.lines.map((l) => JSON.parse(l) as Record<string, unknown>);
+    const unreadable = (file: string, code: string, words: string) => {
+      const message = expect.stringContaining(words) as unknown;
+      return {
+        file,
+        format: null,
+        subformat: null,
+        virtualSize: null,
+        size: null,
+        safe: false,
+        reasons: [{ code, message }],
+        diskFormat: null,
+        error: { code: `file/${code}`, message },
+      };
+    };
+    expect(objects).toEqual([
+      unreadable('missing.qcow2', 'not-found', 'does not exist'),
+      unreadable('pipe', 'not-a-file', 'named pipe'),
+      unreadable('folder.qcow2', 'not-a-file', 'a folder'),
       expect.objectContaining({ file: 'good.qcow2', safe: true }),
     ]);
+    for (const o of objects.slice(0, 3)) expect(Object.keys(o)).toEqual([...CONTRACT_KEYS, 'error']);
+  });
+
+  it('exits 1 when the only file cannot be inspected', async () => {
+    expect((await run(['--json', 'missing.qcow2'], s.dir)).code).toBe(1);
+    expect((await run(['missing.qcow2'], s.dir)).code).toBe(1);
+  });
+
+  it('names the error code after its prefix', () => {
+    expect(errorReasonCode('file/unreadable')).toBe('unreadable');
+    expect(errorReasonCode('upload/cancelled')).toBe('cancelled');
+    expect(errorReasonCode('internal')).toBe('internal');
   });
 
   it('checks the declared format with --disk-format', async () => {

@@ -1,11 +1,15 @@
-// `inspect FILE... [--json] [--disk-format FMT]`: one report per file. With --json, one JSON object
-// per line: {"file","format","subformat","virtualSize","size","safe","reasons":[{"code","message"}],"diskFormat"},
-// or {"file","error":{"code","message"}} for a file that cannot be inspected. Exit 0 when every
-// file is safe, 1 otherwise, 2 on bad usage.
+// `inspect FILE... [--json] [--disk-format FMT] [--cloud NAME]`: one report per file. With --json,
+// one JSON object per line, always with the contract keys
+// {"file","format","subformat","virtualSize","size","safe","reasons":[{"code","message"}],"diskFormat"}.
+// A file that cannot be inspected (missing, unreadable, a folder or device) has nulls, safe false,
+// one reason whose code is the error's without its prefix ("not-found", "unreadable", "not-a-file"),
+// and an extra "error" object with the full code. Exit 0 when every file is safe, 1 when any file is
+// unsafe or could not be inspected, 2 on bad usage or when the cloud cannot be asked.
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DISK_FORMATS } from '../../../shared/glance.ts';
 import { formatBytes } from '../../../shared/format.ts';
+import type { AppError, AppErrorCode } from '../../../shared/errors.ts';
 import type { Inspection } from '../../../shared/inspect.ts';
 import { EXIT_ERROR, EXIT_OK, EXIT_PROBLEM, type CliCommand, type CliIo } from '../cli/command.ts';
 import { openCliSession } from '../cli/connect.ts';
@@ -30,6 +34,26 @@ function toJson(file: string, r: Inspection): string {
     reasons: r.reasons.map(({ code, message }) => ({ code, message })),
     diskFormat: r.diskFormat,
   });
+}
+
+/** The JSON line for a file that could not be inspected: the contract keys, then the error itself. */
+function errorToJson(file: string, error: AppError): string {
+  return JSON.stringify({
+    file,
+    format: null,
+    subformat: null,
+    virtualSize: null,
+    size: null,
+    safe: false,
+    reasons: [{ code: errorReasonCode(error.code), message: error.message }],
+    diskFormat: null,
+    error: { code: error.code, message: error.message },
+  });
+}
+
+/** 'file/not-found' → 'not-found': the reason code of a file that could not be inspected. */
+export function errorReasonCode(code: AppErrorCode): string {
+  return code.slice(code.indexOf('/') + 1);
 }
 
 function toText(file: string, r: Inspection): string[] {
@@ -71,6 +95,8 @@ export const inspectCommand: CliCommand = {
         '  --disk-format FMT   the disk_format you mean to send (auto: none); a different content is reported',
       );
       write(io.stdout, "  --cloud NAME        also check that the cloud's image schema accepts the disk_format");
+      write(io.stdout, 'exit status: 0 every file is safe; 1 a file is unsafe or cannot be inspected; 2 bad usage,');
+      write(io.stdout, '  or the cloud could not be asked');
       return EXIT_OK;
     }
     const declared = values['disk-format'];
@@ -109,9 +135,9 @@ export const inspectCommand: CliCommand = {
         else for (const line of toText(file, report)) write(io.stdout, line);
       } catch (e) {
         allSafe = false;
-        const { code, message } = toAppError(e);
-        if (values.json) write(io.stdout, JSON.stringify({ file, error: { code, message } }));
-        else write(io.stderr, `${file}: cannot inspect: ${message}`);
+        const error = toAppError(e);
+        if (values.json) write(io.stdout, errorToJson(file, error));
+        else write(io.stderr, `${file}: cannot inspect: ${error.message}`);
       }
     }
     return allSafe ? EXIT_OK : EXIT_PROBLEM;
