@@ -9,6 +9,8 @@ export type AppErrorCode =
   | 'auth/no-image-endpoint'
   | 'auth/not-connected'
   | 'auth/unavailable'
+  | 'auth/unexpected-status'
+  | 'auth/unexpected-response'
   // Cloud configuration (clouds.yaml, secure.yaml, OS_* variables)
   | 'config/cloud-not-found'
   | 'config/missing-field'

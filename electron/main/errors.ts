@@ -80,6 +80,15 @@ export function toAppError(e: unknown): AppError {
   if (e instanceof Error && e.name === 'AbortError') {
     return { code: 'upload/cancelled', message: 'The operation was cancelled.', retryable: false };
   }
+  // What AbortSignal.timeout() aborts with: a deadline ran out, as undici's own timeouts do.
+  if ((e as { name?: unknown } | null)?.name === 'TimeoutError') {
+    return {
+      code: 'network/timeout',
+      message: 'The cloud did not answer in time: check your network, or try again later.',
+      retryable: true,
+      detail: e instanceof Error ? e.message : String(e),
+    };
+  }
   return {
     code: 'internal',
     message: 'Imagedrop hit an unexpected problem; try again, and report it if it keeps happening.',

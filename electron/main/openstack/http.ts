@@ -84,7 +84,7 @@ export interface HttpResponse {
 
 /** Sends one request and reads the whole response body. Network failures become ImagedropErrors. */
 export async function httpRequest(url: string, options: HttpRequestOptions): Promise<HttpResponse> {
-  options.signal.throwIfAborted();
+  if (options.signal.aborted) throw abortReason(options.signal, url, options.service);
   try {
     const res = await request(url, {
       method: options.method,
@@ -98,14 +98,38 @@ export async function httpRequest(url: string, options: HttpRequestOptions): Pro
     const text = await res.body.text();
     return { status: res.statusCode, headers: res.headers, text };
   } catch (e) {
-    if (options.signal.aborted) throw abortReason(options.signal);
+    if (options.signal.aborted) throw abortReason(options.signal, url, options.service);
     throw networkError(e, url, options.service);
   }
 }
 
-/** The reason an AbortSignal carries, as something to throw. */
-export function abortReason(signal: AbortSignal): unknown {
-  return signal.reason ?? new DOMException('The operation was aborted.', 'AbortError');
+/** True for the reason `AbortSignal.timeout()` aborts with (a DOMException named TimeoutError). */
+export function isTimeoutReason(reason: unknown): boolean {
+  return (reason as { name?: unknown } | null)?.name === 'TimeoutError';
+}
+
+/**
+ * The reason an AbortSignal carries, as something to throw. A deadline that ran out is a
+ * network/timeout (retryable), like undici's own timeouts; a cancel stays what it is.
+ */
+export function abortReason(signal: AbortSignal, url?: string, service?: Service): unknown {
+  const reason = signal.reason ?? new DOMException('The operation was aborted.', 'AbortError');
+  return isTimeoutReason(reason) ? timeoutError(url, service, reason) : reason;
+}
+
+function timeoutError(
+  url: string | undefined,
+  service: Service | undefined,
+  cause: unknown,
+  detail = (cause as { message?: string } | null)?.message ?? 'TimeoutError',
+): ImagedropError {
+  const who = service ? serviceName(service) : 'The cloud';
+  const where = url ? ` at ${originOf(url)}` : '';
+  return new ImagedropError(
+    'network/timeout',
+    `${who}${where} did not answer in time: check your network, or try again later.`,
+    { retryable: true, detail, cause },
+  );
 }
 
 /** Parses a JSON body, or says clearly that the server answered something else. */
@@ -114,7 +138,7 @@ export function parseJson<T>(res: HttpResponse, url: string, service: Service): 
     return JSON.parse(res.text) as T;
   } catch {
     throw new ImagedropError(
-      'glance/unexpected-response',
+      service === 'keystone' ? 'auth/unexpected-response' : 'glance/unexpected-response',
       `${serviceName(service)} at ${originOf(url)} answered with something that is not JSON: check that the URL points at the ${serviceName(service)} API.`,
       { httpStatus: res.status, detail: res.text.slice(0, 200) },
     );
@@ -133,7 +157,8 @@ export function originOf(url: string): string {
   }
 }
 
-const TLS_CODES = new Set([
+/** Certificate problems: the handshake got far enough to see a certificate it cannot trust. */
+const CERT_CODES = new Set([
   'CERT_HAS_EXPIRED',
   'CERT_NOT_YET_VALID',
   'DEPTH_ZERO_SELF_SIGNED_CERT',
@@ -144,11 +169,10 @@ const TLS_CODES = new Set([
   'ERR_TLS_CERT_ALTNAME_INVALID',
   'CERT_UNTRUSTED',
   'CERT_REVOKED',
-  'ERR_SSL_WRONG_VERSION_NUMBER',
-  'EPROTO',
-  'ERR_SSL_PACKET_LENGTH_TOO_LONG',
-  'ERR_SSL_TLSV1_ALERT_UNKNOWN_CA',
 ]);
+
+/** The peer answered the TLS hello with something that is not TLS (plain HTTP, most often). */
+const PLAINTEXT_CODES = new Set(['ERR_SSL_WRONG_VERSION_NUMBER', 'ERR_SSL_PACKET_LENGTH_TOO_LONG']);
 
 /** Every message in an error and its causes. */
 function errorMessages(e: unknown, depth = 0): string[] {
@@ -176,24 +200,39 @@ export function networkError(e: unknown, url: string, service: Service): Imagedr
   const name = serviceName(service);
   const detail = codes.join(', ') || (e instanceof Error ? e.message : String(e));
   const has = (...wanted: string[]) => codes.some((c) => wanted.includes(c));
-  const tls = codes.find((c) => TLS_CODES.has(c));
-  const handshakeReset = errorMessages(e).some((m) => m.includes('before secure TLS connection was established'));
-  if (
-    tls === 'ERR_SSL_WRONG_VERSION_NUMBER' ||
-    tls === 'EPROTO' ||
-    tls === 'ERR_SSL_PACKET_LENGTH_TOO_LONG' ||
-    handshakeReset
-  ) {
+  const messages = errorMessages(e);
+  const cert = codes.find((c) => CERT_CODES.has(c));
+  if (cert) {
     return new ImagedropError(
       'network/tls',
-      `${host} does not speak HTTPS on this port: check whether the URL should start with http:// instead of https://.`,
+      `The certificate of ${host} cannot be trusted (${cert}): give the cloud's CA file as cacert, or check the URL.`,
       { detail, cause: e },
     );
   }
+  if (
+    codes.some((c) => PLAINTEXT_CODES.has(c)) ||
+    (has('EPROTO') && messages.some((m) => /wrong version number|packet length too long/i.test(m)))
+  ) {
+    return new ImagedropError(
+      'network/tls',
+      `${host} answered in plain text, not TLS: the URL should probably start with http:// instead of https://, unless a proxy on the way answers instead of the cloud.`,
+      { detail, cause: e },
+    );
+  }
+  if (messages.some((m) => m.includes('before secure TLS connection was established'))) {
+    // A server without TLS on that port, a server that wants a client certificate, and a
+    // middlebox that cuts TLS all look the same from here: name them all.
+    return new ImagedropError(
+      'network/tls',
+      `${host} closed the connection during the TLS handshake: it may not speak HTTPS on this port (try http://), it may require a client certificate, or a proxy or firewall on the way may block it.`,
+      { detail, cause: e },
+    );
+  }
+  const tls = codes.find((c) => c.startsWith('ERR_SSL_') || c.startsWith('ERR_TLS_') || c === 'EPROTO');
   if (tls) {
     return new ImagedropError(
       'network/tls',
-      `The certificate of ${host} cannot be trusted (${tls}): give the cloud's CA file as cacert, or check the URL.`,
+      `The TLS handshake with ${host} failed (${tls}): the server may require a client certificate, or share no TLS version or cipher with Imagedrop; check the URL, or ask the cloud's administrator.`,
       { detail, cause: e },
     );
   }
@@ -214,10 +253,14 @@ export function networkError(e: unknown, url: string, service: Service): Imagedr
   if (
     has('UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'ETIMEDOUT', 'ESOCKETTIMEDOUT')
   ) {
+    return timeoutError(url, service, e, detail);
+  }
+  if (has('UND_ERR_REQ_CONTENT_LENGTH_MISMATCH')) {
+    // undici stops a body that yields more or fewer bytes than its Content-Length: the file changed.
     return new ImagedropError(
-      'network/timeout',
-      `${name} at ${host} did not answer in time: check your network, or try again later.`,
-      { retryable: true, detail, cause: e },
+      'file/changed',
+      `The data sent to ${host} did not match the size announced for it: the file changed while it was being uploaded; wait until nothing writes to it, then upload it again.`,
+      { detail, cause: e },
     );
   }
   if (has('EHOSTUNREACH', 'ENETUNREACH', 'EHOSTDOWN', 'ENETDOWN')) {
@@ -227,21 +270,17 @@ export function networkError(e: unknown, url: string, service: Service): Imagedr
       { retryable: true, detail, cause: e },
     );
   }
-  if (
-    has(
-      'ECONNRESET',
-      'EPIPE',
-      'UND_ERR_SOCKET',
-      'UND_ERR_CLOSED',
-      'ECONNABORTED',
-      'UND_ERR_REQ_CONTENT_LENGTH_MISMATCH',
-    )
-  ) {
-    return new ImagedropError('network/reset', `The connection to ${host} broke before ${name} answered.`, {
-      retryable: true,
-      detail,
-      cause: e,
-    });
+  if (has('ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED', 'ECONNABORTED')) {
+    // Over TLS 1.3, a server that wants a client certificate refuses it after the handshake,
+    // and undici only sees the connection close before any answer.
+    const silentTls = url.startsWith('https:') && (e as { socket?: { bytesRead?: number } }).socket?.bytesRead === 0;
+    return new ImagedropError(
+      'network/reset',
+      silentTls
+        ? `The connection to ${host} closed before ${name} answered anything: try again; if it keeps happening, the server may require a TLS client certificate, which Imagedrop does not send.`
+        : `The connection to ${host} broke before ${name} answered.`,
+      { retryable: true, detail, cause: e },
+    );
   }
   return new ImagedropError('network/unreachable', `${name} at ${host} could not be reached (${detail}).`, {
     retryable: true,

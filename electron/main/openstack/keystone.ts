@@ -141,7 +141,7 @@ export async function authenticate(options: {
   const body = parseJson<TokenBody>(res, url, 'keystone').token;
   if (!value || !body?.expires_at || !body.user) {
     throw new ImagedropError(
-      'glance/unexpected-response',
+      'auth/unexpected-response',
       'Keystone answered without a token: check that the auth URL points at Keystone v3.',
       { httpStatus: res.status },
     );

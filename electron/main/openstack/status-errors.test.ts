@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { parseJson } from './http.ts';
 import { cleanServerMessage, statusError } from './status-errors.ts';
 
 const glanceBody = (message: string, code: string) =>
@@ -39,6 +40,13 @@ const ROWS: [number, string, string, boolean, RegExp][] = [
     /set both/,
   ],
   [400, 'Store for identifier nosuch not found', 'glance/unknown-store', false, /no store named nosuch/],
+  [
+    400,
+    'No image found with ID 0b5a3d2e-1c1b-4b7e-9d55-2f9c0d1e2a3b',
+    'glance/bad-request',
+    true,
+    /list the images again/,
+  ],
   [401, 'This server could not verify that you are authorized', 'auth/token-rejected', false, /sign in again/],
   [403, 'Not allowed to upload image data for image x', 'auth/forbidden', false, /role/],
   [403, 'You are not authorized to complete publicize_image action.', 'auth/forbidden', false, /public/],
@@ -97,6 +105,23 @@ describe('statusError (Keystone)', () => {
   });
   it('404 means the auth URL is not Keystone v3', () => {
     expect(statusError('keystone', 404, 'Not Found').message).toMatch(/auth URL/);
+  });
+  it('an unexpected status gets a Keystone code, not a Glance one', () => {
+    const e = statusError('keystone', 418, '{"error":{"message":"teapot"}}');
+    expect(e.code).toBe('auth/unexpected-status');
+    expect(e.message).toBe('Keystone answered with an unexpected HTTP 418.');
+  });
+  it('a body that is not JSON gets a Keystone code, not a Glance one', () => {
+    const res = { status: 201, headers: {}, text: '<html>login portal</html>' };
+    expect(() => parseJson(res, 'http://k:5000/v3/auth/tokens', 'keystone')).toThrow(
+      expect.objectContaining({
+        code: 'auth/unexpected-response',
+        message: expect.stringMatching(/^Keystone at k:5000/),
+      }),
+    );
+    expect(() => parseJson(res, 'http://g:9292/v2/images', 'glance')).toThrow(
+      expect.objectContaining({ code: 'glance/unexpected-response' }),
+    );
   });
   it('5xx is retryable', () => {
     const e = statusError('keystone', 503, '');

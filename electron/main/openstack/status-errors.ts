@@ -126,6 +126,15 @@ function refineGlance(status: number, server: string): StatusRule | null {
       retryable: false,
     };
   }
+  if (status === 400 && /no image found with id/i.test(server)) {
+    // A 400 (not 404) with this text answers a list whose `marker` image no longer exists.
+    return {
+      code: 'glance/bad-request',
+      message:
+        'The image list could not go on: the image it was continuing from no longer exists (deleted meanwhile); list the images again.',
+      retryable: true,
+    };
+  }
   if (status === 403 && /publicize_image/i.test(server)) {
     return {
       code: 'auth/forbidden',
@@ -186,7 +195,7 @@ export function statusError(service: Service, status: number, body: string): Ima
   const rule = (service === 'glance'
     ? (refineGlance(status, server) ?? GLANCE_STATUS[status])
     : keystoneRule(status)) ?? {
-    code: 'glance/unexpected-status',
+    code: service === 'keystone' ? 'auth/unexpected-status' : 'glance/unexpected-status',
     message: `${service === 'keystone' ? 'Keystone' : 'The image service'} answered with an unexpected HTTP ${status}.`,
     retryable: status >= 500,
   };
