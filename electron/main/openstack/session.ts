@@ -5,18 +5,27 @@ import type { EndpointInterface } from '../../../shared/session.ts';
 import { ImagedropError } from '../errors.ts';
 import { imageApiRoot, pickEndpoint } from './catalog.ts';
 import type { CloudConfig } from './cloud-config.ts';
-import { getDispatcher } from './http.ts';
+import { abortReason, getDispatcher } from './http.ts';
 import { authenticate, type KeystoneToken } from './keystone.ts';
 
-/** Authenticate again when less than this is left of the token's life. */
+/**
+ * Authenticate again when less than this is left of the token's life, or less than half of it
+ * for a short-lived token (so that a 4-minute token is not renewed before every call).
+ */
 export const RENEW_BEFORE_EXPIRY_MS = 5 * 60_000;
 export const RENEW_TIMEOUT_MS = 60_000;
 
-/** Waits for `promise`, or rejects with the signal's reason as soon as it aborts. */
-function abortable<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(signal.reason);
+/** How long before `token` expires the session authenticates again. */
+export function renewMargin(token: Pick<KeystoneToken, 'issuedAt' | 'expiresAt'>): number {
+  const lifetime = token.expiresAt.getTime() - token.issuedAt.getTime();
+  return Math.max(0, Math.min(RENEW_BEFORE_EXPIRY_MS, lifetime / 2));
+}
+
+/** Waits for `promise`, or rejects as soon as the signal aborts (a deadline as network/timeout). */
+function abortable<T>(promise: Promise<T>, signal: AbortSignal, url: string): Promise<T> {
+  if (signal.aborted) return Promise.reject(abortReason(signal, url, 'keystone'));
   return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason);
+    const onAbort = () => reject(abortReason(signal, url, 'keystone'));
     signal.addEventListener('abort', onAbort, { once: true });
     promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
   });
@@ -111,18 +120,32 @@ export class Session {
     return this.#token.project?.id ?? '';
   }
 
-  /** A token with at least RENEW_BEFORE_EXPIRY_MS of life left. */
+  /**
+   * A token with at least renewMargin() of life left. A session that signed in with a token
+   * cannot get a new one, so it uses that token until it has actually expired.
+   */
   async token(signal: AbortSignal): Promise<string> {
-    if (this.#token.expiresAt.getTime() - this.#now() < RENEW_BEFORE_EXPIRY_MS) await this.renew(signal);
+    const left = this.#token.expiresAt.getTime() - this.#now();
+    if (this.config.auth.type === 'token') {
+      if (left <= 0) throw this.#tokenRejected('has expired');
+    } else if (left < renewMargin(this.#token)) {
+      await this.renew(signal);
+    }
     return this.#token.value;
+  }
+
+  #tokenRejected(what: string): ImagedropError {
+    return new ImagedropError(
+      'auth/token-rejected',
+      `The token for cloud '${this.config.name}' ${what}, and a token cannot renew itself: sign in again with a password or an application credential.`,
+    );
   }
 
   /** Authenticates again (after a 401, or near expiry). Concurrent callers share one request. */
   async renew(signal: AbortSignal): Promise<void> {
     if (this.config.auth.type === 'token') {
-      throw new ImagedropError(
-        'auth/token-rejected',
-        `The token for cloud '${this.config.name}' has expired and a token cannot renew itself: sign in again with a password or an application credential.`,
+      throw this.#tokenRejected(
+        this.#token.expiresAt.getTime() <= this.#now() ? 'has expired' : 'was refused (revoked or expired)',
       );
     }
     // The renewal is shared by every caller, so it runs on its own deadline: one caller's cancel
@@ -141,21 +164,31 @@ export class Session {
       .finally(() => {
         this.#renewing = null;
       });
-    await abortable(this.#renewing, signal);
+    await abortable(this.#renewing, signal, this.config.authUrl);
   }
 
   /**
-   * Runs a request with the current token; on a 401 it authenticates again once and repeats it.
-   * `attempt` must be repeatable (no consumed stream bodies).
+   * Runs a request with the current token. On a 401 it first repeats it with the session's
+   * current token when another call renewed it meanwhile; otherwise (or if that is refused too)
+   * it authenticates again, once, and repeats it. `attempt` must be repeatable.
    */
   async withToken<T>(signal: AbortSignal, attempt: (token: string) => Promise<T>): Promise<T> {
-    const first = await this.token(signal);
-    try {
-      return await attempt(first);
-    } catch (e) {
-      if (!(e instanceof ImagedropError) || e.httpStatus !== 401) throw e;
-      await this.renew(signal);
-      return attempt(this.#token.value);
+    let token = await this.token(signal);
+    let renewed = false;
+    for (let tries = 1; ; tries++) {
+      try {
+        return await attempt(token);
+      } catch (e) {
+        if (!(e instanceof ImagedropError) || e.httpStatus !== 401 || tries >= 3) throw e;
+        if (this.#token.value !== token) {
+          token = this.#token.value; // another call already signed in again: use its token
+          continue;
+        }
+        if (renewed) throw e;
+        renewed = true;
+        await this.renew(signal);
+        token = this.#token.value;
+      }
     }
   }
 }
