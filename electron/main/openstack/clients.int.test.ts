@@ -8,6 +8,8 @@ import net from 'node:net';
 import path from 'node:path';
 import { readFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
+import { Readable } from 'node:stream';
+import type { Dispatcher } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GlanceImage } from '../../../shared/glance.ts';
 import { ImagedropError } from '../errors.ts';
@@ -63,6 +65,57 @@ async function expectError(p: Promise<unknown>, code: string, status?: number): 
   const err = e as ImagedropError;
   expect({ code: err.code, status: err.httpStatus }).toEqual({ code, status });
   return err;
+}
+
+/** The shared Agent, counting the sign-ins (POST /v3/auth/tokens) that go through it. */
+async function countingDispatcher(): Promise<{ dispatcher: Dispatcher; signIns: () => number }> {
+  let n = 0;
+  const dispatcher = (await getDispatcher()).compose((dispatch) => (opts, handler) => {
+    if (opts.method === 'POST' && String(opts.path).endsWith('/auth/tokens')) n += 1;
+    return dispatch(opts, handler);
+  });
+  return { dispatcher, signIns: () => n };
+}
+
+/** A session of the demo user whose sign-ins are counted; `now` is its clock. */
+async function countedSession(now: () => number = Date.now) {
+  const { dispatcher, signIns } = await countingDispatcher();
+  const config = await chooseCloud({ cloud: DEMO, env: env(), cwd: dir });
+  const session = await Session.open(config, signal(), now, dispatcher);
+  return { session, signIns };
+}
+
+/**
+ * Revokes a token in Keystone (DELETE /v3/auth/tokens). keystonemiddleware in glance-api caches a
+ * validation for up to 300 s, so only a token Glance has never seen is refused at once: the tests
+ * revoke tokens before their first use against Glance.
+ */
+async function revoke(token: string): Promise<void> {
+  const res = await httpRequest(`${KEYSTONE_URL}/auth/tokens`, {
+    method: 'DELETE',
+    headers: { 'x-auth-token': token, 'x-subject-token': token },
+    signal: signal(),
+    dispatcher: await getDispatcher(),
+    service: 'keystone',
+  });
+  expect(res.status).toBe(204);
+}
+
+/** A TCP server that accepts connections and never says a word. */
+async function silentServer(): Promise<{ url: string; close: () => void }> {
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer((socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return {
+    url: `http://127.0.0.1:${(server.address() as net.AddressInfo).port}`,
+    close: () => {
+      for (const s of sockets) s.destroy();
+      server.close();
+    },
+  };
 }
 
 beforeAll(async () => {
@@ -193,8 +246,30 @@ describe('Keystone v3', () => {
     );
     const session = await Session.open(config, signal());
     expect(session.details.project.name).toBe('admin');
-    // A token cannot renew itself: near expiry it asks the user to sign in again.
-    await expectError(session.renew(signal()), 'auth/token-rejected', undefined);
+    // A token cannot renew itself: after a 401 it asks the user to sign in again.
+    const refused = await expectError(session.renew(signal()), 'auth/token-rejected', undefined);
+    expect(refused.message).toMatch(
+      /^The token for cloud 'tok' was refused \(revoked or expired\), and a token cannot renew itself/,
+    );
+  });
+
+  it('a token session uses its token until it has actually expired, then asks to sign in again', async () => {
+    const token = await (await openSession(DEMO)).token(signal());
+    let fakeNow = Date.now();
+    const session = await Session.open(
+      resolveCloud('tok', { auth_type: 'token', auth: { auth_url: KEYSTONE_URL, token, project_name: 'demo' } }, 't'),
+      signal(),
+      () => fakeNow,
+    );
+    const scoped = await session.token(signal());
+    const expiresAt = session.details.expiresAt.getTime();
+    fakeNow = expiresAt - 60_000; // inside the renew margin, but still valid
+    expect(await session.token(signal())).toBe(scoped);
+    const images = await new GlanceClient(session).listImages(signal(), { owner: session.projectId, limit: 1 });
+    expect(images.pages).toBeGreaterThanOrEqual(1); // the real Glance still takes it
+    fakeNow = expiresAt;
+    const e = await expectError(session.token(signal()), 'auth/token-rejected', undefined);
+    expect(e.message).toMatch(/^The token for cloud 'tok' has expired, and a token cannot renew itself: sign in again/);
   });
 
   it('a wrong password is an invalid-credentials error, without the password in it', async () => {
@@ -215,6 +290,46 @@ describe('Keystone v3', () => {
     await new Promise((r) => setTimeout(r, 1100)); // a new Fernet token needs a new second
     const renewed = await session.token(signal());
     expect(renewed).not.toBe(first);
+  });
+
+  it('keeps a one-hour token until 5 minutes are left (min of 5 min and half its life)', async () => {
+    let fakeNow = Date.now();
+    const { session, signIns } = await countedSession(() => fakeNow);
+    const d = session.details;
+    const first = await session.token(signal());
+    fakeNow = d.expiresAt.getTime() - 5 * 60_000 - 1000;
+    expect(await session.token(signal())).toBe(first);
+    expect(signIns()).toBe(1);
+    fakeNow = d.expiresAt.getTime() - 5 * 60_000 + 1000;
+    expect(await session.token(signal())).not.toBe(first);
+    expect(signIns()).toBe(2);
+  });
+
+  it('on a 401 it first retries with the token another call has just renewed, without signing in again', async () => {
+    const { session, signIns } = await countedSession();
+    const glance = new GlanceClient(session);
+    const sent: string[] = [];
+    const statuses: number[] = [];
+    await session.withToken(signal(), async (token) => {
+      sent.push(token);
+      if (sent.length === 1) {
+        await session.renew(signal()); // another call signs in again meanwhile…
+        await revoke(token); // …and the old token stops working (Glance has never seen it)
+      }
+      const res = await httpRequest(glance.url('/v2/images?limit=1'), {
+        method: 'GET',
+        headers: { 'x-auth-token': token },
+        signal: signal(),
+        dispatcher: session.dispatcher,
+        service: 'glance',
+      });
+      statuses.push(res.status);
+      if (res.status !== 200) throw statusError('glance', res.status, res.text);
+    });
+    expect(statuses).toEqual([401, 200]);
+    expect(sent[1]).not.toBe(sent[0]);
+    expect(sent[1]).toBe(await session.token(signal()));
+    expect(signIns()).toBe(2); // the first sign-in and the other call's renewal: none for the 401
   });
 
   it('authenticates again once when the image service answers 401', async () => {
@@ -270,7 +385,69 @@ describe('Keystone v3', () => {
     expect(notKeystone.message).toMatch(/no Keystone v3 API at this auth URL/);
   });
 
-  it('a server that never answers times out', async () => {
+  it("a server that never answers is network/timeout when only the call's own AbortSignal.timeout runs out", async () => {
+    // No headersTimeout override: the caller's deadline (core/service.ts uses 60 s, undici's own
+    // headersTimeout is 60 s too) fires first, with a DOMException named TimeoutError.
+    const silent = await silentServer();
+    try {
+      const e = await expectError(
+        httpRequest(`${silent.url}/v3`, {
+          method: 'GET',
+          signal: AbortSignal.timeout(300),
+          dispatcher: await getDispatcher(),
+          service: 'keystone',
+        }),
+        'network/timeout',
+        undefined,
+      );
+      expect(e.retryable).toBe(true);
+      expect(e.message).toBe(
+        `Keystone at ${new URL(silent.url).host} did not answer in time: check your network, or try again later.`,
+      );
+      // The same through the Glance client, with the image API on the silent server.
+      const session = await openSession(DEMO, { OS_IMAGE_ENDPOINT_OVERRIDE: silent.url });
+      const g = await expectError(
+        new GlanceClient(session).listImages(AbortSignal.timeout(300)),
+        'network/timeout',
+        undefined,
+      );
+      expect(g.message).toMatch(/^The image service at 127\.0\.0\.1:\d+ did not answer in time/);
+    } finally {
+      silent.close();
+    }
+  });
+
+  it('a renewal that Keystone never answers is network/timeout for the caller', async () => {
+    const proxy = await startFaultProxy({ host: '127.0.0.1', port: 5000 });
+    try {
+      let fakeNow = Date.now();
+      const config = resolveCloud(
+        'held',
+        {
+          auth: {
+            auth_url: `${proxy.url}/v3`,
+            username: 'demo',
+            password: 'imagedrop-demo-pass',
+            project_name: 'demo',
+            user_domain_name: 'Default',
+            project_domain_name: 'Default',
+          },
+        },
+        't',
+      );
+      const session = await Session.open(config, signal(), () => fakeNow);
+      proxy.inject({ match: /^POST \/v3\/auth\/tokens/, fault: { kind: 'hold', afterBytes: 0 } });
+      fakeNow = session.details.expiresAt.getTime() - 60_000;
+      const e = await expectError(session.token(AbortSignal.timeout(500)), 'network/timeout', undefined);
+      expect(e.retryable).toBe(true);
+      expect(e.message).toMatch(/^Keystone at 127\.0\.0\.1:\d+ did not answer in time/);
+    } finally {
+      proxy.release();
+      await proxy.close();
+    }
+  });
+
+  it('a server that never answers times out (undici headersTimeout)', async () => {
     const silent = net.createServer(() => {});
     await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
     const port = (silent.address() as net.AddressInfo).port;
@@ -380,21 +557,57 @@ describe('TLS (a real HTTPS server on loopback with a self-signed certificate)',
     );
   });
 
-  it('https to a plain-http port says so (a server that answers, and one that hangs up)', async () => {
-    // glance-api answers the TLS hello with an HTTP error (wrong version number); uwsgi hangs up.
-    for (const port of [9292, 5000]) {
-      const e = await expectError(
-        authenticate({
-          authUrl: `https://127.0.0.1:${port}/v3`,
-          method,
-          scope: { projectName: 'x' },
-          dispatcher: await getDispatcher(),
-          signal: signal(),
-        }),
-        'network/tls',
-        undefined,
-      );
-      expect(e.message).toMatch(/does not speak HTTPS on this port: check whether the URL should start with http:\/\//);
+  const signIn = async (url: string, dispatcher?: Dispatcher) =>
+    authenticate({
+      authUrl: url,
+      method,
+      scope: { projectName: 'x' },
+      dispatcher: dispatcher ?? (await getDispatcher()),
+      signal: signal(),
+    });
+
+  it('https to a plain-http port that answers in plain text says http:// is likely', async () => {
+    // glance-api answers the TLS hello with an HTTP error page (OpenSSL: wrong version number).
+    const e = await expectError(signIn('https://127.0.0.1:9292/v3'), 'network/tls', undefined);
+    expect(e.message).toBe(
+      '127.0.0.1:9292 answered in plain text, not TLS: the URL should probably start with http:// instead of https://, unless a proxy on the way answers instead of the cloud.',
+    );
+  });
+
+  it('a server that hangs up during the handshake gets a hedged sentence, not a diagnosis', async () => {
+    // uwsgi (Keystone) hangs up on a TLS hello; an mTLS server or a middlebox can look the same.
+    const e = await expectError(signIn('https://127.0.0.1:5000/v3'), 'network/tls', undefined);
+    expect(e.message).toBe(
+      '127.0.0.1:5000 closed the connection during the TLS handshake: it may not speak HTTPS on this port (try http://), it may require a client certificate, or a proxy or firewall on the way may block it.',
+    );
+  });
+
+  it('a server that requires a client certificate is not called plain HTTP (TLS 1.2 and 1.3)', async () => {
+    const key = await readFile(path.join(dir, 'key.pem'));
+    const cert = await readFile(certFile);
+    const dispatcher = await getDispatcher({ cacertPath: certFile });
+    for (const maxVersion of ['TLSv1.2', 'TLSv1.3'] as const) {
+      const mtls = https.createServer({ key, cert, ca: cert, requestCert: true, rejectUnauthorized: true, maxVersion });
+      await new Promise<void>((r) => mtls.listen(0, '127.0.0.1', r));
+      const url = `https://127.0.0.1:${(mtls.address() as net.AddressInfo).port}/v3`;
+      try {
+        const e = (await signIn(url, dispatcher).catch((x: unknown) => x)) as ImagedropError;
+        expect(e).toBeInstanceOf(ImagedropError);
+        expect(e.message).not.toMatch(/plain text|http:\/\//);
+        if (maxVersion === 'TLSv1.2') {
+          // The server's handshake_failure alert arrives during the handshake.
+          expect(e.code).toBe('network/tls');
+          expect(e.message).toMatch(
+            /TLS handshake with 127\.0\.0\.1:\d+ failed \(ERR_SSL_.*\): the server may require a client certificate/,
+          );
+        } else {
+          // TLS 1.3: the refusal comes after the handshake; undici only sees the connection close.
+          expect(e.code).toBe('network/reset');
+          expect(e.message).toMatch(/closed before Keystone answered anything: .*may require a TLS client certificate/);
+        }
+      } finally {
+        mtls.close();
+      }
     }
   });
 
@@ -537,6 +750,51 @@ describe('Glance v2 client', () => {
   });
 });
 
+describe("the Glance client's own calls on a real 401 (a revoked token)", () => {
+  it.each(['getImage', 'listImages'] as const)(
+    '%s signs in again once and succeeds when the session token was revoked',
+    async (call) => {
+      const image = await newImage(demo, { name: `imagedrop-401-${call}` });
+      const { session, signIns } = await countedSession();
+      const glance = new GlanceClient(session);
+      const revoked = await session.token(signal());
+      await revoke(revoked); // before Glance has ever seen it, so its validation cache cannot hide it
+      if (call === 'getImage') {
+        expect((await glance.getImage(image.id, signal())).id).toBe(image.id);
+      } else {
+        const { images } = await glance.listImages(signal(), { owner: session.projectId });
+        expect(images.map((i) => i.id)).toContain(image.id);
+      }
+      expect(signIns()).toBe(2); // the first sign-in, and exactly one after the 401
+      expect(await session.token(signal())).not.toBe(revoked);
+    },
+  );
+
+  it('a token-only session whose token was revoked ends in auth/token-rejected', async () => {
+    const password = await openSession(DEMO);
+    const { dispatcher, signIns } = await countingDispatcher();
+    const session = await Session.open(
+      resolveCloud(
+        'tok-revoked',
+        {
+          auth_type: 'v3token',
+          auth: { auth_url: KEYSTONE_URL, token: await password.token(signal()), project_name: 'demo' },
+        },
+        't',
+      ),
+      signal(),
+      Date.now,
+      dispatcher,
+    );
+    await revoke(await session.token(signal()));
+    const e = await expectError(new GlanceClient(session).listImages(signal()), 'auth/token-rejected', undefined);
+    expect(e.message).toBe(
+      "The token for cloud 'tok-revoked' was refused (revoked or expired), and a token cannot renew itself: sign in again with a password or an application credential.",
+    );
+    expect(signIns()).toBe(1); // no attempt to sign in with the refused token again
+  });
+});
+
 describe('every error status the real image service can produce', () => {
   it('400: data before disk_format and container_format are set', async () => {
     const image = await newImage(admin, { diskFormat: undefined, containerFormat: undefined });
@@ -550,6 +808,35 @@ describe('every error status the real image service can produce', () => {
     );
     expect(e.serverMessage).toBe('Properties disk_format, container_format must be set prior to saving data.');
     expect(e.message).toBe('The image has no disk format or container format yet: set both before uploading its data.');
+  });
+
+  it('400: a list that continues from an image that does not exist (marker)', async () => {
+    const e = await expectError(admin.listImages(signal(), { marker: crypto.randomUUID() }), 'glance/bad-request', 400);
+    expect(e.serverMessage).toMatch(/^No image found with ID [0-9a-f-]{36}$/);
+    expect(e.message).toBe(
+      'The image list could not go on: the image it was continuing from no longer exists (deleted meanwhile); list the images again.',
+    );
+    expect(e.retryable).toBe(true);
+  });
+
+  it('a body shorter than its Content-Length (the file shrank mid-upload) is file/changed', async () => {
+    const image = await newImage(admin);
+    const e = await expectError(
+      admin.uploadImageData(image.id, Readable.from([Buffer.alloc(1000, 1)]), { size: 4096, signal: signal() }),
+      'file/changed',
+      undefined,
+    );
+    expect(e.message).toMatch(
+      /^The data sent to 127\.0\.0\.1:9292 did not match the size announced for it: the file changed/,
+    );
+    expect(e.detail).toContain('UND_ERR_REQ_CONTENT_LENGTH_MISMATCH');
+    // Glance saw a client that went away: the image waits for data again.
+    let status = '';
+    for (let i = 0; i < 50 && status !== 'queued'; i++) {
+      status = (await admin.getImage(image.id, signal())).status;
+      if (status !== 'queued') await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(status).toBe('queued');
   });
 
   it('400: an unknown store', async () => {
@@ -622,6 +909,10 @@ describe('every error status the real image service can produce', () => {
       const upload = glance.uploadImageData(image.id, createReadStream(file), { size: 8 << 20, signal: signal() });
       upload.catch(() => {}); // Glance may answer before expectError below attaches its handler
       await proxy.reached();
+      // The proxy has forwarded the bytes, but Glance may not have read the request yet: delete
+      // only once it is saving, or the PUT meets a deleted image (409) instead of losing it (410).
+      for (let i = 0; i < 100 && (await admin.getImage(image.id, signal())).status !== 'saving'; i++)
+        await new Promise((r) => setTimeout(r, 50));
       await admin.deleteImage(image.id, signal());
       proxy.release();
       const e = await expectError(upload, 'glance/gone', 410);

@@ -133,13 +133,21 @@ export class GlanceClient {
    */
   async listImages(
     signal: AbortSignal,
-    filters: { status?: string; owner?: string; limit?: number; properties?: Readonly<Record<string, string>> } = {},
+    filters: {
+      status?: string;
+      owner?: string;
+      limit?: number;
+      /** Start after this image id (Glance answers 400 when it does not exist). */
+      marker?: string;
+      properties?: Readonly<Record<string, string>>;
+    } = {},
     onPage?: (images: readonly GlanceImage[], page: number) => void,
   ): Promise<{ images: GlanceImage[]; pages: number }> {
     const query = new URLSearchParams();
     query.set('limit', String(filters.limit ?? 200));
     if (filters.status) query.set('status', filters.status);
     if (filters.owner) query.set('owner', filters.owner);
+    if (filters.marker) query.set('marker', filters.marker);
     for (const [k, v] of Object.entries(filters.properties ?? {})) query.set(k, v);
     let path: string | null = `/v2/images?${query.toString()}`;
     const images: GlanceImage[] = [];
