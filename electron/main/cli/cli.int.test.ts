@@ -125,6 +125,31 @@ describe('cli auth and images', () => {
     expect(bad.stderr).toMatch(/--status bogus is not an image status/);
   });
 
+  it('images follows next across pages: with --page-size 2 it lists what one big page lists', async () => {
+    const mine: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      const image = await glance.createImage(
+        { name: `imagedrop-cli-page-${i}`, diskFormat: 'raw', containerFormat: 'bare' },
+        AbortSignal.timeout(10_000),
+      );
+      created.add(image.id);
+      mine.push(image.id);
+    }
+    const ids = (r: Run) => (JSON.parse(r.stdout) as { id: string }[]).map((i) => i.id).sort();
+    const args = ['images', '--cloud', ADMIN, '--json', '--status', 'queued'];
+    const paged = await cli([...args, '--page-size', '2']);
+    const whole = await cli([...args, '--page-size', '1000']);
+    expect(paged.code).toBe(0);
+    expect(whole.code).toBe(0);
+    // At least 3 images at 2 per page: only following `next` can list them all.
+    expect(ids(paged).length).toBeGreaterThanOrEqual(3);
+    expect(ids(paged)).toEqual(ids(whole));
+    expect(ids(paged)).toEqual(expect.arrayContaining(mine));
+    const bad = await cli(['images', '--cloud', ADMIN, '--page-size', '0']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toBe('--page-size 0 is not a page size: give a whole number from 1 to 1000.\n');
+  });
+
   it.each([
     ['no cloud chosen', ['images'], {}, /^No cloud chosen: pass --cloud NAME or set OS_CLOUD \(.*\)\.\n$/],
     [

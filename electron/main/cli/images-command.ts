@@ -19,6 +19,8 @@ export const imagesCommand: CliCommand = {
         status: { type: 'string' },
         all: { type: 'boolean', default: false },
         json: { type: 'boolean', default: false },
+        // Hidden (not in usage): images per request, so tests can make the list span pages.
+        'page-size': { type: 'string' },
       },
       strict: true,
     });
@@ -28,10 +30,18 @@ export const imagesCommand: CliCommand = {
         `--status ${values.status} is not an image status: use one of ${GLANCE_IMAGE_STATUSES.join(', ')}.`,
       );
     }
+    const pageSize = values['page-size'] === undefined ? undefined : Number(values['page-size']);
+    if (pageSize !== undefined && !(Number.isInteger(pageSize) && pageSize >= 1 && pageSize <= 1000)) {
+      throw new ImagedropError(
+        'ipc/invalid-request',
+        `--page-size ${values['page-size']} is not a page size: give a whole number from 1 to 1000.`,
+      );
+    }
     const session = await openCliSession(values.cloud, io, signal);
     const { images } = await new GlanceClient(session).listImages(signal, {
       ...(values.status ? { status: values.status } : {}),
       ...(values.all ? {} : { owner: session.projectId }),
+      ...(pageSize ? { limit: pageSize } : {}),
     });
     if (values.json) {
       io.stdout.write(`${JSON.stringify(images)}\n`);
