@@ -1,6 +1,7 @@
 // What a real Glance never does, so MockAgent stands in: an image service that reports no
 // checksum at all (Huawei IMS documents `checksum` as unavailable). The result must be "done,
 // not verified", with the image kept: never called verified, never deleted as a mismatch.
+import { createHash } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -114,5 +115,120 @@ it('an image service that reports no checksum: done, not verified, the image kep
   expect(methods.slice(0, 2)).toEqual(['POST', 'PUT']);
   expect(methods).toContain('GET');
   expect(methods).not.toContain('DELETE');
+  await engine.dispose();
+});
+
+// An image service that, like Glance before Rocky, reports only the md5 `checksum` (no
+// os_hash_value), and one that kills an image while it is stored: neither can be asked of the
+// test cloud's Glance.
+async function engineFor(imageReply: (id: string) => Record<string, unknown>, onPut?: () => Promise<void>) {
+  const pool = agent.get(IMS);
+  const state = { imageId: '' };
+  pool
+    .intercept({ path: '/v2/images', method: 'POST' })
+    .reply(201, (opts) => {
+      state.imageId = (JSON.parse(String(opts.body)) as { id: string }).id;
+      return { id: state.imageId, status: 'queued' };
+    })
+    .persist();
+  pool
+    .intercept({ path: /\/v2\/images\/.*\/file/, method: 'PUT' })
+    .reply(204, async (opts) => {
+      // MockAgent does not read a streamed body itself: read it, as a server would.
+      for await (const chunk of opts.body as AsyncIterable<Buffer>) void chunk;
+      await onPut?.();
+      return '';
+    })
+    .persist();
+  pool
+    .intercept({ path: /\/v2\/images\/[^/]+$/, method: 'GET' })
+    .reply(200, () => imageReply(state.imageId))
+    .persist();
+  pool
+    .intercept({ path: /\/v2\/images\/[^/]+$/, method: 'DELETE' })
+    .reply(204, '')
+    .persist();
+  const session = await Session.open(
+    resolveCloud('old', { auth: { auth_url: `${KEYSTONE}/v3`, username: 'u', password: 'p', project_name: 'p' } }, 't'),
+    AbortSignal.timeout(5000),
+    Date.now,
+    agent,
+  );
+  const facts = new CloudFacts(null);
+  const engine = new UploadEngine({
+    context: () => ({
+      glance: new GlanceClient(session),
+      cloudKey: 'k',
+      cloudName: 'old',
+      imageEndpoint: IMS,
+      diskFormats: [],
+      sizeLimit: 1 << 30,
+    }),
+    inspect: async (file) => ({
+      file,
+      format: 'raw',
+      subformat: 'none',
+      virtualSize: 4096,
+      size: 4096,
+      safe: true,
+      reasons: [],
+      diskFormat: 'raw',
+    }),
+    cloudFacts: facts,
+  });
+  return { engine, facts, state };
+}
+
+it('an image service with only the md5 checksum: verified by md5, and the next upload computes md5 while it streams', async () => {
+  const data = Buffer.alloc(4096, 7);
+  const md5 = createHash('md5').update(data).digest('hex');
+  const file = path.join(dir, 'disk.raw');
+  await writeFile(file, data);
+  let swapAfterPut = false;
+  const { engine, facts } = await engineFor(
+    (id) => ({ id, status: 'active', size: 4096, checksum: md5, os_hash_algo: null, os_hash_value: null }),
+    async () => {
+      // Another file (same size) takes the path once the data is in: verifying must not need it.
+      if (swapAfterPut) await writeFile(file, Buffer.alloc(4096, 8));
+    },
+  );
+  const request = {
+    path: file,
+    name: 'disk',
+    diskFormat: 'auto',
+    containerFormat: 'bare',
+    visibility: 'private',
+  } as const;
+  const [first] = engine.add([request]);
+  await engine.whenSettled();
+  expect(engine.get(first!)).toMatchObject({ phase: 'done', verified: true, error: null });
+  expect(engine.get(first!)!.checksums).toMatchObject({ md5Local: md5, md5Server: md5, algorithm: null });
+  expect(facts.algorithmsFor(IMS)).toEqual(['md5']); // learned: md5 is this service's only check
+  swapAfterPut = true;
+  const [second] = engine.add([request]);
+  await engine.whenSettled();
+  expect(engine.get(second!)).toMatchObject({ phase: 'done', verified: true, error: null });
+  expect(engine.get(second!)!.checksums.md5Local).toBe(md5); // of what was sent, not of the file now
+  await engine.dispose();
+});
+
+it('an image the service kills while storing it: failed with a sentence, and the record deleted', async () => {
+  const file = path.join(dir, 'disk.raw');
+  await writeFile(file, Buffer.alloc(4096, 1));
+  const { engine, state } = await engineFor((id) => ({ id, status: 'killed', size: null }));
+  const [id] = engine.add([
+    { path: file, name: 'disk', diskFormat: 'auto', containerFormat: 'bare', visibility: 'private' },
+  ]);
+  await engine.whenSettled();
+  const s = engine.get(id!)!;
+  expect(s).toMatchObject({ phase: 'failed', verified: false, glanceStatus: 'deleted', createdImage: false });
+  expect(s.error?.code).toBe('upload/killed');
+  expect(s.error?.message).toMatch(/could not store the data .*killed.*try the upload again/);
+  const deletes = agent
+    .getCallHistory()!
+    .calls()
+    .filter((c) => c.origin === IMS && c.method === 'DELETE')
+    .map((c) => c.path);
+  expect(deletes).toEqual([`/v2/images/${state.imageId}`]);
   await engine.dispose();
 });
