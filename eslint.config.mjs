@@ -13,6 +13,18 @@ const NODE = [...builtinModules, ...builtinModules.map((m) => `node:${m}`), 'nod
 const restrict = (groups, message) => ({
   'no-restricted-imports': ['error', { patterns: groups.map((group) => ({ group: [group].flat(), message })) }],
 });
+// no-restricted-imports sees only static imports; these catch import('electron'),
+// require('electron') and TypeScript's `import x = require('electron')` (and electron/*).
+const ELECTRON = String.raw`/^electron(\u002F.*)?$/`;
+const noElectronAtRuntime = (message) => ({
+  'no-restricted-syntax': [
+    'error',
+    { selector: `ImportExpression[source.value=${ELECTRON}]`, message },
+    { selector: `CallExpression[callee.name='require'][arguments.0.value=${ELECTRON}]`, message },
+    { selector: `TSExternalModuleReference[expression.value=${ELECTRON}]`, message },
+  ],
+});
+const CORE_MESSAGE = 'The main-process core must run under plain Node: only electron/main/shell/ may import electron.';
 
 export default tseslint.config(
   {
@@ -38,18 +50,24 @@ export default tseslint.config(
   {
     files: ['shared/**/*.ts'],
     ignores: ['shared/**/*.test.ts'],
-    rules: restrict(
-      [[...NODE, 'electron', 'react', 'react-dom', 'undici', 'zustand', 'yaml', '**/electron/**', '**/renderer/**']],
-      'shared/ is plain TypeScript used by every process: no Node, electron, React or transport libraries.',
-    ),
+    rules: {
+      ...restrict(
+        [[...NODE, 'electron', 'react', 'react-dom', 'undici', 'zustand', 'yaml', '**/electron/**', '**/renderer/**']],
+        'shared/ is plain TypeScript used by every process: no Node, electron, React or transport libraries.',
+      ),
+      ...noElectronAtRuntime('shared/ is plain TypeScript used by every process: it never loads electron.'),
+    },
   },
   {
     files: ['electron/main/**/*.ts'],
     ignores: ['electron/main/shell/**'],
-    rules: restrict(
-      [['electron', 'electron/*', '**/shell/**', '**/renderer/**', 'react', 'react-dom', 'zustand']],
-      'The main-process core must run under plain Node: only electron/main/shell/ may import electron.',
-    ),
+    rules: {
+      ...restrict(
+        [['electron', 'electron/*', '**/shell/**', '**/renderer/**', 'react', 'react-dom', 'zustand']],
+        CORE_MESSAGE,
+      ),
+      ...noElectronAtRuntime(CORE_MESSAGE),
+    },
   },
   {
     files: ['electron/preload/**/*.ts'],
@@ -60,10 +78,13 @@ export default tseslint.config(
   },
   {
     files: ['renderer/**/*.{ts,tsx}'],
-    rules: restrict(
-      [[...NODE, 'electron', 'electron/*', '**/electron/**', 'undici', 'yaml']],
-      'The renderer talks to main only through window.imagedrop (shared/ipc.ts).',
-    ),
+    rules: {
+      ...restrict(
+        [[...NODE, 'electron', 'electron/*', '**/electron/**', 'undici', 'yaml']],
+        'The renderer talks to main only through window.imagedrop (shared/ipc.ts).',
+      ),
+      ...noElectronAtRuntime('The renderer talks to main only through window.imagedrop (shared/ipc.ts).'),
+    },
   },
   {
     files: ['renderer/**/*.{ts,tsx}'],
