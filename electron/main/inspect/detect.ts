@@ -18,6 +18,8 @@ export interface Detection {
   readonly subformat: string | null;
   readonly virtualSize: number | null;
   readonly findings: readonly Finding[];
+  /** Why newer Glance would refuse this content although it is safe (see FormatSpec.glanceRefuses). */
+  readonly glanceRefuses: string | null;
 }
 
 class CapturedView implements RegionView {
@@ -126,5 +128,6 @@ export async function detect(
     subformat: first.subformat,
     virtualSize: first.virtualSize,
     findings,
+    glanceRefuses: first.glanceRefuses,
   };
 }

@@ -35,6 +35,7 @@ describe('inspect command', () => {
     s.create('good.qcow2', 'qcow2', '16M');
     s.create('base.raw', 'raw', '1M');
     s.create('backed.qcow2', 'qcow2', '16M', '-b', 'base.raw', '-F', 'raw');
+    s.create('fixed.vhd', 'vpc', '16M', '-o', 'subformat=fixed');
   });
   afterAll(() => s.remove());
 
@@ -102,6 +103,26 @@ describe('inspect command', () => {
     expect(errorReasonCode('file/unreadable')).toBe('unreadable');
     expect(errorReasonCode('upload/cancelled')).toBe('cancelled');
     expect(errorReasonCode('internal')).toBe('internal');
+  });
+
+  it('adds advice after the contract keys where newer Glance refuses a safe file, and still exits 0', async () => {
+    const r = await run(['--json', 'fixed.vhd', 'good.qcow2'], s.dir);
+    expect(r.code).toBe(0);
+    const [vhd, qcow2] = r.lines.map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(Object.keys(vhd ?? {})).toEqual([...CONTRACT_KEYS, 'advice']);
+    expect(vhd).toMatchObject({ format: 'vhd', subformat: 'fixed', safe: true, reasons: [] });
+    expect(vhd?.advice).toEqual([
+      {
+        code: 'glance-refuses',
+        message: expect.stringContaining('qemu-img convert -f vpc -O qcow2 fixed.vhd fixed.qcow2'),
+      },
+    ]);
+    expect(Object.keys(qcow2 ?? {})).toEqual(CONTRACT_KEYS);
+    const text = await run(['fixed.vhd'], s.dir);
+    expect(text.code).toBe(0);
+    expect(text.stdout).toMatch(
+      /^fixed\.vhd: vhd \(fixed\), .*: safe, disk_format vhd\n {2}advice \(glance-refuses\): Newer Glance/m,
+    );
   });
 
   it('checks the declared format with --disk-format', async () => {

@@ -9,6 +9,20 @@ import { detect, type Detection } from './detect.ts';
 import { RegionReader } from './region-reader.ts';
 import { acceptanceReason, declaredReason, diskFormatFor, extensionReason } from './verdict.ts';
 
+/**
+ * Advice about a file that is safe to upload: newer Glance (2025.1 on) would still refuse it, and what
+ * to do. Unlike a reason, advice never makes a file unsafe (a cloud on older Glance takes the file).
+ */
+export interface InspectAdvice {
+  readonly code: 'glance-refuses';
+  readonly message: string;
+}
+
+/** The report, with the advice the shared Inspection type does not carry yet. */
+export interface InspectionReport extends Inspection {
+  readonly advice: readonly InspectAdvice[];
+}
+
 export interface InspectOptions {
   /** The disk_format the user chose; 'auto' (or nothing) means none. */
   readonly declaredFormat?: string;
@@ -48,7 +62,7 @@ async function openForInspection(path: string): Promise<FileHandle> {
   }
 }
 
-export async function inspectFile(path: string, options: InspectOptions = {}): Promise<Inspection> {
+export async function inspectFile(path: string, options: InspectOptions = {}): Promise<InspectionReport> {
   const handle = await openForInspection(path);
   try {
     let s: Stats;
@@ -87,6 +101,7 @@ export async function inspectFile(path: string, options: InspectOptions = {}): P
       reasons,
       diskFormat: diskFormatFor(detection.format),
       bytesRead: reader.bytesRead,
+      advice: detection.glanceRefuses === null ? [] : [{ code: 'glance-refuses', message: detection.glanceRefuses }],
     };
   } finally {
     await handle.close();

@@ -72,8 +72,10 @@ describe('extension, declared format and accepted formats', () => {
       });
     });
 
-    it('lets raw content go as ami, ari or aki (Glance does not inspect those)', async () => {
-      expect(await codes(s.path('disk.raw'), { declaredFormat: 'aki' })).toEqual([]);
+    it('lets raw content go as ami, ari, aki or ploop (Glance does not inspect those)', async () => {
+      for (const declaredFormat of ['ami', 'ari', 'aki', 'ploop'])
+        expect(await codes(s.path('disk.raw'), { declaredFormat })).toEqual([]);
+      expect(await codes(s.path('disk.qcow2'), { declaredFormat: 'ploop' })).toEqual(['declared-format-mismatch']);
     });
   });
 
@@ -111,6 +113,11 @@ describe('extension, declared format and accepted formats', () => {
     it('asks the operator when nothing convertible is accepted', async () => {
       const report = await inspectFile(s.path('disk.qed'), { acceptedDiskFormats: ['ami'] });
       expect(report.reasons[0]?.message).toMatch(/ask the cloud's operator/);
+    });
+
+    it('checks nothing when the schema lists no disk formats (an empty list is not "accepts nothing")', async () => {
+      expect(await codes(s.path('disk.qed'), { acceptedDiskFormats: [] })).toEqual([]);
+      expect(await codes(s.path('disk.raw'), { acceptedDiskFormats: [] })).toEqual([]);
     });
 
     it('has nothing to say when the format is accepted', async () => {

@@ -16,6 +16,8 @@ interface Case {
   readonly subformat: string | null;
   readonly virtualSize: number;
   readonly reasons: readonly InspectReasonCode[];
+  /** Safe, yet newer Glance refuses it (formats.md §13.4): the report carries advice. */
+  readonly glanceRefuses?: boolean;
   /** What qemu-img info says when it differs from format and virtualSize (and why, in a comment). */
   readonly qemu?: { readonly format: string; readonly virtualSize: number };
 }
@@ -70,6 +72,7 @@ const CASES: readonly Case[] = [
     subformat: 'compat-1.1',
     virtualSize: SIZE_BYTES,
     reasons: [],
+    glanceRefuses: true,
   },
   {
     name: 'compressed qcow2 (qemu-img convert -c)',
@@ -121,6 +124,7 @@ const CASES: readonly Case[] = [
     subformat: null,
     virtualSize: SIZE_BYTES,
     reasons: [],
+    glanceRefuses: true,
   },
   {
     name: 'qcow (v1) with a backing file',
@@ -129,6 +133,7 @@ const CASES: readonly Case[] = [
     subformat: null,
     virtualSize: SIZE_BYTES,
     reasons: ['backing-file'],
+    glanceRefuses: true,
   },
   // qed: oslo.utils bans every QED; here only a backing file makes it unsafe
   {
@@ -138,6 +143,7 @@ const CASES: readonly Case[] = [
     subformat: null,
     virtualSize: SIZE_BYTES,
     reasons: [],
+    glanceRefuses: true,
   },
   {
     name: 'qed with a backing file',
@@ -146,6 +152,7 @@ const CASES: readonly Case[] = [
     subformat: null,
     virtualSize: SIZE_BYTES,
     reasons: ['backing-file'],
+    glanceRefuses: true,
   },
   // vmdk
   {
@@ -215,6 +222,7 @@ const CASES: readonly Case[] = [
     subformat: 'fixed',
     virtualSize: VHD_64M,
     reasons: [],
+    glanceRefuses: true,
   },
   // vhdx, vdi, raw
   {
@@ -291,6 +299,8 @@ describe('images made by qemu-img', () => {
       diskFormat: c.format,
     });
     expect(report.safe).toBe(c.reasons.length === 0);
+    expect(report.advice.map((a) => a.code)).toEqual(c.glanceRefuses ? ['glance-refuses'] : []);
+    for (const a of report.advice) expect(a.message).toMatch(/^Newer Glance .*`qemu-img convert -f \w+ -O qcow2 .*`/);
     expect(report.bytesRead).toBeLessThanOrEqual(READ_BUDGET_BYTES);
     for (const r of report.reasons) expect(r.message).toMatch(/^[A-Z].*[.]$/);
 
@@ -311,6 +321,14 @@ describe('images made by qemu-img', () => {
     expect(info['virtual-size']).toBe(c.qemu?.virtualSize ?? c.virtualSize);
     if (c.reasons.includes('backing-file')) expect(info['backing-filename']).toBeTruthy();
     if (c.reasons.includes('data-file')) expect(info['format-specific']?.data?.['data-file']).toBe('data.raw');
+  });
+
+  it('advises what to do where newer Glance refuses a safe image', async () => {
+    const fixed = await inspectFile(s().path('fixed.vhd'));
+    expect(fixed.advice[0]?.message).toContain('qemu-img convert -f vpc -O qcow2 fixed.vhd fixed.qcow2');
+    const l2 = await inspectFile(s().path('l2.qcow2'));
+    expect(l2.advice[0]?.message).toContain('extended L2');
+    expect(l2.advice[0]?.message).toContain('qemu-img convert -f qcow2 -O qcow2 l2.qcow2 l2-converted.qcow2');
   });
 
   it('names the backing and data files in its messages', async () => {

@@ -98,6 +98,11 @@ export interface FormatSpec<H> {
    * Used only to say truthfully whether Glance would refuse a polyglot as well.
    */
   readonly glanceSees?: (header: H) => boolean;
+  /**
+   * Why newer Glance (2025.1 on: oslo.utils' inspector) would refuse content that this spec's checks
+   * pass, and what to do; undefined when it would not. Reported as advice, never as a reason.
+   */
+  readonly glanceRefuses?: (header: H, file: FileFacts) => string | undefined;
   readonly checks: NonEmpty<SafetyCheck<H>>;
 }
 
@@ -116,6 +121,8 @@ export interface Evaluation {
   readonly ownsFirstSector: boolean;
   /** See FormatSpec.glanceSees. */
   readonly glanceSees: boolean;
+  /** See FormatSpec.glanceRefuses. */
+  readonly glanceRefuses: string | null;
 }
 
 /** A spec with its header type erased, so that one table can hold every format. */
@@ -160,6 +167,7 @@ export function defineFormat<H>(spec: FormatSpec<H>): FormatEntry {
           virtualSize: null,
           ownsFirstSector: true,
           glanceSees: true,
+          glanceRefuses: null,
           findings: [
             {
               format: spec.format,
@@ -187,6 +195,7 @@ export function defineFormat<H>(spec: FormatSpec<H>): FormatEntry {
         virtualSize: attempt(() => spec.virtualSize(header, file), null),
         ownsFirstSector: attempt(() => spec.ownsFirstSector?.(header) ?? true, true),
         glanceSees: attempt(() => spec.glanceSees?.(header) ?? true, true),
+        glanceRefuses: attempt(() => spec.glanceRefuses?.(header, file) ?? null, null),
         findings,
       };
     },

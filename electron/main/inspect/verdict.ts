@@ -19,8 +19,11 @@ export const EXTENSION_FORMATS: Readonly<Record<string, ImageFormat>> = {
   '.zvhd2': 'zvhd2',
 };
 
-/** disk_formats whose content Glance does not inspect and that are raw bytes (kernels, ramdisks, ploop). */
-const RAW_LIKE_DISK_FORMATS = ['ami', 'ari', 'aki'];
+/**
+ * disk_formats whose content Glance does not inspect, so raw content may be declared as them
+ * (kernels, ramdisks, Virtuozzo ploop): Glance allows "detected raw" for them (formats.md §13.3).
+ */
+const RAW_LIKE_DISK_FORMATS = ['ami', 'ari', 'aki', 'ploop'];
 
 /** The disk_format to send for content of this format: Glance's names are the format names. */
 export function diskFormatFor(format: ImageFormat): string {
@@ -60,7 +63,8 @@ export function acceptanceReason(
   format: ImageFormat,
   accepted: readonly string[] | undefined,
 ): InspectReason | undefined {
-  if (accepted === undefined) return undefined;
+  // An empty list means the schema does not say (no disk_format enum), not "accepts nothing".
+  if (accepted === undefined || accepted.length === 0) return undefined;
   const diskFormat = diskFormatFor(format);
   const list = accepted.map((f) => f.toLowerCase());
   if (list.includes(diskFormat)) return undefined;

@@ -53,6 +53,8 @@ export const qcow = defineFormat<QcowHeader>({
   },
   subformat: () => null,
   virtualSize: (h, file) => (file.size >= 32 ? toNumber(h.size) : null),
+  glanceRefuses: (_h, file) =>
+    `Newer Glance (2025.1 on) reads QCOW version 1 as a qcow2 of an unsupported version and refuses it: convert it with \`${convertCommand(file.path, 'qcow', 'qcow2')}\` and upload the qcow2 file.`,
   checks: [
     headerLengthCheck('QCOW', () => HEADER_BYTES),
     {

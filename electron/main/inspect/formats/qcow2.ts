@@ -9,7 +9,7 @@
 // feature bits are read only for version 3 (in a version 2 header those bytes are the extensions),
 // and QCOW version 1 is its own format (qcow.ts) instead of a failed qcow2.
 import { cString, startsWith, toNumber, u32be, u64be } from '../bytes.ts';
-import { flattenCommand, fileLabel } from '../advice.ts';
+import { convertCommand, flattenCommand, fileLabel } from '../advice.ts';
 import { at, defineFormat, type RegionView, headerLengthCheck } from '../spec.ts';
 
 export const QCOW_MAGIC = Buffer.from([0x51, 0x46, 0x49, 0xfb]);
@@ -103,6 +103,10 @@ export const qcow2 = defineFormat<Qcow2Header>({
   },
   subformat: (h) => (h.version === 2 ? 'compat-0.10' : h.version === 3 ? 'compat-1.1' : `version-${h.version}`),
   virtualSize: (h, file) => (file.size >= 32 ? toNumber(h.size) : null),
+  glanceRefuses: (h, file) =>
+    (h.incompatible & INCOMPAT_EXTENDED_L2) !== 0n
+      ? `Newer Glance (2025.1 on) refuses qcow2 images with extended L2 entries (its inspector counts them as an unknown feature), although qemu reads them; if this cloud does, rewrite it without them with \`${convertCommand(file.path, 'qcow2', 'qcow2')}\` and upload that.`
+      : undefined,
   checks: [
     headerLengthCheck('qcow2', (h) => (h.version >= 3 ? Math.max(104, h.headerLength) : 72)),
     {

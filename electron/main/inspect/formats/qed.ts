@@ -55,6 +55,8 @@ export const qed = defineFormat<QedHeader>({
   },
   subformat: () => null,
   virtualSize: (h, file) => (file.size >= 56 ? toNumber(h.imageSize) : null),
+  glanceRefuses: (_h, file) =>
+    `Newer Glance (2025.1 on) refuses every QED image (its inspector bans the format), even on a cloud that lists qed: convert it with \`${convertCommand(file.path, 'qed', 'qcow2')}\` and upload the qcow2 file.`,
   checks: [
     headerLengthCheck('QED', () => HEADER_BYTES),
     {

@@ -10,6 +10,7 @@
 // Beyond oslo.utils (which has no VHD check): differencing disks (qemu silently ignores the parent and
 // would serve only the differences), the footer and dynamic header checksums, the 2040 GiB limit.
 import { has, onesComplementSum, startsWith, toNumber, u16be, u32be, u64be, u8, U64_ALL_ONES } from '../bytes.ts';
+import { convertCommand } from '../advice.ts';
 import { NOTHING, at, defineFormat, fromEnd } from '../spec.ts';
 
 const FOOTER_BYTES = 512;
@@ -92,6 +93,10 @@ export const vhd = defineFormat<VhdHeader>({
   // A fixed VHD starts with the guest's disk (its MBR included); oslo.utils looks for "conectix" at 0 only.
   ownsFirstSector: (h) => h.footerAt === 'start',
   glanceSees: (h) => h.footerAt === 'start',
+  glanceRefuses: (h, file) =>
+    h.footerAt === 'end'
+      ? `Newer Glance (2025.1 on) looks for a VHD footer only at the start of a file, so it takes this fixed VHD for a raw disk and refuses it as disk_format vhd ("does not match"); if this cloud does, convert it with \`${convertCommand(file.path, 'vhd', 'qcow2')}\` and upload the qcow2 file.`
+      : undefined,
   checks: [
     {
       name: 'footer-length',
