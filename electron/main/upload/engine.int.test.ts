@@ -304,20 +304,29 @@ describe('upload engine, faults', () => {
     expect(s.attempt).toBeGreaterThanOrEqual(offset >= 12 * MiB ? 1 : 2);
   });
 
-  it('a 60 s stall in the middle of the body (a pause on the wire) then completes on the same connection', async () => {
+  it('a 60 s pause in the middle of the body: nothing moves, Glance keeps the silent connection, resume completes it', async () => {
     const { engine, proxy } = await harness();
-    // Bigger than what loopback socket buffers can hold, so the reader really waits on the stall.
+    // Bigger than what loopback socket buffers can hold, so a held reader shows on the wire.
     const file = await randomFile(dir, 'stall.raw', 96 * MiB);
-    proxy.inject({ match: PUT_FILE, fault: { kind: 'stall', afterBytes: 8 * MiB, ms: 60_000 } });
+    // A short stall on the wire lets the pause land mid-body, whatever the machine's speed.
+    proxy.inject({ match: PUT_FILE, fault: { kind: 'stall', afterBytes: 8 * MiB, ms: 1_000 } });
     const [id] = engine.add([request(file)]);
     await proxy.reached();
-    const during = await waitFor(engine, id!, (s) => s.phase === 'uploading' && s.glanceStatus === 'saving', 20_000);
-    await new Promise((r) => setTimeout(r, 5_000));
-    expect(engine.get(id!)!.bytesSent).toBeLessThan(96 * MiB);
-    expect(engine.get(id!)!.bytesSent).toBe(during.bytesSent); // held by backpressure, nothing read
+    engine.pause([id!]);
+    const paused = await waitFor(engine, id!, (s) => s.phase === 'paused' && s.glanceStatus === 'saving', 20_000);
+    expect(paused.resume).toMatchObject({ kind: 'continue' });
+    await new Promise((r) => setTimeout(r, 3_000)); // the stall is over and what was in flight has landed
+    const read = engine.get(id!)!.bytesSent;
+    const wire = proxy.forwarded[0]!;
+    await new Promise((r) => setTimeout(r, 57_000));
+    expect(engine.get(id!)!).toMatchObject({ phase: 'paused', bytesSent: read, glanceStatus: 'saving' });
+    expect(proxy.forwarded[0]).toBe(wire); // a minute with nothing read and nothing sent
+    expect(wire).toBeLessThan(96 * MiB);
+    engine.resume([id!]);
     const s = await waitFor(engine, id!, settled, 120_000);
     await expectVerified(s, file);
-    expect(s.attempt).toBe(1);
+    expect(s.attempt).toBe(1); // the same connection went on: no second PUT
+    expect(proxy.requests.filter((r) => PUT_FILE.test(r))).toHaveLength(1);
   }, 150_000);
 
   it('pause holds the body with the connection open, and resume continues at the same byte', async () => {
