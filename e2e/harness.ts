@@ -158,6 +158,8 @@ export interface App {
   restart(): Promise<void>;
   /** The paths the next native "open files" dialog returns. */
   queuePick(paths: readonly string[]): void;
+  /** The path the next native CA-file dialog returns. */
+  queueCaPick(path: string): void;
   /** Files handed to the app by the OS (file associations). */
   openFiles(paths: readonly string[]): void;
   /** An image the test made itself, to be deleted afterwards. */
@@ -201,6 +203,7 @@ class Harness implements App {
   #unsubscribe: (() => void)[] = [];
   #events: Promise<unknown> = Promise.resolve();
   #picks: string[][] = [];
+  #caPicks: string[] = [];
   readonly #imageIds = new Set<string>();
   readonly warnings: string[] = [];
   #glancePid = '';
@@ -256,6 +259,7 @@ class Harness implements App {
       secrets: new MemorySecretStore(),
       platform: {
         pickFiles: async () => this.#picks.shift() ?? [],
+        pickCaFile: async () => this.#caPicks.shift() ?? null,
         copyText: async (text) => {
           this.copied.push(text);
         },
@@ -308,6 +312,10 @@ class Harness implements App {
 
   queuePick(paths: readonly string[]): void {
     this.#picks.push([...paths]);
+  }
+
+  queueCaPick(path: string): void {
+    this.#caPicks.push(path);
   }
 
   openFiles(paths: readonly string[]): void {

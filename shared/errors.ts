@@ -58,6 +58,8 @@ export type AppErrorCode =
   | 'upload/integrity'
   | 'upload/unverified'
   | 'upload/not-resumable'
+  // The operator dashboard
+  | 'dashboard/not-stuck'
   // The IPC bridge
   | 'ipc/invalid-request'
   | 'ipc/untrusted-sender'

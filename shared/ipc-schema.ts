@@ -3,18 +3,15 @@
 // 'ipc/invalid-request' back, never an exception.
 import { z } from 'zod';
 import { VISIBILITIES } from './glance.ts';
-import type { InvokeArgs, InvokeMethod } from './ipc.ts';
+import { ABSOLUTE_PATH, MIN_STUCK_AFTER_MINUTES, type InvokeArgs, type InvokeMethod } from './ipc.ts';
 
 const MAX_PATH = 4096;
 const MAX_FILES = 1000;
 
 /** Absolute paths only (POSIX, a Windows drive, or a UNC share): main never resolves against its own folder. */
-const path = z
-  .string()
-  .min(1)
-  .max(MAX_PATH)
-  .regex(/^(\/|[A-Za-z]:[\\/]|\\\\)/, 'must be an absolute path');
+const path = z.string().min(1).max(MAX_PATH).regex(ABSOLUTE_PATH, 'must be an absolute path');
 const MAX_PROPERTIES = 128;
+const MAX_STUCK_AFTER_MINUTES = 60 * 24 * 365;
 const uuidLike = z.string().min(1).max(128);
 const selection = z.union([z.literal('all'), z.array(uuidLike).max(MAX_FILES)]);
 const shortText = z.string().max(255);
@@ -74,6 +71,9 @@ export const INVOKE_ARGS = {
   connect: z.tuple([connectRequestSchema]),
   disconnect: z.tuple([]),
   getSession: z.tuple([]),
+  canRememberSecrets: z.tuple([]),
+  forgetConnection: z.tuple([z.string().min(1).max(255)]),
+  pickCaFile: z.tuple([]),
   pickFiles: z.tuple([]),
   inspectFiles: z.tuple([z.array(path).min(1).max(MAX_FILES)]),
   startUploads: z.tuple([z.array(uploadRequestSchema).min(1).max(MAX_FILES)]),
@@ -84,7 +84,10 @@ export const INVOKE_ARGS = {
   clearUploads: z.tuple([selection]),
   listUploads: z.tuple([]),
   listImages: z.tuple([]),
-  deleteImages: z.tuple([z.array(uuidLike).min(1).max(MAX_FILES)]),
+  deleteImages: z.tuple([
+    z.array(uuidLike).min(1).max(MAX_FILES),
+    z.object({ stuckAfterMinutes: z.number().int().min(MIN_STUCK_AFTER_MINUTES).max(MAX_STUCK_AFTER_MINUTES) }),
+  ]),
   copyText: z.tuple([z.string().max(65535)]),
 } satisfies { [M in InvokeMethod]: z.ZodType };
 

@@ -54,6 +54,20 @@ export interface ImageList {
 export type DeleteOutcome =
   { readonly id: string; readonly ok: true } | { readonly id: string; readonly ok: false; readonly error: AppError };
 
+/** An absolute path (POSIX, a Windows drive, or a UNC share): main never resolves one against its own folder. */
+export const ABSOLUTE_PATH = /^(\/|[A-Za-z]:[\\/]|\\\\)/;
+
+/** The dashboard's stuck threshold, in whole minutes (at least 1). */
+export const MIN_STUCK_AFTER_MINUTES = 1;
+
+export interface DeleteImagesOptions {
+  /**
+   * Main deletes an image only if, read again just before, it is still `queued` or `saving` and
+   * was last updated longer ago than this: the list the user chose from may be minutes old.
+   */
+  readonly stuckAfterMinutes: number;
+}
+
 export interface ResumeOptions {
   /** Consent to delete an image stuck in `saving` or `killed` and create a new record. */
   readonly recreate?: boolean;
@@ -64,6 +78,12 @@ export interface ImagedropApi {
   connect(request: ConnectRequest): Promise<Result<SessionInfo>>;
   disconnect(): Promise<Result<null>>;
   getSession(): Promise<Result<SessionInfo | null>>;
+  /** False when the OS offers no keychain: then "Remember this connection" cannot work. */
+  canRememberSecrets(): Promise<Result<boolean>>;
+  /** Forgets a remembered connection (its details and its stored secret). */
+  forgetConnection(label: string): Promise<Result<null>>;
+  /** Opens the native picker for a CA certificate file in main; resolves with its path, or null when cancelled. */
+  pickCaFile(): Promise<Result<string | null>>;
   /** Opens the native file picker in main; resolves with the chosen paths (empty when cancelled). */
   pickFiles(): Promise<Result<string[]>>;
   /**
@@ -86,7 +106,8 @@ export interface ImagedropApi {
   clearUploads(selection: UploadSelection): Promise<Result<null>>;
   listUploads(): Promise<Result<UploadSnapshot[]>>;
   listImages(): Promise<Result<ImageList>>;
-  deleteImages(ids: readonly string[]): Promise<Result<DeleteOutcome[]>>;
+  /** Deletes images that are still stuck (see DeleteImagesOptions) and that the project owns. */
+  deleteImages(ids: readonly string[], options: DeleteImagesOptions): Promise<Result<DeleteOutcome[]>>;
   copyText(text: string): Promise<Result<null>>;
   onUploadsChanged(listener: (batch: readonly UploadSnapshot[]) => void): Unsubscribe;
   /** Jobs that left the queue (cleared by this window or another). */
@@ -105,6 +126,9 @@ export const INVOKE_CHANNELS = {
   connect: 'imagedrop:connect',
   disconnect: 'imagedrop:disconnect',
   getSession: 'imagedrop:get-session',
+  canRememberSecrets: 'imagedrop:can-remember-secrets',
+  forgetConnection: 'imagedrop:forget-connection',
+  pickCaFile: 'imagedrop:pick-ca-file',
   pickFiles: 'imagedrop:pick-files',
   inspectFiles: 'imagedrop:inspect-files',
   startUploads: 'imagedrop:start-uploads',

@@ -160,6 +160,18 @@ export class Profiles {
     await this.#writer.write(() => JSON.stringify(this.#profiles, null, 1));
   }
 
+  /** Forgets a remembered connection: its entry in profiles.json and its secret. False if there was none. */
+  async forget(label: string): Promise<boolean> {
+    const profiles = await this.list();
+    const kept = profiles.filter((p) => p.label !== label);
+    // The secret goes even when the entry is already gone (a write that failed half-way before).
+    await this.#secrets.delete(`profile:${label}`);
+    if (kept.length === profiles.length) return false;
+    this.#profiles = kept;
+    await this.#writer.write(() => JSON.stringify(this.#profiles, null, 1));
+    return true;
+  }
+
   /** The full config of a remembered connection, with its secret from the SecretStore. */
   async config(label: string): Promise<CloudConfig | null> {
     const p = await this.get(label);

@@ -1,17 +1,20 @@
 // The core behind the IPC contract, against the real test cloud, called the way every transport
 // calls it: through dispatchChannel, with raw (unvalidated) arguments.
+import { execFile } from 'node:child_process';
+import { createReadStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { IMAGEDROP_PROPERTY } from '../../../shared/glance.ts';
-import { INVOKE_CHANNELS, type ImageList, type InspectOutcome } from '../../../shared/ipc.ts';
+import { INVOKE_CHANNELS, type DeleteOutcome, type ImageList, type InspectOutcome } from '../../../shared/ipc.ts';
 import type { Result } from '../../../shared/result.ts';
 import type { CloudEntry, SessionInfo } from '../../../shared/session.ts';
 import type { GlanceClient } from '../openstack/glance.ts';
 import { ADMIN, DEMO, cloudsYaml, deleteImages, glanceFor, randomFile, removeDir, tempDir } from '../testing/cloud.ts';
 import { dispatchChannel } from './dispatch.ts';
 import { MemorySecretStore } from './profiles.ts';
-import { ImagedropCore } from './service.ts';
+import { ImagedropCore, type PlatformServices } from './service.ts';
 
 let dir: string;
 let core: ImagedropCore;
@@ -20,8 +23,39 @@ let admin: GlanceClient;
 let demo: GlanceClient;
 const created: { glance: GlanceClient; id: string }[] = [];
 
+const PLATFORM: PlatformServices = {
+  pickFiles: async () => [],
+  pickCaFile: async () => null,
+  copyText: async () => {},
+};
+
 async function call<T>(channel: keyof typeof INVOKE_CHANNELS, ...args: unknown[]): Promise<Result<T>> {
   return (await dispatchChannel(core.handlers, INVOKE_CHANNELS[channel], args)) as Result<T>;
+}
+
+const run = promisify(execFile);
+
+/**
+ * Makes Glance's record say nothing happened to the image for `minutes` (the test cloud keeps
+ * its records in SQLite; `updated_at` is all "stuck" is judged by).
+ */
+async function ageImage(id: string, minutes: number): Promise<void> {
+  const script = [
+    'import sqlite3, sys, datetime',
+    'c = sqlite3.connect(sys.argv[1], timeout=30)',
+    't = datetime.datetime.utcnow() - datetime.timedelta(minutes=float(sys.argv[3]))',
+    "n = c.execute('UPDATE images SET updated_at = ? WHERE id = ?', (t.strftime('%Y-%m-%d %H:%M:%S.%f'), sys.argv[2])).rowcount",
+    'c.commit()',
+    'sys.exit(0 if n == 1 else 3)',
+  ].join('\n');
+  await run('python3', ['-c', script, '/var/tmp/imagedrop-testcloud/glance/glance.sqlite', id, String(minutes)]);
+}
+
+/** A SecretStore on a system with no keychain. */
+class NoKeychain extends MemorySecretStore {
+  override isAvailable(): boolean {
+    return false;
+  }
 }
 
 beforeAll(async () => {
@@ -32,7 +66,7 @@ beforeAll(async () => {
     env: { OS_CLIENT_CONFIG_FILE: cloudsYaml() },
     cwd: dir,
     secrets,
-    platform: { pickFiles: async () => [], copyText: async () => {} },
+    platform: PLATFORM,
   });
   await core.init();
   admin = await glanceFor(ADMIN);
@@ -115,6 +149,7 @@ describe('ImagedropCore', () => {
       AbortSignal.timeout(10_000),
     );
     created.push({ glance: admin, id: ours.id }, { glance: admin, id: plain.id }, { glance: demo, id: theirs.id });
+    for (const id of [ours.id, plain.id]) await ageImage(id, 30);
     const list = await call<ImageList>('listImages');
     expect(list.ok).toBe(true);
     if (!list.ok) return;
@@ -123,11 +158,11 @@ describe('ImagedropCore', () => {
     expect(byId.get(plain.id)).toMatchObject({ createdByImagedrop: false, ownedByProject: true, protected: true });
     expect(byId.has(theirs.id)).toBe(false); // another project's: not on this project's dashboard
     // Even an admin, who Glance would let delete anything, deletes only the project's own here.
-    const del = await call<{ id: string; ok: boolean; error?: { message: string } }[]>('deleteImages', [
-      ours.id,
-      plain.id,
-      theirs.id,
-    ]);
+    const del = await call<{ id: string; ok: boolean; error?: { message: string } }[]>(
+      'deleteImages',
+      [ours.id, plain.id, theirs.id],
+      { stuckAfterMinutes: 10 },
+    );
     expect(del.ok).toBe(true);
     if (!del.ok) return;
     expect(del.value.map((o) => [o.id, o.ok])).toEqual([
@@ -143,6 +178,117 @@ describe('ImagedropCore', () => {
       [{ op: 'replace', path: '/protected', value: false }],
       AbortSignal.timeout(10_000),
     );
+  });
+
+  it('deletes an image only if, read again, it is still stuck: not one updated recently, not an active one', async () => {
+    await call('connect', { kind: 'cloud', cloud: ADMIN });
+    const signal = () => AbortSignal.timeout(30_000);
+    const stuck = await admin.createImage({ name: 'core-stuck', diskFormat: 'raw', containerFormat: 'bare' }, signal());
+    const fresh = await admin.createImage({ name: 'core-fresh', diskFormat: 'raw', containerFormat: 'bare' }, signal());
+    const active = await admin.createImage(
+      { name: 'core-active', diskFormat: 'raw', containerFormat: 'bare' },
+      signal(),
+    );
+    created.push(...[stuck, fresh, active].map((i) => ({ glance: admin, id: i.id })));
+    // The dashboard listed all three as stuck a while ago; since then one was touched and one
+    // became active.
+    const data = await randomFile(dir, 'active.raw', 4096);
+    await admin.uploadImageData(active.id, createReadStream(data), { size: 4096, signal: signal() });
+    expect((await admin.getImage(active.id, signal())).status).toBe('active');
+    for (const id of [stuck.id, active.id]) await ageImage(id, 30);
+
+    const del = await call<DeleteOutcome[]>('deleteImages', [stuck.id, fresh.id, active.id], {
+      stuckAfterMinutes: 10,
+    });
+    expect(del.ok).toBe(true);
+    if (!del.ok) return;
+    const outcome = new Map(del.value.map((o) => [o.id, o]));
+    expect(outcome.get(stuck.id)).toEqual({ id: stuck.id, ok: true });
+    expect(outcome.get(fresh.id)).toMatchObject({ ok: false, error: { code: 'dashboard/not-stuck' } });
+    expect(outcome.get(active.id)).toMatchObject({ ok: false, error: { code: 'dashboard/not-stuck' } });
+    const activeOutcome = outcome.get(active.id);
+    if (activeOutcome && !activeOutcome.ok) expect(activeOutcome.error.message).toMatch(/active/);
+    expect((await admin.getImage(fresh.id, signal())).status).toBe('queued');
+    expect((await admin.getImage(active.id, signal())).status).toBe('active');
+    await expect(admin.getImage(stuck.id, signal())).rejects.toMatchObject({ code: 'glance/not-found' });
+  });
+
+  it('a delete without the stuck threshold is refused as unreadable', async () => {
+    const r = await call('deleteImages', ['some-id']);
+    expect(r).toMatchObject({ ok: false, error: { code: 'ipc/invalid-request' } });
+  });
+
+  it('refuses a store the cloud does not have, before any image record is created', async () => {
+    await call('connect', { kind: 'cloud', cloud: ADMIN });
+    const file = await randomFile(dir, 'store.raw', 4096);
+    core.grantPaths([file]);
+    const before = core.engine.list().length;
+    const r = await call('startUploads', [
+      {
+        path: file,
+        name: 'core-nostore',
+        diskFormat: 'raw',
+        containerFormat: 'bare',
+        visibility: 'private',
+        store: 'nosuch',
+      },
+    ]);
+    expect(r).toMatchObject({ ok: false, error: { code: 'preflight/unknown-store' } });
+    if (!r.ok) expect(r.error.message).toMatch(/fast, slow/);
+    expect(core.engine.list()).toHaveLength(before);
+  });
+
+  it('forgets a remembered connection, with its stored secret', async () => {
+    const remembered = await call<SessionInfo>('connect', {
+      kind: 'manual',
+      authUrl: 'http://127.0.0.1:5000/v3',
+      auth: { type: 'password', username: 'demo', password: 'imagedrop-demo-pass', projectName: 'demo' },
+      remember: true,
+      label: 'forget-me',
+    });
+    expect(remembered.ok).toBe(true);
+    expect(await secrets.load('profile:forget-me')).toBe('imagedrop-demo-pass');
+    expect(await call('forgetConnection', 'forget-me')).toEqual({ ok: true, value: null });
+    expect(await secrets.load('profile:forget-me')).toBeNull();
+    const clouds = await call<CloudEntry[]>('listClouds');
+    expect(clouds.ok && clouds.value.map((c) => c.name)).not.toContain('forget-me');
+    expect(await readFile(path.join(dir, 'data', 'profiles.json'), 'utf8')).not.toContain('forget-me');
+    expect(await call('forgetConnection', 'forget-me')).toMatchObject({
+      ok: false,
+      error: { code: 'config/cloud-not-found' },
+    });
+  });
+
+  it('with no keychain: says so, and "remember" still connects, with a warning', async () => {
+    const other = new ImagedropCore({
+      dataDir: path.join(dir, 'data-no-keychain'),
+      env: { OS_CLIENT_CONFIG_FILE: cloudsYaml() },
+      cwd: dir,
+      secrets: new NoKeychain(),
+      platform: PLATFORM,
+    });
+    await other.init();
+    try {
+      const ask = (channel: keyof typeof INVOKE_CHANNELS, ...args: unknown[]) =>
+        dispatchChannel(other.handlers, INVOKE_CHANNELS[channel], args);
+      expect(await ask('canRememberSecrets')).toEqual({ ok: true, value: false });
+      const r = (await ask('connect', {
+        kind: 'manual',
+        authUrl: 'http://127.0.0.1:5000/v3',
+        auth: { type: 'password', username: 'demo', password: 'imagedrop-demo-pass', projectName: 'demo' },
+        remember: true,
+        label: 'no-keychain',
+      })) as Result<SessionInfo>;
+      expect(r.ok).toBe(true);
+      if (!r.ok) return;
+      expect(r.value.user.name).toBe('demo');
+      expect(r.value.warnings.join(' ')).toMatch(/not remembered.*no secure storage/i);
+      expect(other.context?.session.details.user.name).toBe('demo');
+      const clouds = (await ask('listClouds')) as Result<CloudEntry[]>;
+      expect(clouds.ok && clouds.value.map((c) => c.name)).not.toContain('no-keychain');
+    } finally {
+      await other.dispose();
+    }
   });
 
   it('reads only files the user chose, dropped or opened: another path is refused', async () => {
@@ -172,7 +318,8 @@ describe('ImagedropCore', () => {
     ['pauseUploads', [42]],
     ['connect', [{ kind: 'manual', authUrl: 'file:///etc/passwd', auth: {}, remember: false }]],
     ['inspectFiles', [[]]],
-    ['deleteImages', [['a'], 'extra']],
+    ['deleteImages', [['a'], { stuckAfterMinutes: 10 }, 'extra']],
+    ['deleteImages', [['a'], { stuckAfterMinutes: 0 }]],
   ] as [keyof typeof INVOKE_CHANNELS, unknown[]][])(
     'refuses a bad %s payload with a Result, never an exception',
     async (channel, args) => {

@@ -4,7 +4,14 @@
 // picker, the clipboard, the keychain) are passed in.
 import path from 'node:path';
 import { IMAGEDROP_PROPERTY, type GlanceImage } from '../../../shared/glance.ts';
-import type { DeleteOutcome, ImageList, ImageSummary, InspectOutcome, Unsubscribe } from '../../../shared/ipc.ts';
+import type {
+  DeleteImagesOptions,
+  DeleteOutcome,
+  ImageList,
+  ImageSummary,
+  InspectOutcome,
+  Unsubscribe,
+} from '../../../shared/ipc.ts';
 import type { CloudEntry, ConnectRequest, SessionInfo } from '../../../shared/session.ts';
 import type { UploadId, UploadRequest, UploadSnapshot } from '../../../shared/upload.ts';
 import { ImagedropError, toAppError } from '../errors.ts';
@@ -21,6 +28,8 @@ import { Profiles, configFromManual, type SecretStore } from './profiles.ts';
 export interface PlatformServices {
   /** The native "open files" dialog (Electron's dialog in the app). */
   pickFiles(): Promise<string[]>;
+  /** The native dialog for one CA certificate file; null when cancelled. */
+  pickCaFile(): Promise<string | null>;
   copyText(text: string): Promise<void>;
 }
 
@@ -36,6 +45,8 @@ export interface CoreOptions {
 
 const CALL_TIMEOUT_MS = 60_000;
 const INSPECT_CONCURRENCY = 8;
+/** The statuses the dashboard calls stuck (when not updated for long): the only ones it deletes. */
+const STUCK_STATUSES: readonly string[] = ['queued', 'saving'];
 
 /** 'alice@keystone.example.org/ops': two users of one Keystone never share a remembered secret. */
 function defaultLabel(request: Extract<ConnectRequest, { kind: 'manual' }>): string {
@@ -139,6 +150,17 @@ export class ImagedropCore {
       return null;
     },
     getSession: async () => (this.#context ? sessionInfo(this.#context) : null),
+    canRememberSecrets: async () => this.#options.secrets.isAvailable(),
+    forgetConnection: async (label) => {
+      if (!(await this.#profiles.forget(label))) {
+        throw new ImagedropError(
+          'config/cloud-not-found',
+          `No connection is remembered as '${label}': it may have been forgotten already.`,
+        );
+      }
+      return null;
+    },
+    pickCaFile: async () => this.#options.platform.pickCaFile(),
     pickFiles: async () => {
       const paths = await this.#options.platform.pickFiles();
       this.grantPaths(paths);
@@ -147,6 +169,7 @@ export class ImagedropCore {
     inspectFiles: (paths) => this.#inspectFiles(paths),
     startUploads: async (requests) => {
       this.#requireGranted(requests.map((r) => r.path));
+      this.#requireKnownStores(requests);
       return this.engine.add(requests as UploadRequest[]);
     },
     pauseUploads: async (selection) => {
@@ -171,7 +194,7 @@ export class ImagedropCore {
     },
     listUploads: async () => this.engine.list(),
     listImages: () => this.#listImages(),
-    deleteImages: (ids) => this.#deleteImages(ids),
+    deleteImages: (ids, options) => this.#deleteImages(ids, options),
     copyText: async (text) => {
       await this.#options.platform.copyText(text);
       return null;
@@ -208,13 +231,36 @@ export class ImagedropCore {
     }
     const session = await Session.open(config, signal);
     const context = await buildContext(session, signal);
+    // Remembering is a convenience: when it fails (no keychain, a disk error), the user is
+    // connected all the same and told why the connection was not remembered.
+    let notRemembered: string | null = null;
     if (request.kind === 'manual' && request.remember) {
-      await this.#profiles.remember(config.name, request);
+      try {
+        await this.#profiles.remember(config.name, request);
+      } catch (e) {
+        notRemembered = `Connected, but not remembered: ${toAppError(e).message}`;
+      }
     }
     this.#context = context;
     // Jobs restored for this cloud get a true resume plan, then queued ones start.
     void this.engine.refreshInterrupted(AbortSignal.timeout(CALL_TIMEOUT_MS)).catch(() => {});
-    return sessionInfo(context);
+    const info = sessionInfo(context);
+    return notRemembered ? { ...info, warnings: [...info.warnings, notRemembered] } : info;
+  }
+
+  /** A store the session does not offer is refused before any image record is created. */
+  #requireKnownStores(requests: readonly UploadRequest[]): void {
+    const stores = this.#requireContext().capabilities.stores;
+    for (const r of requests) {
+      if (r.store === undefined || stores.some((s) => s.id === r.store)) continue;
+      throw new ImagedropError(
+        'preflight/unknown-store',
+        stores.length
+          ? `This cloud has no store named ${r.store}: choose one of ${stores.map((s) => s.id).join(', ')} for ${r.name}.`
+          : `This cloud offers no store choice, so store ${r.store} cannot be used for ${r.name}: leave the store empty.`,
+        { detail: r.store },
+      );
+    }
   }
 
   #requireContext(): CloudContext {
@@ -274,9 +320,14 @@ export class ImagedropCore {
     return { images: images.map((i) => this.#summary(i, projectId, ours)), pages, fetchedAt: Date.now() };
   }
 
-  /** Deletes images the project owns (never another project's, never a protected one). */
-  async #deleteImages(ids: readonly string[]): Promise<DeleteOutcome[]> {
+  /**
+   * Deletes stuck images the project owns (never another project's, never a protected one). Each
+   * is read again first: the dashboard's list may be minutes old, and an image that moved on
+   * since (to active, or updated recently) is left alone.
+   */
+  async #deleteImages(ids: readonly string[], options: DeleteImagesOptions): Promise<DeleteOutcome[]> {
     const ctx = this.#requireContext();
+    const stuckAfterMs = options.stuckAfterMinutes * 60_000;
     const out: DeleteOutcome[] = [];
     for (const id of ids) {
       const signal = AbortSignal.timeout(CALL_TIMEOUT_MS);
@@ -292,6 +343,22 @@ export class ImagedropCore {
           throw new ImagedropError(
             'auth/forbidden',
             `Image ${image.name ?? id} is protected: unprotect it first if you really mean to delete it.`,
+          );
+        }
+        const label = image.name ?? id;
+        if (!STUCK_STATUSES.includes(image.status)) {
+          throw new ImagedropError(
+            'dashboard/not-stuck',
+            `Image ${label} is ${image.status} now, no longer stuck: Imagedrop did not delete it.`,
+            { detail: image.status },
+          );
+        }
+        const idleMs = Date.now() - Date.parse(image.updated_at);
+        if (!(idleMs > stuckAfterMs)) {
+          throw new ImagedropError(
+            'dashboard/not-stuck',
+            `Image ${label} was updated less than ${options.stuckAfterMinutes} min ago, so it is not stuck: Imagedrop did not delete it.`,
+            { detail: `updated_at ${image.updated_at}` },
           );
         }
         await ctx.glance.deleteImage(id, signal);

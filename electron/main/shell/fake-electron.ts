@@ -203,6 +203,9 @@ function freshFake() {
     nativeTheme: { themeSource: 'light' as string, shouldUseDarkColors: false },
     messageBoxResponse: 0,
     messageBoxes: [] as unknown[],
+    /** What the next showOpenDialog answers, and the options each call was given. */
+    openDialogAnswer: { canceled: true, filePaths: [] as string[] },
+    openDialogs: [] as unknown[],
     /** base64 of the plaintext, prefixed, standing in for the OS keychain's ciphertext */
     encryption: { available: true, backend: 'gnome_libsecret', shouldReEncrypt: false },
   };
@@ -261,7 +264,10 @@ export function electronModule() {
         fake.messageBoxes.push(options);
         return { response: fake.messageBoxResponse, checkboxChecked: false };
       }),
-      showOpenDialog: vi.fn(async () => ({ canceled: true, filePaths: [] })),
+      showOpenDialog: vi.fn(async (...args: unknown[]) => {
+        fake.openDialogs.push(args.at(-1));
+        return fake.openDialogAnswer;
+      }),
       showErrorBox: vi.fn((title: string, content: string) => {
         fake.errorBoxes.push(`${title}: ${content}`);
       }),

@@ -29,6 +29,9 @@ const SAMPLE_ARGS: { [M in InvokeMethod]: unknown[] } = {
   connect: [{ kind: 'cloud', cloud: 'devstack' }],
   disconnect: [],
   getSession: [],
+  canRememberSecrets: [],
+  forgetConnection: ['Lab cloud'],
+  pickCaFile: [],
   pickFiles: [],
   inspectFiles: [['/images/a.qcow2']],
   startUploads: [
@@ -49,7 +52,7 @@ const SAMPLE_ARGS: { [M in InvokeMethod]: unknown[] } = {
   clearUploads: ['all'],
   listUploads: [],
   listImages: [],
-  deleteImages: [['image-1']],
+  deleteImages: [['image-1'], { stuckAfterMinutes: 10 }],
   copyText: ['image-1'],
 };
 

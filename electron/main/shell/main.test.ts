@@ -101,6 +101,23 @@ describe('main.ts', () => {
     expect(fake.clipboard).toEqual(['image-id']);
   });
 
+  it('the CA picker asks for one file and answers its path, or null when cancelled', async () => {
+    await boot();
+    const win = await ready();
+    fake.openDialogAnswer = { canceled: false, filePaths: ['/etc/pki/my-cloud-ca.pem'] };
+    expect(await invoke(win, INVOKE_CHANNELS.pickCaFile)).toEqual({ ok: true, value: '/etc/pki/my-cloud-ca.pem' });
+    expect(fake.openDialogs.at(-1)).toMatchObject({ properties: ['openFile'] });
+    fake.openDialogAnswer = { canceled: true, filePaths: [] };
+    expect(await invoke(win, INVOKE_CHANNELS.pickCaFile)).toEqual({ ok: true, value: null });
+  });
+
+  it('tells the renderer whether a password can be remembered (no keychain: no)', async () => {
+    fake.encryption.available = false;
+    await boot();
+    const win = await ready();
+    expect(await invoke(win, INVOKE_CHANNELS.canRememberSecrets)).toEqual({ ok: true, value: false });
+  });
+
   it('adds a file it was opened with, once the renderer has loaded', async () => {
     await boot(['/opt/Imagedrop/imagedrop', image, '--some-switch']);
     const win = await ready();

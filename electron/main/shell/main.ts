@@ -9,7 +9,7 @@ import { ImagedropCore } from '../core/service.ts';
 import { closeQuestion } from './close-guard.ts';
 import { startDesktopFeedback } from './desktop-feedback.ts';
 import { serveIpc } from './ipc.ts';
-import { createOpenFilesGate, filesFromArgv, IMAGE_FILE_FILTERS } from './open-files.ts';
+import { CA_FILE_FILTERS, createOpenFilesGate, filesFromArgv, IMAGE_FILE_FILTERS } from './open-files.ts';
 import { SafeStorageSecretStore } from './secrets.ts';
 import { appFiles } from './trust.ts';
 import { createMainWindow, hardenWebContents } from './window.ts';
@@ -79,6 +79,18 @@ async function pickFiles(): Promise<string[]> {
   return result.canceled ? [] : result.filePaths;
 }
 
+async function pickCaFile(): Promise<string | null> {
+  const win = getWindow();
+  const options: OpenDialogOptions = {
+    title: 'Choose the CA certificate file',
+    buttonLabel: 'Choose',
+    properties: ['openFile'],
+    filters: CA_FILE_FILTERS,
+  };
+  const result = win ? await dialog.showOpenDialog(win, options) : await dialog.showOpenDialog(options);
+  return result.canceled ? null : (result.filePaths[0] ?? null);
+}
+
 async function start(): Promise<void> {
   const dataDir = app.getPath('userData');
   const secrets = new SafeStorageSecretStore(path.join(dataDir, 'secrets.json'));
@@ -90,6 +102,7 @@ async function start(): Promise<void> {
     secrets,
     platform: {
       pickFiles,
+      pickCaFile,
       copyText: async (text) => clipboard.writeText(text),
     },
     onWarning: (message) => console.warn(`imagedrop: ${message}`),

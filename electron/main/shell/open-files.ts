@@ -26,6 +26,12 @@ export const IMAGE_FILE_FILTERS = [
   { name: 'All files', extensions: ['*'] },
 ];
 
+/** The CA picker's filters: PEM certificates first, then anything. */
+export const CA_FILE_FILTERS = [
+  { name: 'PEM certificates', extensions: ['pem', 'crt', 'cer'] },
+  { name: 'All files', extensions: ['*'] },
+];
+
 export interface ArgvOptions {
   /** The folder relative paths are resolved against (the launching shell's). */
   readonly cwd: string;
