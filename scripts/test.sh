@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Sets up and runs every check and test of Imagedrop, from a bare Debian 12 / Ubuntu machine:
-#   1. Debian packages: Chromium (e2e), qemu-utils (inspector tests), openssl, curl, util-linux
-#      (the test cloud's own packages come with scripts/testcloud/up.sh);
+#   1. Debian packages: Chromium (e2e), qemu-utils (inspector tests), openssl, curl, util-linux,
+#      and nodejs + npm when there is no npm (the test cloud's own packages come with
+#      scripts/testcloud/up.sh);
 #   2. npm ci when node_modules is missing or older than package-lock.json (also installs Node 22
 #      from the npm registry as a devDependency: every npm script runs on it);
 #   3. the test cloud: a real Keystone + Glance on 127.0.0.1;
@@ -26,6 +27,9 @@ need=()
 for p in chromium fonts-liberation qemu-utils openssl curl util-linux time; do
   [[ "$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null)" == installed ]] || need+=("$p")
 done
+# A bare Debian image has no npm at all: Debian's nodejs + npm are enough to run npm ci, which
+# brings Node 22 itself. A machine that already has an npm (of any origin) keeps it.
+command -v npm >/dev/null 2>&1 || need+=(nodejs npm)
 if ((${#need[@]})); then
   if [[ $EUID -ne 0 ]]; then fail "missing Debian packages (${need[*]}): run this as root, or apt-get install them"; fi
   apt-get update -qq || fail "apt-get update"
