@@ -1,5 +1,5 @@
 import './testing/setup.ts';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { ImagedropApi } from '../../shared/ipc.ts';
 import {
   addPaths,
@@ -8,6 +8,7 @@ import {
   copyText,
   deleteImages,
   dropFiles,
+  forgetConnection,
   getApi,
   hasApi,
   loadImages,
@@ -153,6 +154,62 @@ describe('bridge commands', () => {
     ]);
     expect(api.callsOf('listImages')).toHaveLength(2);
     expect(state().images.map((i) => i.id)).toEqual(['b']);
+  });
+
+  it('drops a listImages answer that arrives after the session ended', async () => {
+    const api = installFakeApi({ connected: true, images: [makeImage({ id: 'a' })] });
+    state().connectSucceeded(api.sessionTemplate);
+    let answer: (() => void) | null = null;
+    const slow = Object.assign(Object.create(api) as ImagedropApi, {
+      listImages: () => new Promise((resolve) => (answer = () => resolve(api.listImages()))),
+    });
+    setApi(slow);
+    const loading = loadImages();
+    state().disconnectStarted();
+    state().disconnectFinished(null);
+    answer!();
+    await loading;
+    expect(state().images).toEqual([]);
+    expect(state().imagesFetchedAt).toBeNull();
+    expect(state().imagesLoading).toBe(false);
+  });
+
+  it('a refresh asked for while one runs is not dropped: one more read follows', async () => {
+    const api = installFakeApi({ connected: true, images: [makeImage({ id: 'a' })] });
+    state().connectSucceeded(api.sessionTemplate);
+    const answers: (() => void)[] = [];
+    const slow = Object.assign(Object.create(api) as ImagedropApi, {
+      listImages: () => new Promise((resolve) => answers.push(() => resolve(api.listImages()))),
+    });
+    setApi(slow);
+    const first = loadImages();
+    // Two more asks while the first read runs (say, the timer and a delete): one follow-up read.
+    const second = loadImages();
+    const third = loadImages();
+    api.images = [makeImage({ id: 'a' }), makeImage({ id: 'b' })];
+    answers.shift()!();
+    await first;
+    await vi.waitFor(() => expect(answers).toHaveLength(1));
+    answers.shift()!();
+    await Promise.all([second, third]);
+    expect(answers).toHaveLength(0);
+    expect(state().images.map((i) => i.id)).toEqual(['a', 'b']);
+  });
+
+  it('a remembered connection joins the cloud list at once; forgetting takes it out', async () => {
+    const api = installFakeApi();
+    await connect({
+      kind: 'manual',
+      authUrl: 'https://keystone.example.org:5000/v3',
+      auth: { type: 'password', username: 'alice', password: 'pw', projectName: 'demo' },
+      remember: true,
+      label: 'Lab cloud',
+    });
+    expect(state().clouds.map((c) => [c.name, c.source])).toEqual([['Lab cloud', 'remembered']]);
+    expect(await forgetConnection('Lab cloud')).toBe(true);
+    expect(api.callsOf('forgetConnection')).toEqual([['Lab cloud']]);
+    expect(state().clouds).toEqual([]);
+    expect(state().notices.at(-1)?.message).toMatch(/Lab cloud forgotten/);
   });
 
   it('copies text through main and says so', async () => {

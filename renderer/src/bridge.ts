@@ -66,18 +66,42 @@ export async function loadClouds(): Promise<void> {
   else store().cloudsFailed(result.error);
 }
 
+/** Asks main whether a password can be remembered (an OS keychain); the Connect form follows. */
+export async function loadSecretsAvailability(): Promise<void> {
+  const result = await call(() => getApi().canRememberSecrets());
+  // Not knowing counts as no: the checkbox says why, and main would refuse to remember anyway.
+  store().secretsAnswered(result.ok ? result.value : false);
+}
+
 export async function loadSession(): Promise<void> {
   const session = take(await call(() => getApi().getSession()), 'Could not read the session');
   store().sessionLoaded(session ?? null);
 }
 
-/** Errors stay on the Connect form, worded as main returned them. */
+/**
+ * Errors stay on the Connect form, worded as main returned them. A connection the user asked to
+ * remember joins the cloud list at once (main's warnings say if it could not be remembered).
+ */
 export async function connect(request: ConnectRequest): Promise<boolean> {
   store().connectStarted();
   const result = await call(() => getApi().connect(request));
   if (result.ok) store().connectSucceeded(result.value);
   else store().connectFailed(result.error);
+  if (result.ok && request.kind === 'manual' && request.remember) await loadClouds();
   return result.ok;
+}
+
+/** Forgets a remembered connection (main deletes its stored secret too), then reads the list again. */
+export async function forgetConnection(label: string): Promise<boolean> {
+  const done = take(await call(() => getApi().forgetConnection(label)), `Could not forget ${label}`);
+  if (done !== undefined) store().notify(`${label} forgotten: its password or secret is no longer stored.`);
+  await loadClouds();
+  return done !== undefined;
+}
+
+/** The native picker for a CA certificate file (in main); the chosen path, or null. */
+export async function pickCaFile(): Promise<string | null> {
+  return take(await call(() => getApi().pickCaFile()), 'Could not open the file picker') ?? null;
 }
 
 export async function disconnect(): Promise<void> {
@@ -199,19 +223,45 @@ export async function requestResume(ids: readonly UploadId[]): Promise<void> {
 
 // ── the dashboard ──
 
-export async function loadImages(): Promise<void> {
-  if (store().imagesLoading) return;
+let imagesRun: Promise<void> | null = null;
+let imagesFollowUp: Promise<void> | null = null;
+
+/**
+ * Reads the project's images. One read at a time: asked while one runs, one more read follows it
+ * (however often it was asked), so a refresh after a delete is never lost to a read that started
+ * before the delete.
+ */
+export function loadImages(): Promise<void> {
+  if (imagesRun === null) {
+    imagesRun = readImages().finally(() => {
+      imagesRun = null;
+    });
+    return imagesRun;
+  }
+  imagesFollowUp ??= imagesRun.then(() => {
+    imagesFollowUp = null;
+    return loadImages();
+  });
+  return imagesFollowUp;
+}
+
+async function readImages(): Promise<void> {
+  const session = store().session;
   store().imagesRequested();
   const result = await call(() => getApi().listImages());
+  // An answer for a session that has ended since (disconnected, or another cloud) is dropped.
+  if (store().session !== session) return;
   if (result.ok) store().imagesReceived(result.value);
   else store().imagesFailed(result.error);
 }
 
+/** Main deletes only what is still stuck by the dashboard's threshold when it reads each image again. */
 export async function deleteImages(ids: readonly string[]): Promise<void> {
   if (ids.length === 0) return;
   const names = new Map(store().images.map((i) => [i.id, i.name]));
+  const stuckAfterMinutes = store().stuckAfterMinutes;
   store().deleteStarted();
-  const result = await call(() => getApi().deleteImages(ids));
+  const result = await call(() => getApi().deleteImages(ids, { stuckAfterMinutes }));
   if (result.ok) {
     store().deleteFinished(result.value.map((o) => ({ ...o, name: names.get(o.id) ?? null })));
     await loadImages();

@@ -22,6 +22,8 @@ export interface TextFieldProps extends BaseProps {
   inputMode?: 'numeric' | 'text' | 'url';
   placeholder?: string;
   required?: boolean;
+  /** A control after the input, inside the field (e.g. a "Choose…" button). */
+  action?: ReactNode;
 }
 
 export function TextField(props: TextFieldProps) {
@@ -44,6 +46,7 @@ export function TextField(props: TextFieldProps) {
         aria-describedby={describedBy(hintId, errorId)}
         spellCheck={false}
       />
+      {props.action}
       {props.hint ? (
         <p id={hintId ?? undefined} className="field-hint">
           {props.hint}
@@ -108,6 +111,7 @@ export interface CheckboxFieldProps {
   checked: boolean;
   onChange(checked: boolean): void;
   hint?: ReactNode;
+  disabled?: boolean;
 }
 
 export function CheckboxField(props: CheckboxFieldProps) {
@@ -119,6 +123,7 @@ export function CheckboxField(props: CheckboxFieldProps) {
         id={id}
         type="checkbox"
         checked={props.checked}
+        disabled={props.disabled}
         onChange={(e) => props.onChange(e.target.checked)}
         aria-describedby={hintId}
       />

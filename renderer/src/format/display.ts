@@ -15,10 +15,11 @@ export function formatDateTime(value: number | string | null | undefined): strin
   return Number.isFinite(t) ? new Date(t).toLocaleString() : '—';
 }
 
-/** An epoch-ms time → the local time of day ("14:03:27"). */
-export function formatClock(value: number | null | undefined): string {
+/** An epoch-ms time → the local time of day ("14:03:27"), with the date when it is not today. */
+export function formatClock(value: number | null | undefined, now: number = Date.now()): string {
   if (value === null || value === undefined || !Number.isFinite(value)) return '—';
-  return new Date(value).toLocaleTimeString();
+  const when = new Date(value);
+  return when.toDateString() === new Date(now).toDateString() ? when.toLocaleTimeString() : when.toLocaleString();
 }
 
 /** Milliseconds → "12 s", "3 min 05 s". */

@@ -2,7 +2,7 @@
 // and the queue, session and cloud list are read. Subscribes before it reads, so no batch
 // is lost; the uploads slice keeps the newer of a listed and a pushed snapshot.
 import type { Unsubscribe } from '../../../shared/ipc.ts';
-import { addPaths, getApi, loadClouds, loadSession, refreshUploads } from '../bridge.ts';
+import { addPaths, getApi, loadClouds, loadSecretsAvailability, loadSession, refreshUploads } from '../bridge.ts';
 import { useAppStore } from './index.ts';
 
 export function connectBridge(): Unsubscribe {
@@ -23,7 +23,7 @@ export function connectBridge(): Unsubscribe {
 
 /** Restored jobs appear as they were left; a live session skips the Connect view. */
 async function start(): Promise<void> {
-  await Promise.all([refreshUploads(), loadSession(), loadClouds()]);
+  await Promise.all([refreshUploads(), loadSession(), loadClouds(), loadSecretsAvailability()]);
   const state = useAppStore.getState();
   if (state.view === 'connect' && state.session !== null) {
     state.setView(state.uploadOrder.length > 0 ? 'queue' : 'add');

@@ -16,6 +16,9 @@ export interface SessionSlice {
   clouds: readonly CloudEntry[];
   cloudsLoaded: boolean;
   cloudsError: AppError | null;
+  /** Whether main can keep a password (an OS keychain); null until it answered. */
+  canRememberSecrets: boolean | null;
+  secretsAnswered(can: boolean): void;
   cloudsReceived(clouds: readonly CloudEntry[]): void;
   cloudsFailed(error: AppError): void;
   sessionLoaded(session: SessionInfo | null): void;
@@ -34,6 +37,8 @@ export const createSessionSlice: StateCreator<AppState, [], [], SessionSlice> = 
   clouds: [],
   cloudsLoaded: false,
   cloudsError: null,
+  canRememberSecrets: null,
+  secretsAnswered: (canRememberSecrets) => set({ canRememberSecrets }),
   cloudsReceived: (clouds) => set({ clouds, cloudsLoaded: true, cloudsError: null }),
   cloudsFailed: (error) => set({ cloudsLoaded: true, cloudsError: error }),
   sessionLoaded: (session) =>
@@ -56,6 +61,7 @@ export const createSessionSlice: StateCreator<AppState, [], [], SessionSlice> = 
             session: null,
             connection: 'disconnected',
             images: [],
+            imagesLoading: false,
             imagesFetchedAt: null,
             imagesPages: 0,
             imagesError: null,

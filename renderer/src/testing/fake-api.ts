@@ -3,6 +3,7 @@
 // job reaches listeners as a snapshot batch through onUploadsChanged (as main's pump does).
 import type { AppError } from '../../../shared/errors.ts';
 import type {
+  DeleteImagesOptions,
   DeleteOutcome,
   DroppedFile,
   ImageList,
@@ -38,6 +39,10 @@ export interface FakeApiOptions {
   picked?: string[];
   images?: ImageSummary[];
   uploads?: UploadSnapshot[];
+  /** Whether the OS offers a keychain (default: yes). */
+  keychain?: boolean;
+  /** What pickCaFile() returns (default: cancelled). */
+  pickedCaFile?: string | null;
 }
 
 export class FakeApi implements ImagedropApi {
@@ -48,6 +53,8 @@ export class FakeApi implements ImagedropApi {
   files: Record<string, Inspection | AppError>;
   picked: string[];
   images: ImageSummary[];
+  keychain: boolean;
+  pickedCaFile: string | null;
   readonly jobs = new Map<UploadId, UploadSnapshot>();
   clipboard: string | null = null;
   /** The next call of a method answers with this error instead. */
@@ -65,6 +72,8 @@ export class FakeApi implements ImagedropApi {
     this.files = options.files ?? {};
     this.picked = options.picked ?? [];
     this.images = options.images ?? [];
+    this.keychain = options.keychain ?? true;
+    this.pickedCaFile = options.pickedCaFile ?? null;
     for (const s of options.uploads ?? []) this.jobs.set(s.id, s);
   }
 
@@ -139,6 +148,20 @@ export class FakeApi implements ImagedropApi {
     return this.record('connect', [request], () => {
       this.session =
         request.kind === 'cloud' ? { ...this.sessionTemplate, cloud: request.cloud } : this.sessionTemplate;
+      if (request.kind === 'manual' && request.remember) {
+        if (!this.keychain) {
+          this.session = {
+            ...this.session,
+            warnings: [...this.session.warnings, 'Connected, but not remembered: this system offers no keychain.'],
+          };
+        } else {
+          const name = request.label ?? 'remembered';
+          this.clouds = [
+            ...this.clouds.filter((c) => c.name !== name),
+            { name, source: 'remembered', authUrl: request.authUrl, warnings: [] },
+          ];
+        }
+      }
       return ok(this.session);
     });
   }
@@ -152,6 +175,28 @@ export class FakeApi implements ImagedropApi {
 
   getSession(): Promise<Result<SessionInfo | null>> {
     return this.record('getSession', [], () => ok(this.session));
+  }
+
+  canRememberSecrets(): Promise<Result<boolean>> {
+    return this.record('canRememberSecrets', [], () => ok(this.keychain));
+  }
+
+  forgetConnection(label: string): Promise<Result<null>> {
+    return this.record('forgetConnection', [label], () => {
+      const before = this.clouds.length;
+      this.clouds = this.clouds.filter((c) => !(c.name === label && c.source === 'remembered'));
+      return this.clouds.length < before
+        ? ok(null)
+        : fail({
+            code: 'config/cloud-not-found',
+            message: `No connection is remembered as '${label}'.`,
+            retryable: false,
+          });
+    });
+  }
+
+  pickCaFile(): Promise<Result<string | null>> {
+    return this.record('pickCaFile', [], () => ok(this.pickedCaFile));
   }
 
   pickFiles(): Promise<Result<string[]>> {
@@ -295,8 +340,8 @@ export class FakeApi implements ImagedropApi {
     });
   }
 
-  deleteImages(ids: readonly string[]): Promise<Result<DeleteOutcome[]>> {
-    return this.record('deleteImages', [ids], () => {
+  deleteImages(ids: readonly string[], options: DeleteImagesOptions): Promise<Result<DeleteOutcome[]>> {
+    return this.record('deleteImages', [ids, options], () => {
       const missing = this.requireSession();
       if (missing) return fail(missing);
       return ok(

@@ -1,7 +1,7 @@
 import '../testing/setup.ts';
 import { act, fireEvent, render, screen } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
-import { loadClouds } from '../bridge.ts';
+import { loadClouds, loadSecretsAvailability } from '../bridge.ts';
 import { useAppStore } from '../store/index.ts';
 import { makeCloud, makeError, makeSession } from '../testing/fixtures.ts';
 import { installFakeApi } from '../testing/setup.ts';
@@ -99,6 +99,63 @@ describe('ConnectView', () => {
     expect(screen.getByLabelText('Auth URL').getAttribute('aria-invalid')).toBe('true');
     expect(screen.getByText('The URL must start with https:// or http://.')).toBeTruthy();
     expect(screen.getByText('Enter the password.')).toBeTruthy();
+  });
+
+  it('refuses a CA file given as a relative path, before anything is sent', async () => {
+    const api = installFakeApi();
+    await act(() => loadClouds());
+    render(<ConnectView />);
+    type('Auth URL', 'https://keystone.example.org:5000/v3');
+    type('Username', 'alice');
+    type('Password', 's3cret');
+    type('Project', 'demo');
+    type('CA certificate file', 'certs/ca.pem');
+    await act(async () => fireEvent.click(screen.getByRole('button', { name: 'Connect' })));
+    expect(api.callsOf('connect')).toEqual([]);
+    const field = screen.getByLabelText('CA certificate file');
+    expect(field.getAttribute('aria-invalid')).toBe('true');
+    expect(screen.getByText(/Give the full path of the CA file/)).toBeTruthy();
+  });
+
+  it('"Choose…" fills the CA file from main’s file picker', async () => {
+    const api = installFakeApi({ pickedCaFile: '/etc/pki/lab-ca.pem' });
+    await act(() => loadClouds());
+    render(<ConnectView />);
+    await act(async () => fireEvent.click(screen.getByRole('button', { name: 'Choose the CA certificate file…' })));
+    expect(api.callsOf('pickCaFile')).toHaveLength(1);
+    expect((screen.getByLabelText('CA certificate file') as HTMLInputElement).value).toBe('/etc/pki/lab-ca.pem');
+    // Cancelled: the field keeps what it had.
+    api.pickedCaFile = null;
+    await act(async () => fireEvent.click(screen.getByRole('button', { name: 'Choose the CA certificate file…' })));
+    expect((screen.getByLabelText('CA certificate file') as HTMLInputElement).value).toBe('/etc/pki/lab-ca.pem');
+  });
+
+  it('with no keychain, "Remember this connection" is off and says why', async () => {
+    const api = installFakeApi({ keychain: false });
+    await act(async () => {
+      await Promise.all([loadClouds(), loadSecretsAvailability()]);
+    });
+    render(<ConnectView />);
+    const remember = screen.getByLabelText('Remember this connection') as HTMLInputElement;
+    expect(remember.disabled).toBe(true);
+    expect(remember.checked).toBe(false);
+    expect(remember.getAttribute('aria-describedby')).toBeTruthy();
+    expect(document.getElementById(remember.getAttribute('aria-describedby')!)?.textContent).toMatch(/no keychain/);
+    expect(api.callsOf('canRememberSecrets')).toHaveLength(1);
+  });
+
+  it('offers to forget a remembered connection, and the list follows', async () => {
+    const api = installFakeApi({
+      clouds: [makeCloud({ name: 'prod' }), makeCloud({ name: 'Lab cloud', source: 'remembered' })],
+    });
+    await act(() => loadClouds());
+    render(<ConnectView />);
+    expect(screen.queryByRole('button', { name: /^Forget/ })).toBeNull(); // prod is from clouds.yaml
+    fireEvent.change(screen.getByLabelText('Cloud'), { target: { value: 'Lab cloud' } });
+    await act(async () => fireEvent.click(screen.getByRole('button', { name: 'Forget Lab cloud' })));
+    expect(api.callsOf('forgetConnection')).toEqual([['Lab cloud']]);
+    const cloud = screen.getByLabelText('Cloud') as HTMLSelectElement;
+    expect([...cloud.options].map((o) => o.value)).toEqual(['prod']);
   });
 
   it('shows the error exactly as main returned it', async () => {

@@ -2,8 +2,9 @@
 // as main words them (they say whether it is the password, the URL or the certificate). Once
 // connected: who, which project and region, which image endpoint, and any warnings.
 import { useRef, useState, type FormEvent } from 'react';
+import { ABSOLUTE_PATH } from '../../../shared/ipc.ts';
 import type { EndpointInterface, ConnectRequest, SessionInfo } from '../../../shared/session.ts';
-import { connect, disconnect } from '../bridge.ts';
+import { connect, disconnect, forgetConnection, pickCaFile } from '../bridge.ts';
 import { CheckboxField, SelectField, TextField } from '../components/fields.tsx';
 import { formatDateTime } from '../format/display.ts';
 import { useAppStore } from '../store/index.ts';
@@ -116,6 +117,10 @@ export function buildManualRequest(
   const url = fields.authUrl.trim();
   if (url === '') problems.authUrl = 'Enter the Keystone URL, for example https://keystone.example.org:5000/v3.';
   else if (!/^https?:\/\/[^\s/]+/i.test(url)) problems.authUrl = 'The URL must start with https:// or http://.';
+  const cacert = fields.cacertPath.trim();
+  if (cacert !== '' && !ABSOLUTE_PATH.test(cacert)) {
+    problems.cacertPath = 'Give the full path of the CA file (starting with / or a drive letter), or choose it.';
+  }
   if (authType === 'password') {
     if (fields.username.trim() === '') problems.username = 'Enter the user name.';
     if (fields.password === '') problems.password = 'Enter the password.';
@@ -166,6 +171,8 @@ function ConnectForm() {
   const cloudsError = useAppStore((s) => s.cloudsError);
   const connectError = useAppStore((s) => s.connectError);
   const connecting = useAppStore((s) => s.connection === 'connecting');
+  const canRemember = useAppStore((s) => s.canRememberSecrets);
+  const [forgetting, setForgetting] = useState(false);
   const [chosenMode, setMode] = useState<Mode | null>(null);
   const [cloudName, setCloudName] = useState('');
   const [authType, setAuthType] = useState<AuthType>('password');
@@ -192,7 +199,7 @@ function ConnectForm() {
       void connect({ kind: 'cloud', cloud: cloud.name });
       return;
     }
-    const built = buildManualRequest(fields, authType);
+    const built = buildManualRequest({ ...fields, remember: fields.remember && canRemember !== false }, authType);
     if (!built.ok) {
       setProblems(built.problems);
       // Move focus to the first field that needs attention.
@@ -234,6 +241,18 @@ function ConnectForm() {
                 error={problems.cloud}
                 hint={cloud?.authUrl ? <>Auth URL {cloud.authUrl}</> : undefined}
               />
+            ) : null}
+            {cloud?.source === 'remembered' ? (
+              <button
+                type="button"
+                disabled={forgetting}
+                onClick={() => {
+                  setForgetting(true);
+                  void forgetConnection(cloud.name).finally(() => setForgetting(false));
+                }}
+              >
+                Forget {cloud.name}
+              </button>
             ) : null}
             {cloud && cloud.warnings.length > 0 ? (
               <ul className="warning-list" aria-label={`Warnings for ${cloud.name}`}>
@@ -353,17 +372,37 @@ function ConnectForm() {
                 label="CA certificate file"
                 value={fields.cacertPath}
                 onChange={(v) => set('cacertPath', v)}
-                hint="Optional: the path of a PEM file, for a cloud signed by a private authority."
+                error={problems.cacertPath}
+                hint="Optional: the full path of a PEM file, for a cloud signed by a private authority."
                 placeholder="/etc/ssl/certs/my-cloud-ca.pem"
+                action={
+                  <button
+                    type="button"
+                    className="field-action"
+                    aria-label="Choose the CA certificate file…"
+                    onClick={() =>
+                      void pickCaFile().then((picked) => {
+                        if (picked) set('cacertPath', picked);
+                      })
+                    }
+                  >
+                    Choose…
+                  </button>
+                }
               />
             </div>
             <CheckboxField
               label="Remember this connection"
-              checked={fields.remember}
+              checked={fields.remember && canRemember !== false}
+              disabled={canRemember === false}
               onChange={(v) => set('remember', v)}
-              hint="The password or secret is kept encrypted by the operating system's keychain."
+              hint={
+                canRemember === false
+                  ? 'Not available: this system offers no keychain to keep the password or secret encrypted, and Imagedrop never stores it in plain text.'
+                  : "The password or secret is kept encrypted by the operating system's keychain."
+              }
             />
-            {fields.remember ? (
+            {fields.remember && canRemember !== false ? (
               <TextField label="Remember as" value={fields.label} onChange={(v) => set('label', v)} />
             ) : null}
           </div>

@@ -34,10 +34,10 @@ function images() {
     }),
     makeImage({
       id: 's1',
-      name: 'stuck-saving-foreign',
+      name: 'stuck-saving-protected',
       status: 'saving',
       size: 100,
-      ownedByProject: false,
+      protected: true,
       createdAt: ago(50 * MIN),
       updatedAt: ago(45 * MIN),
     }),
@@ -76,7 +76,7 @@ describe('DashboardView', () => {
   it('loads every image of the project on open, newest update first', async () => {
     const api = await setup();
     expect(api.callsOf('listImages')).toHaveLength(1);
-    expect(rowNames()).toEqual(['fresh-saving', 'stuck-saving-foreign', 'stuck-queued', 'alpha']);
+    expect(rowNames()).toEqual(['fresh-saving', 'stuck-saving-protected', 'stuck-queued', 'alpha']);
     expect(screen.getByText(/Showing 4 of 4 images/)).toBeTruthy();
   });
 
@@ -86,9 +86,16 @@ describe('DashboardView', () => {
     expect([...select.options].map((o) => o.value)).toEqual(['all', ...GLANCE_IMAGE_STATUSES]);
     expect([...select.options].find((o) => o.value === 'saving')?.textContent).toBe('saving (2)');
     fireEvent.change(select, { target: { value: 'saving' } });
-    expect(rowNames()).toEqual(['fresh-saving', 'stuck-saving-foreign']);
+    expect(rowNames()).toEqual(['fresh-saving', 'stuck-saving-protected']);
     fireEvent.change(select, { target: { value: 'deactivated' } });
     expect(screen.getByText('No image matches these filters.')).toBeTruthy();
+  });
+
+  it('says why the deleted filter is always empty (Glance does not list deleted images)', async () => {
+    await setup();
+    fireEvent.change(screen.getByLabelText('Status'), { target: { value: 'deleted' } });
+    expect(screen.getByText(/Glance does not list deleted images/)).toBeTruthy();
+    expect(screen.queryByText('No image matches these filters.')).toBeNull();
   });
 
   it('filters by text', async () => {
@@ -100,28 +107,29 @@ describe('DashboardView', () => {
   it('sorts by a column header, and again to flip the direction, announcing it with aria-sort', async () => {
     await setup();
     fireEvent.click(screen.getByRole('button', { name: 'Sort by Name' }));
-    expect(rowNames()).toEqual(['alpha', 'fresh-saving', 'stuck-queued', 'stuck-saving-foreign']);
+    expect(rowNames()).toEqual(['alpha', 'fresh-saving', 'stuck-queued', 'stuck-saving-protected']);
     expect(screen.getByRole('columnheader', { name: /Name/ }).getAttribute('aria-sort')).toBe('ascending');
     fireEvent.click(screen.getByRole('button', { name: 'Sort by Name' }));
-    expect(rowNames()[0]).toBe('stuck-saving-foreign');
+    expect(rowNames()[0]).toBe('stuck-saving-protected');
     fireEvent.click(screen.getByRole('button', { name: 'Sort by Size' }));
-    expect(rowNames()).toEqual(['stuck-queued', 'stuck-saving-foreign', 'fresh-saving', 'alpha']);
+    expect(rowNames()).toEqual(['stuck-queued', 'stuck-saving-protected', 'fresh-saving', 'alpha']);
     fireEvent.click(screen.getByRole('button', { name: 'Sort by Status' }));
     // Glance's own order of statuses; equal statuses by id.
-    expect(rowNames()).toEqual(['stuck-queued', 'stuck-saving-foreign', 'fresh-saving', 'alpha']);
+    expect(rowNames()).toEqual(['stuck-queued', 'stuck-saving-protected', 'fresh-saving', 'alpha']);
     fireEvent.click(screen.getByRole('button', { name: 'Sort by Created' }));
     expect(rowNames()[0]).toBe('fresh-saving');
   });
 
-  it('highlights stuck images, says who created them, and lets only owned ones be selected', async () => {
+  it('highlights stuck images, says who created them, and lets only unprotected ones be selected', async () => {
     await setup();
     const table = screen.getByRole('table', { name: 'Images' });
     const row = (name: string) => within(table).getByRole('row', { name: new RegExp(name) });
     expect(row('stuck-queued').className).toBe('stuck');
     expect(row('stuck-queued').textContent).toMatch(/Stuck for 1 h 00 min/);
     expect(row('stuck-queued').textContent).toContain('Yes');
-    expect(row('stuck-saving-foreign').className).toBe('stuck');
-    expect(row('stuck-saving-foreign').textContent).toContain('another project’s');
+    expect(row('stuck-saving-protected').className).toBe('stuck');
+    expect(row('stuck-saving-protected').textContent).toContain('(protected)');
+    expect(row('stuck-saving-protected').textContent).not.toContain('another project');
     expect(row('fresh-saving').className).toBe('');
     expect(
       within(table)
@@ -151,7 +159,8 @@ describe('DashboardView', () => {
 
     fireEvent.click(screen.getByRole('button', { name: 'Delete selected (1)' }));
     await act(async () => fireEvent.click(screen.getByRole('button', { name: 'Delete 1 image' })));
-    expect(api.callsOf('deleteImages')).toEqual([[['q1']]]);
+    // Main reads each image again and deletes it only if it is still stuck by this threshold.
+    expect(api.callsOf('deleteImages')).toEqual([[['q1'], { stuckAfterMinutes: 10 }]]);
     const results = screen.getByRole('region', { name: 'Deletion results' });
     expect(results.textContent).toContain('stuck-queued: deleted');
     expect(rowNames()).not.toContain('stuck-queued');
@@ -159,8 +168,8 @@ describe('DashboardView', () => {
 
   it('shows a failed deletion with its reason', async () => {
     const api = await setup();
-    // The image became another project's between the list and the delete.
-    api.images = api.images.map((i) => (i.id === 'q1' ? { ...i, ownedByProject: false } : i));
+    // The image became protected between the list and the delete.
+    api.images = api.images.map((i) => (i.id === 'q1' ? { ...i, protected: true } : i));
     await act(async () => {
       const { deleteImages } = await import('../bridge.ts');
       await deleteImages(['q1']);

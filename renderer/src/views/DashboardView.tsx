@@ -138,7 +138,13 @@ function ConnectedDashboard() {
           </tbody>
         </table>
         {visible.length === 0 ? (
-          <p className="empty">{fetchedAt === null ? 'Loading images…' : 'No image matches these filters.'}</p>
+          <p className="empty">
+            {fetchedAt === null
+              ? 'Loading images…'
+              : statusFilter === 'deleted'
+                ? 'Glance does not list deleted images, so none can be shown here: a deleted image is gone from the list.'
+                : 'No image matches these filters.'}
+          </p>
         ) : null}
       </div>
       <DeleteOutcomes />
@@ -219,8 +225,7 @@ function ImageRow({ image, asOf, stuckAfterMs }: { image: ImageSummary; asOf: nu
             Stuck for {formatElapsed(asOf - Date.parse(image.updatedAt))}
           </span>
         ) : null}
-        {stuck && !image.ownedByProject ? <span className="muted"> (another project’s)</span> : null}
-        {stuck && image.ownedByProject && image.protected ? <span className="muted"> (protected)</span> : null}
+        {stuck && image.protected ? <span className="muted"> (protected)</span> : null}
       </td>
       <td>{formatBytes(image.size)}</td>
       <td>{formatDateTime(image.createdAt)}</td>
