@@ -1,5 +1,6 @@
 // The one modal question the app asks before something destructive or costly: resuming by
-// deleting a stuck image record, deleting stuck images, cancelling every upload. Focus moves to
+// deleting a stuck image record, deleting stuck images, cancelling every upload, cancelling an
+// upload whose bytes have all been sent. Focus moves to
 // the safe choice, stays inside the dialog, Escape cancels, and focus returns where it was.
 import { useEffect, useRef, type KeyboardEvent, type ReactNode } from 'react';
 import { useShallow } from 'zustand/react/shallow';
@@ -61,7 +62,39 @@ function ConfirmationContent({ confirmation }: { confirmation: Confirmation }) {
           <p>Unfinished uploads stop, and the image records they created are deleted from the cloud.</p>
         </DialogFrame>
       );
+    case 'cancel-uploaded':
+      return (
+        <DialogFrame
+          title="Delete the uploaded image?"
+          confirmLabel="Cancel and delete the image"
+          cancelLabel="Keep the upload"
+          onCancel={close}
+          onConfirm={() => {
+            close();
+            void cancelUploads([confirmation.uploadId]);
+          }}
+        >
+          <UploadedNote id={confirmation.uploadId} />
+        </DialogFrame>
+      );
   }
+}
+
+function UploadedNote({ id }: { id: string }) {
+  const job = useAppStore((s) => s.uploads[id]);
+  return (
+    <p>
+      Every byte of <strong>{job?.fileName ?? id}</strong> has been sent, and the image service is storing and checking
+      it. Cancelling now deletes its image record
+      {job?.imageId ? (
+        <>
+          {' '}
+          <code>{job.imageId}</code>
+        </>
+      ) : null}{' '}
+      from the cloud, and the file would have to be uploaded again.
+    </p>
+  );
 }
 
 function RecreateList({ ids }: { ids: readonly string[] }) {

@@ -45,6 +45,78 @@ export function selectQueueTotals(state: AppState): QueueTotals {
   return { jobs, finished, verified, bytesSent, bytesTotal, bytesPerSecond };
 }
 
+/**
+ * What one job's buttons may do, given the connected cloud: a reason (shown beside the row) for
+ * each command that the phase alone would allow but that cannot work now, and whether Cancel
+ * must ask first because it would delete an image that already holds every byte.
+ */
+export interface RowAbilities {
+  readonly canPause: boolean;
+  readonly pauseBlocked: string | null;
+  readonly canResume: boolean;
+  readonly resumeBlocked: string | null;
+  readonly canRetry: boolean;
+  readonly retryBlocked: string | null;
+  readonly canCancel: boolean;
+  readonly cancelDeletesUpload: boolean;
+}
+
+/** Every byte of the file has been read and sent: nothing is left to pause. */
+export function allBytesSent(s: UploadSnapshot): boolean {
+  return s.bytesTotal > 0 && s.bytesSent >= s.bytesTotal;
+}
+
+/** The job belongs to the connected cloud (interrupted and failed jobs run only there). */
+export function isOnCloud(s: UploadSnapshot, sessionCloudKey: string | null): boolean {
+  return s.cloudKey !== null && s.cloudKey === sessionCloudKey;
+}
+
+function connectTo(s: UploadSnapshot, verb: string): string {
+  return `Connect to ${s.cloudName ?? 'the cloud this upload was started on'} to ${verb} it.`;
+}
+
+export function rowAbilities(s: UploadSnapshot, sessionCloudKey: string | null): RowAbilities {
+  const here = isOnCloud(s, sessionCloudKey);
+  const sent = allBytesSent(s);
+  const pausable = canPause(s.phase);
+  // A paused job holds its own connection and resumes whatever cloud is connected now.
+  const resumable = canResume(s.phase);
+  const resumeHere = resumable && (s.phase === 'paused' || here);
+  const retryable = canRetry(s.phase);
+  const cancellable = canCancel(s.phase);
+  return {
+    canPause: pausable && !sent,
+    pauseBlocked:
+      pausable && sent
+        ? 'Every byte has been sent and the image service is storing it: there is nothing left to pause.'
+        : null,
+    canResume: resumeHere,
+    resumeBlocked: resumable && !resumeHere ? connectTo(s, 'resume') : null,
+    canRetry: retryable && here,
+    retryBlocked: retryable && !here ? connectTo(s, 'retry') : null,
+    canCancel: cancellable,
+    cancelDeletesUpload: cancellable && s.createdImage && s.imageId !== null && (s.phase === 'verifying' || sent),
+  };
+}
+
+/** Jobs "Resume all" sends: paused ones, and interrupted ones of the connected cloud. */
+export function resumableUploadIds(state: AppState): UploadId[] {
+  const cloudKey = state.session?.cloudKey ?? null;
+  return state.uploadOrder.filter((id) => {
+    const s = state.uploads[id];
+    return s !== undefined && rowAbilities(s, cloudKey).canResume;
+  });
+}
+
+/** Jobs "Retry all" sends: failed ones of the connected cloud. */
+export function retryableUploadIds(state: AppState): UploadId[] {
+  const cloudKey = state.session?.cloudKey ?? null;
+  return state.uploadOrder.filter((id) => {
+    const s = state.uploads[id];
+    return s !== undefined && rowAbilities(s, cloudKey).canRetry;
+  });
+}
+
 export interface QueueAbilities {
   readonly anyPausable: boolean;
   readonly anyResumable: boolean;
@@ -56,13 +128,15 @@ export interface QueueAbilities {
 /** What the "… all" buttons may do. Booleans only: use with useShallow. */
 export function selectQueueAbilities(state: AppState): QueueAbilities {
   const a = { anyPausable: false, anyResumable: false, anyCancellable: false, anyRetryable: false, anyFinished: false };
+  const cloudKey = state.session?.cloudKey ?? null;
   for (const id of state.uploadOrder) {
     const s = state.uploads[id];
     if (!s) continue;
-    a.anyPausable ||= canPause(s.phase);
-    a.anyResumable ||= canResume(s.phase);
-    a.anyCancellable ||= canCancel(s.phase);
-    a.anyRetryable ||= canRetry(s.phase);
+    const row = rowAbilities(s, cloudKey);
+    a.anyPausable ||= row.canPause;
+    a.anyResumable ||= row.canResume;
+    a.anyCancellable ||= row.canCancel;
+    a.anyRetryable ||= row.canRetry;
     a.anyFinished ||= isFinished(s.phase);
   }
   return a;

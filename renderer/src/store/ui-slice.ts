@@ -22,7 +22,9 @@ export interface Notice {
 export type Confirmation =
   | { readonly kind: 'resume-recreate'; readonly uploadIds: readonly UploadId[] }
   | { readonly kind: 'delete-images'; readonly imageIds: readonly string[] }
-  | { readonly kind: 'cancel-all' };
+  | { readonly kind: 'cancel-all' }
+  /** Cancelling a job whose bytes have all been sent deletes an image that is nearly done. */
+  | { readonly kind: 'cancel-uploaded'; readonly uploadId: UploadId };
 
 export interface UiSlice {
   view: ViewName;

@@ -155,7 +155,7 @@ describe('QueueView', () => {
     await act(async () => fireEvent.click(screen.getByRole('button', { name: 'Pause all' })));
     expect(api.callsOf('pauseUploads')).toEqual([['all']]);
     await act(async () => fireEvent.click(screen.getByRole('button', { name: 'Retry all' })));
-    expect(api.callsOf('retryUploads')).toEqual([['all']]);
+    expect(api.callsOf('retryUploads')).toEqual([[['f']]]);
     await act(async () => fireEvent.click(screen.getByRole('button', { name: 'Cancel all' })));
     expect(api.callsOf('cancelUploads')).toEqual([]);
     await act(async () => fireEvent.click(screen.getByRole('button', { name: 'Cancel all uploads' })));
@@ -178,6 +178,122 @@ describe('QueueView', () => {
     await act(async () => fireEvent.click(screen.getByRole('button', { name: 'Resume all' })));
     expect(api.callsOf('resumeUploads')).toEqual([[['p']]]);
     expect(screen.getByRole('alertdialog').textContent).toContain('r.img');
+  });
+
+  it('another cloud’s interrupted or failed job cannot resume or retry here, and says where it can', async () => {
+    const prod = { cloudKey: 'https://keystone.prod.example.org/v3|p9|', cloudName: 'prod' };
+    const api = await seed(
+      makeSnapshot({ id: 'p', fileName: 'p.img', phase: 'paused', resume: { kind: 'continue', percent: 10 }, ...prod }),
+      makeSnapshot({ id: 'i', fileName: 'i.img', phase: 'interrupted', resume: { kind: 'restart' }, ...prod }),
+      makeSnapshot({ id: 'h', fileName: 'h.img', phase: 'interrupted', resume: { kind: 'restart' } }),
+      makeSnapshot({ id: 'f', fileName: 'f.img', phase: 'failed', error: makeError(), ...prod }),
+      makeSnapshot({ id: 'g', fileName: 'g.img', phase: 'failed', error: makeError() }),
+    );
+    render(<App />);
+    act(() => state().setView('queue'));
+    const button = (name: string) => screen.getByRole('button', { name }) as HTMLButtonElement;
+    // A paused job holds its own connection: it resumes whatever cloud is connected.
+    expect(button('Resume p.img').disabled).toBe(false);
+    expect(button('Resume i.img').disabled).toBe(true);
+    expect(button('Resume i.img').getAttribute('title')).toBe('Connect to prod to resume it.');
+    expect(row('i.img').textContent).toContain('Connect to prod to resume it.');
+    expect(button('Resume i.img').getAttribute('aria-describedby')).toBeTruthy();
+    expect(button('Resume h.img').disabled).toBe(false);
+    expect(button('Retry f.img').disabled).toBe(true);
+    expect(row('f.img').textContent).toContain('Connect to prod to retry it.');
+    expect(button('Retry g.img').disabled).toBe(false);
+
+    await act(async () => fireEvent.click(button('Resume all')));
+    expect(api.callsOf('resumeUploads')).toEqual([[['p', 'h']]]);
+    await act(async () => fireEvent.click(button('Retry all')));
+    expect(api.callsOf('retryUploads')).toEqual([[['g']]]);
+  });
+
+  it('Resume all is off when only another cloud’s jobs wait', async () => {
+    await seed(
+      makeSnapshot({
+        id: 'i',
+        fileName: 'i.img',
+        phase: 'interrupted',
+        resume: { kind: 'restart' },
+        cloudKey: 'elsewhere',
+        cloudName: 'prod',
+      }),
+    );
+    render(<QueueView />);
+    expect((screen.getByRole('button', { name: 'Resume all' }) as HTMLButtonElement).disabled).toBe(true);
+  });
+
+  it('Pause is off once every byte has been sent, and says why', async () => {
+    await seed(
+      makeSnapshot({ id: 'u', fileName: 'u.img', phase: 'uploading', bytesSent: 700 * MIB, bytesTotal: 700 * MIB }),
+    );
+    render(<QueueView />);
+    const pause = screen.getByRole('button', { name: 'Pause u.img' }) as HTMLButtonElement;
+    expect(pause.disabled).toBe(true);
+    expect(pause.title).toMatch(/Every byte has been sent/);
+    expect(row('u.img').textContent).toMatch(/nothing left to pause/);
+  });
+
+  it('asks before cancelling an upload whose bytes have all been sent (it would delete the image)', async () => {
+    const api = await seed(
+      makeSnapshot({ id: 'v', fileName: 'v.img', phase: 'verifying', bytesSent: 700 * MIB, bytesTotal: 700 * MIB }),
+      makeSnapshot({ id: 's', fileName: 's.img', phase: 'uploading', bytesSent: 700 * MIB, bytesTotal: 700 * MIB }),
+      makeSnapshot({ id: 'u', fileName: 'u.img', phase: 'uploading' }),
+    );
+    render(<App />);
+    act(() => state().setView('queue'));
+    await act(async () => fireEvent.click(screen.getByRole('button', { name: 'Cancel v.img' })));
+    const dialog = screen.getByRole('alertdialog', { name: 'Delete the uploaded image?' });
+    expect(dialog.textContent).toContain('v.img');
+    expect(dialog.textContent).toContain('0b5e6b3a-1111-4222-8333-444455556666');
+    fireEvent.click(within(dialog).getByRole('button', { name: 'Keep the upload' }));
+    expect(api.callsOf('cancelUploads')).toEqual([]);
+
+    await act(async () => fireEvent.click(screen.getByRole('button', { name: 'Cancel s.img' })));
+    await act(async () => fireEvent.click(screen.getByRole('button', { name: 'Cancel and delete the image' })));
+    expect(api.callsOf('cancelUploads')).toEqual([[['s']]]);
+
+    // Bytes still to send: cancelling asks nothing.
+    await act(async () => fireEvent.click(screen.getByRole('button', { name: 'Cancel u.img' })));
+    expect(screen.queryByRole('alertdialog')).toBeNull();
+    expect(api.callsOf('cancelUploads')).toEqual([[['s']], [['u']]]);
+  });
+
+  it('keeps the keyboard focus in the row: Pause hands it to Resume, and Resume back to Pause', async () => {
+    await seed(makeSnapshot({ id: 'u', fileName: 'u.img', phase: 'uploading' }));
+    render(<QueueView />);
+    const pause = screen.getByRole('button', { name: 'Pause u.img' });
+    const resume = screen.getByRole('button', { name: 'Resume u.img' });
+    pause.focus();
+    await act(async () => fireEvent.click(pause));
+    expect(row('u.img').textContent).toContain('Paused');
+    expect(document.activeElement).toBe(resume);
+    await act(async () => fireEvent.click(resume));
+    expect(row('u.img').textContent).toContain('Uploading');
+    expect(document.activeElement).toBe(pause);
+  });
+
+  it('a Cancel that ends the job leaves the focus on the row’s Details', async () => {
+    await seed(makeSnapshot({ id: 'u', fileName: 'u.img', phase: 'uploading' }));
+    render(<QueueView />);
+    const cancel = screen.getByRole('button', { name: 'Cancel u.img' });
+    cancel.focus();
+    await act(async () => fireEvent.click(cancel));
+    expect(row('u.img').textContent).toContain('Cancelled');
+    expect(document.activeElement).toBe(screen.getByRole('button', { name: 'Details of u.img' }));
+  });
+
+  it('does not take the focus back once the user moved it elsewhere', async () => {
+    await seed(makeSnapshot({ id: 'u', fileName: 'u.img', phase: 'uploading' }));
+    render(<QueueView />);
+    const pause = screen.getByRole('button', { name: 'Pause u.img' });
+    pause.focus();
+    const other = screen.getByRole('button', { name: 'Clear finished' });
+    other.removeAttribute('disabled');
+    other.focus();
+    await act(async () => state().applySnapshots([makeSnapshot({ id: 'u', fileName: 'u.img', phase: 'paused' })]));
+    expect(document.activeElement).toBe(other);
   });
 
   it('Clear finished removes finished jobs and keeps the others', async () => {

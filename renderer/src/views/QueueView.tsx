@@ -5,8 +5,13 @@ import { formatSpeed, percentOf } from '../../../shared/format.ts';
 import { clearUploads, pauseUploads, requestResume, retryUploads } from '../bridge.ts';
 import { formatCount, formatPercent, formatProgressBytes } from '../format/display.ts';
 import { useAppStore } from '../store/index.ts';
-import { finishedUploadIds, selectQueueAbilities, selectQueueTotals } from '../store/selectors.ts';
-import { canResume } from '../../../shared/phases.ts';
+import {
+  finishedUploadIds,
+  resumableUploadIds,
+  retryableUploadIds,
+  selectQueueAbilities,
+  selectQueueTotals,
+} from '../store/selectors.ts';
 import { LifecyclePanel } from './LifecyclePanel.tsx';
 import { UploadRow } from './UploadRow.tsx';
 
@@ -68,17 +73,18 @@ function QueueToolbar() {
       <button
         type="button"
         disabled={!can.anyResumable}
-        onClick={() => {
-          const { uploadOrder, uploads } = useAppStore.getState();
-          void requestResume(uploadOrder.filter((id) => uploads[id] && canResume(uploads[id].phase)));
-        }}
+        onClick={() => void requestResume(resumableUploadIds(useAppStore.getState()))}
       >
         Resume all
       </button>
       <button type="button" disabled={!can.anyCancellable} onClick={() => ask({ kind: 'cancel-all' })}>
         Cancel all
       </button>
-      <button type="button" disabled={!can.anyRetryable} onClick={() => void retryUploads('all')}>
+      <button
+        type="button"
+        disabled={!can.anyRetryable}
+        onClick={() => void retryUploads(retryableUploadIds(useAppStore.getState()))}
+      >
         Retry all
       </button>
       <button
