@@ -1,13 +1,13 @@
 // What a real Glance never does, so MockAgent stands in: an image service that reports no
-// checksum at all (Huawei IMS documents `checksum` as unavailable). The result must be "done,
-// not verified", with the image kept: never called verified, never deleted as a mismatch.
+// checksum at all (Huawei IMS documents `checksum` as unavailable: the result must be "done, not
+// verified", the image kept), one that reports only the md5 `checksum`, and one that kills an
+// image while it is stored.
 import { createHash } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { MockAgent } from 'undici';
 import { afterEach, beforeEach, expect, it } from 'vitest';
-import type { Inspection } from '../../../shared/inspect.ts';
 import { resolveCloud } from '../openstack/cloud-config.ts';
 import { GlanceClient } from '../openstack/glance.ts';
 import { Session } from '../openstack/session.ts';
@@ -47,80 +47,7 @@ afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-it('an image service that reports no checksum: done, not verified, the image kept', async () => {
-  const file = path.join(dir, 'disk.raw');
-  await writeFile(file, Buffer.alloc(4096, 1));
-  const pool = agent.get(IMS);
-  let imageId = '';
-  pool.intercept({ path: '/v2/images', method: 'POST' }).reply(201, (opts) => {
-    imageId = (JSON.parse(String(opts.body)) as { id: string }).id;
-    return { id: imageId, status: 'queued' };
-  });
-  pool.intercept({ path: /\/v2\/images\/.*\/file/, method: 'PUT' }).reply(204, '');
-  pool
-    .intercept({ path: /\/v2\/images\/[^/]+$/, method: 'GET' })
-    .reply(200, () => ({
-      id: imageId,
-      status: 'active',
-      size: 4096,
-      checksum: null,
-      os_hash_algo: null,
-      os_hash_value: null,
-    }))
-    .persist();
-  const session = await Session.open(
-    resolveCloud('ims', { auth: { auth_url: `${KEYSTONE}/v3`, username: 'u', password: 'p', project_name: 'p' } }, 't'),
-    AbortSignal.timeout(5000),
-    Date.now,
-    agent,
-  );
-  const inspection: Inspection = {
-    file,
-    format: 'raw',
-    subformat: 'none',
-    virtualSize: 4096,
-    size: 4096,
-    safe: true,
-    reasons: [],
-    diskFormat: 'raw',
-  };
-  const engine = new UploadEngine({
-    context: () => ({
-      glance: new GlanceClient(session),
-      cloudKey: 'k',
-      cloudName: 'ims',
-      imageEndpoint: IMS,
-      diskFormats: [],
-      sizeLimit: 1 << 30,
-    }),
-    inspect: async () => inspection,
-    cloudFacts: new CloudFacts(null),
-  });
-  const [id] = engine.add([
-    { path: file, name: 'disk', diskFormat: 'auto', containerFormat: 'bare', visibility: 'private' },
-  ]);
-  await engine.whenSettled();
-  const s = engine.get(id!)!;
-  expect(s.phase).toBe('done');
-  expect(s.verified).toBe(false);
-  expect(s.error).toMatchObject({ code: 'upload/unverified' });
-  expect(s.error?.message).toMatch(/reports no checksum, so Imagedrop cannot verify it/);
-  expect(s.imageId).toBe(imageId);
-  // What went to the image service: the record, the data, reads. Never a DELETE.
-  const methods = agent
-    .getCallHistory()!
-    .calls()
-    .filter((c) => c.origin === IMS)
-    .map((c) => c.method);
-  expect(methods.slice(0, 2)).toEqual(['POST', 'PUT']);
-  expect(methods).toContain('GET');
-  expect(methods).not.toContain('DELETE');
-  await engine.dispose();
-});
-
-// An image service that, like Glance before Rocky, reports only the md5 `checksum` (no
-// os_hash_value), and one that kills an image while it is stored: neither can be asked of the
-// test cloud's Glance.
+/** An engine in front of a mocked image service whose GET answers `imageReply`. */
 async function engineFor(imageReply: (id: string) => Record<string, unknown>, onPut?: () => Promise<void>) {
   const pool = agent.get(IMS);
   const state = { imageId: '' };
@@ -149,7 +76,11 @@ async function engineFor(imageReply: (id: string) => Record<string, unknown>, on
     .reply(204, '')
     .persist();
   const session = await Session.open(
-    resolveCloud('old', { auth: { auth_url: `${KEYSTONE}/v3`, username: 'u', password: 'p', project_name: 'p' } }, 't'),
+    resolveCloud(
+      'mock',
+      { auth: { auth_url: `${KEYSTONE}/v3`, username: 'u', password: 'p', project_name: 'p' } },
+      't',
+    ),
     AbortSignal.timeout(5000),
     Date.now,
     agent,
@@ -159,7 +90,7 @@ async function engineFor(imageReply: (id: string) => Record<string, unknown>, on
     context: () => ({
       glance: new GlanceClient(session),
       cloudKey: 'k',
-      cloudName: 'old',
+      cloudName: 'mock',
       imageEndpoint: IMS,
       diskFormats: [],
       sizeLimit: 1 << 30,
@@ -178,6 +109,39 @@ async function engineFor(imageReply: (id: string) => Record<string, unknown>, on
   });
   return { engine, facts, state };
 }
+
+it('an image service that reports no checksum: done, not verified, the image kept', async () => {
+  const file = path.join(dir, 'disk.raw');
+  await writeFile(file, Buffer.alloc(4096, 1));
+  const { engine, state } = await engineFor((id) => ({
+    id,
+    status: 'active',
+    size: 4096,
+    checksum: null,
+    os_hash_algo: null,
+    os_hash_value: null,
+  }));
+  const [id] = engine.add([
+    { path: file, name: 'disk', diskFormat: 'auto', containerFormat: 'bare', visibility: 'private' },
+  ]);
+  await engine.whenSettled();
+  const s = engine.get(id!)!;
+  expect(s.phase).toBe('done');
+  expect(s.verified).toBe(false);
+  expect(s.error).toMatchObject({ code: 'upload/unverified' });
+  expect(s.error?.message).toMatch(/reports no checksum, so Imagedrop cannot verify it/);
+  expect(s.imageId).toBe(state.imageId);
+  // What went to the image service: the record, the data, reads. Never a DELETE.
+  const methods = agent
+    .getCallHistory()!
+    .calls()
+    .filter((c) => c.origin === IMS)
+    .map((c) => c.method);
+  expect(methods.slice(0, 2)).toEqual(['POST', 'PUT']);
+  expect(methods).toContain('GET');
+  expect(methods).not.toContain('DELETE');
+  await engine.dispose();
+});
 
 it('an image service with only the md5 checksum: verified by md5, and the next upload computes md5 while it streams', async () => {
   const data = Buffer.alloc(4096, 7);

@@ -32,7 +32,7 @@ import {
 } from '../testing/cloud.ts';
 import { startFaultProxy, type FaultProxy } from '../testing/fault-proxy.ts';
 import { CloudFacts } from './cloud-facts.ts';
-import { UploadEngine, type EngineOptions } from './engine.ts';
+import { UploadEngine, emptySnapshot, type EngineOptions } from './engine.ts';
 import { ImagedropError } from '../errors.ts';
 import type { UploadTransport } from './transport.ts';
 import { JobLog } from './job-log.ts';
@@ -154,37 +154,7 @@ async function expectNoRecord(s: UploadSnapshot): Promise<void> {
 
 /** A job-log snapshot for a file, as the engine writes one (for restoring hand-made logs). */
 function snapshotFor(file: string, id: string, now: number): UploadSnapshot {
-  return {
-    id,
-    file,
-    fileName: path.basename(file),
-    imageName: `imagedrop-engine-${path.basename(file)}`,
-    diskFormat: 'auto',
-    containerFormat: 'bare',
-    visibility: 'private',
-    store: null,
-    cloudKey: null,
-    cloudName: null,
-    format: null,
-    virtualSize: null,
-    phase: 'queued',
-    imageId: null,
-    createdImage: false,
-    glanceStatus: null,
-    bytesSent: 0,
-    bytesTotal: 0,
-    bytesPerSecond: null,
-    etaSeconds: null,
-    attempt: 0,
-    retryAt: null,
-    resume: { kind: 'none' },
-    error: null,
-    timeline: {},
-    checksums: { algorithm: null, local: null, server: null, md5Local: null, md5Server: null },
-    verified: false,
-    createdAt: now,
-    updatedAt: now,
-  };
+  return emptySnapshot(id, request(file), now);
 }
 
 describe('upload engine, happy path', () => {
@@ -870,33 +840,13 @@ describe('upload engine, refusals and cancel', () => {
         jobs: [
           {
             snapshot: {
-              id: 'job-foreign',
-              file,
-              fileName: 'foreign.raw',
-              imageName: 'x',
-              diskFormat: 'raw',
-              containerFormat: 'bare',
-              visibility: 'private',
-              store: null,
-              format: 'raw',
-              virtualSize: MiB,
+              ...snapshotFor(file, 'job-foreign', now),
               phase: 'uploading',
               imageId: foreign.id,
               createdImage: false,
               glanceStatus: 'queued',
-              bytesSent: 0,
               bytesTotal: MiB,
-              bytesPerSecond: null,
-              etaSeconds: null,
               attempt: 1,
-              retryAt: null,
-              resume: { kind: 'none' },
-              error: null,
-              timeline: {},
-              checksums: { algorithm: null, local: null, server: null, md5Local: null, md5Server: null },
-              verified: false,
-              createdAt: now,
-              updatedAt: now,
             },
             request: { path: file, name: 'x', diskFormat: 'raw', containerFormat: 'bare', visibility: 'private' },
             cloudKey: context.cloudKey,

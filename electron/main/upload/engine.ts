@@ -153,7 +153,8 @@ class CancelledError extends Error {
   override readonly name = 'AbortError';
 }
 
-function emptySnapshot(id: UploadId, request: UploadRequest, now: number): Mutable<UploadSnapshot> {
+/** A new job's snapshot, before anything has happened to it. */
+export function emptySnapshot(id: UploadId, request: UploadRequest, now: number): Mutable<UploadSnapshot> {
   return {
     id,
     file: request.path,
