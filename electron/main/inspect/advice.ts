@@ -41,6 +41,18 @@ export function shellQuote(word: string): string {
   return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
 }
 
+/**
+ * A name read from a header, in double quotes for a message: quotes and control characters escaped
+ * (a hostile name cannot break the line), backslashes kept, so that C:\VMs\a.vhd reads as itself.
+ */
+export function quoteName(name: string): string {
+  // eslint-disable-next-line no-control-regex
+  const escaped = name.replace(/["\x00-\x1f\x7f]/g, (c) =>
+    c === '"' ? '\\"' : `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
+  return `"${escaped}"`;
+}
+
 export function fileLabel(path: string): string {
   return basename(path) || path;
 }

@@ -1,6 +1,8 @@
 // Hand-built files for what qemu-img cannot make: Huawei's ZVHD/ZVHD2, ISO 9660, differencing VHD and
 // VDI, hostile VMDK descriptors, corrupt fields, truncations and polyglots. Each case states what
 // `qemu-img info --output=json` says, and where it disagrees with the inspector, why.
+import { tmpdir } from 'node:os';
+import { dirname, join, relative, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { InspectReasonCode } from '../../../shared/inspect.ts';
 import { crc32c, onesComplementSum } from './bytes.ts';
@@ -17,6 +19,7 @@ import {
   requireQemuImg,
   vdiDifferencing,
   vhdDifferencing,
+  vhdFixedFooter,
   vmdkDescriptor,
   vmdkWithFooter,
   withEmbeddedDescriptor,
@@ -36,6 +39,8 @@ interface Case {
   readonly reasons: readonly InspectReasonCode[];
   /** A fragment the first message must contain. */
   readonly mentions?: string;
+  /** Fragments that the message of a given reason must contain. */
+  readonly reasonMentions?: Partial<Record<InspectReasonCode, string>>;
   readonly qemu: QemuSays;
 }
 
@@ -61,6 +66,8 @@ function partitionedDisk(kind: 'mbr' | 'gpt' | 'bad-mbr' | 'fat'): Buffer {
 }
 
 const HOSTILE_FLAT = 'RW 8 FLAT "/etc/passwd" 0';
+/** /etc/passwd relative to a scratch folder (one level under the temporary folder): ../../etc/passwd in /tmp. */
+const UP_TO_PASSWD = relative(join(tmpdir(), 'scratch'), '/etc/passwd');
 
 /** An MBR boot signature (55 AA at 510) in a file's first sector, with one Linux partition entry unless `bare`. */
 function withMbr(b: Buffer, bare = false): Buffer {
@@ -207,6 +214,31 @@ const CASES: readonly Case[] = [
     // qemu's probe stops at the first driver that claims the file; it never sees the ISO in it.
     qemu: { format: 'qcow2', virtualSize: 64 * MiB },
   },
+  {
+    name: 'polyglot: a qcow2 with a valid fixed-VHD footer appended (oslo.utils sees only the qcow2)',
+    make: (s) => {
+      s.create('vhd-tail-base.qcow2', 'qcow2', '64M');
+      return s.edit('vhd-tail-base.qcow2', 'vhd-tail.qcow2', (b) => Buffer.concat([b, vhdFixedFooter(b.length)]));
+    },
+    format: 'qcow2',
+    virtualSize: 64 * MiB,
+    reasons: ['ambiguous-format'],
+    // `qemu-img info -f vpc` would read the same file as a fixed VHD; Glance looks for VHD footers only
+    // at offset 0, so the message must not claim that Glance refuses it.
+    mentions: 'at once qcow2 and VHD (a polyglot, which is how one image hides inside another): rebuild',
+    qemu: { format: 'qcow2', virtualSize: 64 * MiB },
+  },
+  {
+    name: 'polyglot: a qcow2 with the VDI signature at 0x40 (inside its snapshot table offset)',
+    make: (s) => s.edit('vhd-tail-base.qcow2', 'vdi-sig.qcow2', (b) => void b.set([0x7f, 0x10, 0xda, 0xbe], 0x40)),
+    format: 'qcow2',
+    virtualSize: 64 * MiB,
+    // The VDI reading of the header fails too (version 0.0): every spec that matched reports.
+    reasons: ['ambiguous-format', 'unknown-features'],
+    mentions: 'at once qcow2 and VDI (a polyglot, which is how one image hides inside another), and Glance refuses it',
+    // qemu's probe picks VDI here, not qcow2: the same bytes mean two disks to two readers.
+    qemu: { error: /Unsupported VDI image size/ },
+  },
   // An MBR boot signature inside another format's header: oslo.utils sees {that format, gpt} and
   // Glance refuses "Multiple formats detected". Only ISO + MBR/GPT (a hybrid ISO) is allowed.
   {
@@ -295,6 +327,25 @@ const CASES: readonly Case[] = [
     reasons: ['corrupt-header'],
     mentions: '2^99',
     qemu: { error: /Unsupported cluster size: 2\^99/ },
+  },
+  {
+    name: 'qcow2 v3 whose header_length (0x7ffffff8) runs past its cluster',
+    make: (s) => {
+      s.create('hl.qcow2', 'qcow2', '64M');
+      return s.edit('hl.qcow2', 'header-length-huge.qcow2', setU32BE(100, 0x7ffffff8));
+    },
+    format: 'qcow2',
+    reasons: ['corrupt-header'], // not 'truncated': the copy is whole, the field is impossible
+    mentions: 'larger than its 65536-byte cluster',
+    qemu: { error: /qcow2 header exceeds cluster size/ },
+  },
+  {
+    name: 'qcow2 v3 whose header_length (96) is shorter than a version 3 header',
+    make: (s) => s.edit('hl.qcow2', 'header-length-short.qcow2', setU32BE(100, 96)),
+    format: 'qcow2',
+    reasons: ['corrupt-header'],
+    mentions: 'header length (96) is invalid',
+    qemu: { error: /qcow2 header too short/ },
   },
   {
     name: 'qcow2 with an unknown incompatible feature bit',
@@ -403,7 +454,7 @@ const CASES: readonly Case[] = [
     format: 'vhd',
     subformat: 'differencing',
     reasons: ['backing-file'],
-    mentions: 'parent.vhd',
+    mentions: 'parent disk "C:\\VMs\\parent.vhd"',
     // qemu ignores the parent and opens a differencing VHD as a dynamic one: no backing file shown.
     qemu: { format: 'vpc', virtualSize: 67125248 },
   },
@@ -446,6 +497,28 @@ const CASES: readonly Case[] = [
     mentions: '',
     // qemu-img info follows the descriptor and opens /etc/passwd: this is why it is not a safe detector.
     qemu: { format: 'vmdk', virtualSize: 4096, extent: '/etc/passwd' },
+  },
+  {
+    name: 'VMDK descriptor file whose extent climbs out of its folder (../../etc/passwd)',
+    make: (s) => {
+      return s.write('traversal.vmdk', vmdkDescriptor('monolithicFlat', [`RW 8 FLAT "${UP_TO_PASSWD}" 0`]));
+    },
+    format: 'vmdk',
+    subformat: 'monolithicFlat',
+    reasons: ['vmdk-create-type', 'external-extent'],
+    reasonMentions: { 'external-extent': `"${UP_TO_PASSWD}", outside the image` },
+    // qemu resolves a relative extent against the descriptor's folder: it reads /etc/passwd.
+    qemu: { format: 'vmdk', virtualSize: 4096, extent: '/etc/passwd' },
+  },
+  {
+    name: 'VMDK descriptor file with a Windows absolute extent (C:\\VMs\\disk-flat.vmdk)',
+    make: (s) => s.write('windows.vmdk', vmdkDescriptor('monolithicSparse', ['RW 8 SPARSE "C:\\VMs\\disk-flat.vmdk"'])),
+    format: 'vmdk',
+    subformat: 'monolithicSparse',
+    reasons: ['external-extent'],
+    mentions: '"C:\\VMs\\disk-flat.vmdk", outside the image', // backslashes as written, not doubled
+    // On Linux qemu takes the name as relative and finds no such file; on Windows it would open it.
+    qemu: { error: /Could not open/ },
   },
   {
     name: 'sparse VMDK with capacity 0 and an embedded descriptor naming /etc/passwd',
@@ -627,6 +700,8 @@ describe('hand-built headers', () => {
     expect(report.safe).toBe(c.reasons.length === 0);
     expect(report.bytesRead).toBeLessThanOrEqual(READ_BUDGET_BYTES);
     if (c.mentions) expect(report.reasons[0]?.message).toContain(c.mentions);
+    for (const [code, fragment] of Object.entries(c.reasonMentions ?? {}))
+      expect(report.reasons.find((r) => r.code === code)?.message).toContain(fragment);
     for (const r of report.reasons) expect(r.message).toMatch(/^[A-Z].*[.]$/);
     if (c.reasons.includes('external-extent') && c.name.includes('/etc/passwd')) {
       expect(report.reasons.find((r) => r.code === 'external-extent')?.message).toContain('/etc/passwd');
@@ -640,8 +715,9 @@ describe('hand-built headers', () => {
       expect(info.format).toBe(c.qemu.format);
       if (c.qemu.virtualSize !== undefined) expect(info['virtual-size']).toBe(c.qemu.virtualSize);
       if (c.qemu.extent !== undefined) {
+        // qemu names an extent as its descriptor's folder joined with the name: compare the files meant.
         const extents = (info['format-specific']?.data?.extents ?? []) as { filename?: string }[];
-        expect(extents.map((e) => e.filename)).toContain(c.qemu.extent);
+        expect(extents.map((e) => resolve(dirname(path), e.filename ?? ''))).toContain(c.qemu.extent);
       }
     }
   });

@@ -331,6 +331,15 @@ describe('images made by qemu-img', () => {
     expect(l2.advice[0]?.message).toContain('qemu-img convert -f qcow2 -O qcow2 l2.qcow2 l2-converted.qcow2');
   });
 
+  it('reports an external data file named by an absolute path, and names it', async () => {
+    const target = s().path('absolute-data.raw');
+    const path = s().create('absolute-data.qcow2', 'qcow2', SIZE, '-o', `data_file=${target}`);
+    const report = await inspectFile(path);
+    expect(report).toMatchObject({ format: 'qcow2', virtualSize: SIZE_BYTES, safe: false });
+    expect(report.reasons).toEqual([{ code: 'data-file', message: expect.stringContaining(`"${target}"`) }]);
+    expect(qemuInfo(path)['format-specific']?.data?.['data-file']).toBe(target);
+  });
+
   it('names the backing and data files in its messages', async () => {
     const backed = await inspectFile(s().path('backed.qcow2'));
     expect(backed.reasons[0]?.message).toContain('"base.raw"');

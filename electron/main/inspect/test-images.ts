@@ -189,6 +189,30 @@ export function zvhdImage(
   return Buffer.concat([header, options.withoutFooterCopy ? Buffer.alloc(4096) : block]);
 }
 
+/**
+ * A fixed-VHD footer for `dataBytes` of disk in front of it, as Hyper-V writes one (creator "win ":
+ * the disk size is the footer's current size), with a valid checksum.
+ */
+export function vhdFixedFooter(dataBytes: number): Buffer {
+  const f = Buffer.alloc(512);
+  f.write('conectix', 0, 'latin1');
+  f.writeUInt32BE(2, 8);
+  f.writeUInt32BE(0x00010000, 12);
+  f.writeBigUInt64BE(0xffffffffffffffffn, 16);
+  f.write('win ', 28, 'latin1');
+  f.writeUInt32BE(0x000a0000, 32);
+  f.write('Wi2k', 36, 'latin1');
+  f.writeBigUInt64BE(BigInt(dataBytes), 40);
+  f.writeBigUInt64BE(BigInt(dataBytes), 48);
+  f.writeUInt16BE(Math.min(65535, Math.ceil(dataBytes / 512 / 16 / 63)), 56);
+  f[58] = 16;
+  f[59] = 63;
+  f.writeUInt32BE(2, 60);
+  randomBytes(16).copy(f, 68);
+  fixVhdFooter(f, 0);
+  return f;
+}
+
 /** Recompute a VHD footer checksum in place (footer at `offset`). */
 export function fixVhdFooter(buf: Buffer, offset: number): void {
   const footer = buf.subarray(offset, offset + 512);

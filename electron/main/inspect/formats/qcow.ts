@@ -6,7 +6,7 @@
 // oslo.utils matches these files as qcow2 and then fails them ("Unsupported qcow2 version"); qemu,
 // and so Nova, reads them fine, and Huawei IMS accepts "QCOW". So it is a format of its own here.
 import { cString, startsWith, toNumber, u32be, u64be, u8 } from '../bytes.ts';
-import { convertCommand } from '../advice.ts';
+import { convertCommand, quoteName } from '../advice.ts';
 import { NOTHING, at, defineFormat, headerLengthCheck } from '../spec.ts';
 import { QCOW_MAGIC } from './qcow2.ts';
 
@@ -63,7 +63,7 @@ export const qcow = defineFormat<QcowHeader>({
       run: (h, file) =>
         h.backingFileOffset === 0n
           ? undefined
-          : `This QCOW image needs the backing file ${JSON.stringify(h.backingFile ?? '?')}, which is not uploaded with it: merge them into one file with \`${convertCommand(file.path, 'qcow', 'qcow2')}\` and upload that.`,
+          : `This QCOW image needs the backing file ${quoteName(h.backingFile ?? '?')}, which is not uploaded with it: merge them into one file with \`${convertCommand(file.path, 'qcow', 'qcow2')}\` and upload that.`,
     },
     {
       name: 'encrypted',

@@ -9,7 +9,7 @@
 // feature bits are read only for version 3 (in a version 2 header those bytes are the extensions),
 // and QCOW version 1 is its own format (qcow.ts) instead of a failed qcow2.
 import { cString, startsWith, toNumber, u32be, u64be } from '../bytes.ts';
-import { convertCommand, flattenCommand, fileLabel } from '../advice.ts';
+import { convertCommand, flattenCommand, fileLabel, quoteName } from '../advice.ts';
 import { at, defineFormat, type RegionView, headerLengthCheck } from '../spec.ts';
 
 export const QCOW_MAGIC = Buffer.from([0x51, 0x46, 0x49, 0xfb]);
@@ -41,6 +41,11 @@ interface Qcow2Header {
 function headerLengthOf(h: Buffer): number {
   const version = u32be(h, 4);
   return version >= 3 ? u32be(h, 100) : 72;
+}
+
+/** qemu: the header (with its extensions after it) must fit in cluster 0 ("qcow2 header exceeds cluster size"). */
+function headerFits(h: Qcow2Header): boolean {
+  return h.clusterBits >= 9 && h.clusterBits <= 21 && h.headerLength <= 2 ** h.clusterBits;
 }
 
 function extensions(view: RegionView): Map<number, Buffer> {
@@ -108,7 +113,8 @@ export const qcow2 = defineFormat<Qcow2Header>({
       ? `Newer Glance (2025.1 on) refuses qcow2 images with extended L2 entries (its inspector counts them as an unknown feature), although qemu reads them; if this cloud does, rewrite it without them with \`${convertCommand(file.path, 'qcow2', 'qcow2')}\` and upload that.`
       : undefined,
   checks: [
-    headerLengthCheck('qcow2', (h) => (h.version >= 3 ? Math.max(104, h.headerLength) : 72)),
+    // A header_length past its cluster is corrupt (header-fields says so), not a truncated copy.
+    headerLengthCheck('qcow2', (h) => (h.version >= 3 ? Math.max(104, headerFits(h) ? h.headerLength : 0) : 72)),
     {
       name: 'version',
       code: 'unknown-features',
@@ -124,7 +130,7 @@ export const qcow2 = defineFormat<Qcow2Header>({
       run: (h, file) =>
         h.backingFileOffset === 0n
           ? undefined
-          : `This qcow2 image needs the backing file ${JSON.stringify(h.backingFile ?? '?')}, which is not uploaded with it: merge them into one file with \`${flattenCommand(file.path, 'qcow2')}\` and upload that.`,
+          : `This qcow2 image needs the backing file ${quoteName(h.backingFile ?? '?')}, which is not uploaded with it: merge them into one file with \`${flattenCommand(file.path, 'qcow2')}\` and upload that.`,
     },
     {
       name: 'data-file',
@@ -132,7 +138,7 @@ export const qcow2 = defineFormat<Qcow2Header>({
       run: (h, file) =>
         (h.incompatible & INCOMPAT_DATA_FILE) === 0n
           ? undefined
-          : `This qcow2 image keeps its data in the external file ${JSON.stringify(h.dataFile ?? '?')} (the CVE-2024-32498 trick), which the cloud must never open: make a self-contained copy with \`${flattenCommand(file.path, 'qcow2')}\`.`,
+          : `This qcow2 image keeps its data in the external file ${quoteName(h.dataFile ?? '?')} (the CVE-2024-32498 trick), which the cloud must never open: make a self-contained copy with \`${flattenCommand(file.path, 'qcow2')}\`.`,
     },
     {
       name: 'unknown-features',
@@ -160,6 +166,8 @@ export const qcow2 = defineFormat<Qcow2Header>({
           return `The qcow2 header gives an impossible cluster size (2^${h.clusterBits}; qemu allows 2^9 to 2^21): the file is damaged or forged; do not upload it.`;
         if (h.version === 3 && (h.headerLength < 104 || h.headerLength % 8 !== 0))
           return `The qcow2 header length (${h.headerLength}) is invalid: the file is damaged or forged; do not upload it.`;
+        if (!headerFits(h))
+          return `The qcow2 header length (${h.headerLength}) is larger than its ${2 ** h.clusterBits}-byte cluster, which qemu refuses: the file is damaged or forged; do not upload it.`;
         if (h.refcountOrder > 6)
           return `The qcow2 refcount order (${h.refcountOrder}) is invalid: the file is damaged or forged; do not upload it.`;
         if (h.backingFileOffset !== 0n && h.backingFileSize > 1023)

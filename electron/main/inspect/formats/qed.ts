@@ -7,7 +7,7 @@
 // backing file, so here it is unsafe only when it has one; whether the cloud takes QED at all is the
 // acceptance check's business (upstream Glance's default disk_formats leave it out).
 import { cString, isPowerOfTwo, startsWith, toNumber, u32le, u64le } from '../bytes.ts';
-import { convertCommand } from '../advice.ts';
+import { convertCommand, quoteName } from '../advice.ts';
 import { NOTHING, at, defineFormat, headerLengthCheck } from '../spec.ts';
 
 const HEADER_BYTES = 64;
@@ -65,7 +65,7 @@ export const qed = defineFormat<QedHeader>({
       run: (h, file) =>
         (h.features & FEATURE_BACKING) === 0n
           ? undefined
-          : `This QED image needs the backing file ${JSON.stringify(h.backingFile ?? '?')}, which is not uploaded with it: merge them into one file with \`${convertCommand(file.path, 'qed', 'qcow2')}\` and upload that.`,
+          : `This QED image needs the backing file ${quoteName(h.backingFile ?? '?')}, which is not uploaded with it: merge them into one file with \`${convertCommand(file.path, 'qed', 'qcow2')}\` and upload that.`,
     },
     {
       name: 'unknown-features',

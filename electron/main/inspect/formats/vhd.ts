@@ -10,7 +10,7 @@
 // Beyond oslo.utils (which has no VHD check): differencing disks (qemu silently ignores the parent and
 // would serve only the differences), the footer and dynamic header checksums, the 2040 GiB limit.
 import { has, onesComplementSum, startsWith, toNumber, u16be, u32be, u64be, u8, U64_ALL_ONES } from '../bytes.ts';
-import { convertCommand } from '../advice.ts';
+import { convertCommand, quoteName } from '../advice.ts';
 import { NOTHING, at, defineFormat, fromEnd } from '../spec.ts';
 
 const FOOTER_BYTES = 512;
@@ -139,7 +139,7 @@ export const vhd = defineFormat<VhdHeader>({
           .swap16()
           .toString('utf16le')
           .replace(/\0[\s\S]*$/, '');
-        return `This is a differencing VHD that needs its parent disk${parent ? ` ${JSON.stringify(parent)}` : ''}, and qemu would ignore the parent and serve only the differences: merge it into its parent first (Hyper-V "Edit Disk → Merge" or PowerShell Merge-VHD) and upload the merged disk.`;
+        return `This is a differencing VHD that needs its parent disk${parent ? ` ${quoteName(parent)}` : ''}, and qemu would ignore the parent and serve only the differences: merge it into its parent first (Hyper-V "Edit Disk → Merge" or PowerShell Merge-VHD) and upload the merged disk.`;
       },
     },
     {

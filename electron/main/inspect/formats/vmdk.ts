@@ -13,7 +13,7 @@
 // treat the embedded descriptor as a descriptor *file* and open its extents; descriptor files are
 // detected even when NUL-padded (qemu's own monolithicFlat output), as qemu's probe does.
 import { cString, startsWith, toNumber, u32le, u64le, U64_ALL_ONES } from '../bytes.ts';
-import { convertCommand, fileLabel } from '../advice.ts';
+import { convertCommand, fileLabel, quoteName } from '../advice.ts';
 import { HEAD_WINDOW_BYTES } from '../region-reader.ts';
 import { at, defineFormat, fromEnd, type RegionView, headerLengthCheck } from '../spec.ts';
 
@@ -107,7 +107,7 @@ function isOutside(name: string): boolean {
 }
 
 function quoteList(names: readonly string[]): string {
-  const shown = names.slice(0, 3).map((n) => JSON.stringify(n));
+  const shown = names.slice(0, 3).map((n) => quoteName(n));
   return names.length > 3 ? `${shown.join(', ')} and ${names.length - 3} more` : shown.join(', ');
 }
 
@@ -213,7 +213,7 @@ export const vmdk = defineFormat<VmdkHeader>({
         if (h.descriptor === null)
           return `This VMDK file has no descriptor: it is one piece of a split disk, which cannot be used alone; open the disk's small descriptor .vmdk instead and ${fix}.`;
         if (type === null || !(SINGLE_FILE_CREATE_TYPES as readonly string[]).includes(type))
-          return `This VMDK's createType is ${JSON.stringify(type ?? 'missing')}, but Glance accepts only monolithicSparse and streamOptimized (one self-contained file): ${fix}.`;
+          return `This VMDK's createType is ${quoteName(type ?? 'missing')}, but Glance accepts only monolithicSparse and streamOptimized (one self-contained file): ${fix}.`;
         return undefined;
       },
     },
@@ -239,7 +239,7 @@ export const vmdk = defineFormat<VmdkHeader>({
       code: 'backing-file',
       run: (h, file) =>
         h.descriptor?.parentFileNameHint
-          ? `This VMDK is a delta of the parent disk ${JSON.stringify(h.descriptor.parentFileNameHint)}, which is not uploaded with it: merge them into one file with \`${convertCommand(file.path, 'vmdk', 'qcow2')}\` (next to the parent).`
+          ? `This VMDK is a delta of the parent disk ${quoteName(h.descriptor.parentFileNameHint)}, which is not uploaded with it: merge them into one file with \`${convertCommand(file.path, 'vmdk', 'qcow2')}\` (next to the parent).`
           : undefined,
     },
     {
@@ -253,7 +253,7 @@ export const vmdk = defineFormat<VmdkHeader>({
         if (d.nonAscii)
           return 'This VMDK descriptor contains non-ASCII bytes, which Glance refuses: the file is damaged or forged; do not upload it.';
         if (d.badLine !== null)
-          return `This VMDK descriptor has a line Glance refuses (${JSON.stringify(d.badLine)}): the file is damaged or forged; do not upload it.`;
+          return `This VMDK descriptor has a line Glance refuses (${quoteName(d.badLine)}): the file is damaged or forged; do not upload it.`;
         if (d.extents.length === 0 && h.kind === 'descriptor')
           return 'This VMDK descriptor names no extents, so it holds no disk: check that you picked the right file.';
         return undefined;
