@@ -64,3 +64,40 @@ test('connect errors name the password, or say that nothing answers', async ({ p
     expect(app.core.context).toBeNull();
   });
 });
+
+test('the CA file: a relative path is refused in the form, and "Choose…" asks main', async ({ page, app }) => {
+  await app.open();
+  await enterDetails(page, { authUrl: KEYSTONE_URL, username: 'admin', password: 'x', project: 'admin' });
+  const ca = page.getByRole('textbox', { name: 'CA certificate file', exact: true });
+  await ca.fill('certs/ca.pem');
+  await page.getByRole('button', { name: 'Connect', exact: true }).click();
+  await expect(ca).toHaveAttribute('aria-invalid', 'true');
+  await expect(ca).toHaveAccessibleDescription(/full path of the CA file/);
+  await expect(page.getByText('Not connected', { exact: true })).toBeVisible();
+  app.queueCaPick('/etc/ssl/certs/ca-certificates.crt');
+  await page.getByRole('button', { name: 'Choose the CA certificate file…' }).click();
+  await expect(ca).toHaveValue('/etc/ssl/certs/ca-certificates.crt');
+  await expect(ca).not.toHaveAttribute('aria-invalid', 'true');
+});
+
+test('a remembered connection is in the cloud list at once, and can be forgotten', async ({ page, app }) => {
+  await app.open();
+  await enterDetails(page, {
+    authUrl: KEYSTONE_URL,
+    username: 'admin',
+    password: 'imagedrop-admin-pass',
+    project: 'admin',
+  });
+  await page.getByRole('checkbox', { name: 'Remember this connection' }).check();
+  await page.getByRole('textbox', { name: 'Remember as', exact: true }).fill(`lab-${app.tag}`);
+  await page.getByRole('button', { name: 'Connect', exact: true }).click();
+  await expect(page.getByRole('heading', { name: 'Connected' })).toBeVisible();
+  await page.getByRole('button', { name: 'Disconnect' }).click();
+  await page.getByRole('radio', { name: 'A cloud from clouds.yaml' }).check();
+  const cloud = page.getByRole('combobox', { name: 'Cloud' });
+  await expect(cloud.getByRole('option', { name: `lab-${app.tag} (remembered)` })).toHaveCount(1);
+  await cloud.selectOption(`lab-${app.tag}`);
+  await page.getByRole('button', { name: `Forget lab-${app.tag}` }).click();
+  await expect(page.getByRole('region', { name: 'Notifications' })).toContainText(`lab-${app.tag} forgotten`);
+  await expect(cloud.getByRole('option', { name: `lab-${app.tag} (remembered)` })).toHaveCount(0);
+});

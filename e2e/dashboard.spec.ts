@@ -2,9 +2,12 @@
 // ticked and deleted after a confirmation, and is then gone from the server; a fresh one is not
 // stuck and cannot be ticked.
 import { expect, ageImage, imageOrNull, test } from './harness.ts';
-import { connectCloud, tab } from './steps.ts';
+import { connectCloud, scanView, tab } from './steps.ts';
 
-test('a stuck image is highlighted, deleted after confirmation, and gone from Glance', async ({ page, app }) => {
+test('a stuck image is highlighted, deleted after confirmation, and gone from Glance', async ({
+  page,
+  app,
+}, testInfo) => {
   const signal = () => AbortSignal.timeout(30_000);
   const stuckName = `stuck-${app.tag}`;
   const freshName = `fresh-${app.tag}`;
@@ -46,6 +49,12 @@ test('a stuck image is highlighted, deleted after confirmation, and gone from Gl
     await expect(stuckRow.getByRole('checkbox', { name: `Select ${stuckName} for deletion` })).toBeVisible();
   });
 
+  await test.step('axe: the stuck row and the delete bar', async () => {
+    await expect(page.getByRole('group', { name: 'Stuck images' })).toBeVisible();
+    await expect(stuckRow.getByText(/^Stuck for/)).toBeVisible();
+    await scanView(page, testInfo, 'dashboard-stuck');
+  });
+
   await test.step('sort by name', async () => {
     await page.getByRole('button', { name: 'Sort by Name' }).click();
     await expect(table.getByRole('rowheader')).toHaveText([new RegExp(`^${freshName}`), new RegExp(`^${stuckName}`)]);
@@ -59,6 +68,7 @@ test('a stuck image is highlighted, deleted after confirmation, and gone from Gl
     const dialog = page.getByRole('alertdialog', { name: 'Delete 1 image?' });
     await expect(dialog).toContainText(stuck.id);
     await expect(dialog.getByRole('button', { name: 'Cancel' })).toBeFocused();
+    await scanView(page, testInfo, 'dashboard-delete-dialog');
     await dialog.getByRole('button', { name: 'Delete 1 image' }).click();
     await expect(page.getByRole('region', { name: 'Deletion results' })).toContainText(`${stuckName}: deleted`);
     await expect(stuckRow).toHaveCount(0);

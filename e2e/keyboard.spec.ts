@@ -42,20 +42,28 @@ test('keyboard only: connect, choose a file, upload, pause and resume', async ({
     await expect(draft(page, name).getByText('Safe', { exact: true })).toBeVisible();
   });
 
-  await test.step('Upload with Enter, Pause with Space, Resume with Enter', async () => {
+  await test.step('Upload with Enter, Pause with Space, Resume with Enter; the focus stays in the row', async () => {
     await tabTo(page, page.getByRole('button', { name: 'Upload', exact: true }));
     await page.keyboard.press('Enter');
     await expect(tab(page, 'Queue')).toHaveAttribute('aria-selected', 'true');
     await expect(row(page, name).getByText('Uploading', { exact: true })).toBeVisible();
     const pause = row(page, name).getByRole('button', { name: `Pause ${name}` });
+    const resume = row(page, name).getByRole('button', { name: `Resume ${name}` });
     await tabTo(page, pause);
     await page.keyboard.press('Space');
     await expect(row(page, name).getByText('Paused', { exact: true })).toBeVisible();
     await expect(row(page, name).getByText(/^Resume continues at \d+%\.$/)).toBeVisible();
-    wire.release();
-    await tabTo(page, row(page, name).getByRole('button', { name: `Resume ${name}` }));
+    // Pause disabled itself: the focus went to its counterpart, not to <body>.
+    await expect(resume).toBeFocused();
     await page.keyboard.press('Enter');
+    // Still held at the proxy, so it stays in Uploading and Pause is the counterpart again.
+    await expect(row(page, name).getByText('Uploading', { exact: true })).toBeVisible();
+    await expect(pause).toBeFocused();
+    wire.release();
     await expect(row(page, name).getByText('Verified', { exact: true })).toBeVisible();
     await expect(row(page, name).getByText('Image active', { exact: true })).toBeVisible();
+    // Done: Pause disabled itself too, and the focus is still in the row.
+    await expect(row(page, name).getByRole('button', { name: `Details of ${name}` })).toBeFocused();
+    expect(await page.evaluate(() => document.activeElement?.tagName)).not.toBe('BODY');
   });
 });
