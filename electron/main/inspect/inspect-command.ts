@@ -138,6 +138,7 @@ export const inspectCommand: CliCommand = {
         const report = await inspectFile(resolve(io.cwd, file), {
           ...(declared === undefined ? {} : { declaredFormat: declared }),
           ...(accepted ? { acceptedDiskFormats: accepted } : {}),
+          signal, // Ctrl-C abandons a read stuck on a dead mount
         });
         allSafe &&= report.safe;
         if (values.json) write(io.stdout, toJson(file, report));

@@ -1,6 +1,8 @@
 // inspectFile(path): the report for one local file. It opens the file read-only and non-blocking
 // (opening a FIFO for reading would otherwise wait for a writer forever), checks with fstat that it
 // is a regular file before reading a byte, then reads only headers and footers (region-reader.ts).
+// With a signal, an inspection stuck on a hung read (a dead network mount) is abandoned on abort:
+// the call rejects at once and the handle is closed whenever the read returns.
 import { constants, type Stats } from 'node:fs';
 import { open, stat, type FileHandle } from 'node:fs/promises';
 import type { Inspection, InspectReason } from '../../../shared/inspect.ts';
@@ -28,6 +30,19 @@ export interface InspectOptions {
   readonly declaredFormat?: string;
   /** The disk_formats the cloud accepts (from GET /v2/schemas/image); unchecked when absent. */
   readonly acceptedDiskFormats?: readonly string[];
+  /** Aborting it rejects the call with the signal's reason (an AbortError), even mid-read. */
+  readonly signal?: AbortSignal;
+}
+
+/** Settles as `work` does, or rejects as soon as `signal` aborts; the work is then abandoned, not stopped. */
+function unlessAborted<T>(work: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return work;
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    if (signal.aborted) onAbort();
+    else signal.addEventListener('abort', onAbort, { once: true });
+    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
 }
 
 function kindOf(s: Stats): string {
@@ -63,47 +78,64 @@ async function openForInspection(path: string): Promise<FileHandle> {
 }
 
 export async function inspectFile(path: string, options: InspectOptions = {}): Promise<InspectionReport> {
-  const handle = await openForInspection(path);
+  const { signal } = options;
+  signal?.throwIfAborted();
+  const opening = openForInspection(path);
+  let handle: FileHandle;
   try {
-    let s: Stats;
-    try {
-      s = await handle.stat();
-    } catch (e) {
-      throw fileError(e, path);
-    }
-    if (!s.isFile()) throw notAFile(path, s);
-    const file = { path, size: s.size };
-    const reader = new RegionReader(handle, s.size);
-    let detection: Detection;
-    try {
-      detection = await detect(reader, file);
-    } catch (e) {
-      if (e instanceof ImagedropError) throw e;
-      throw fileError(e, path);
-    }
-    const reasons: InspectReason[] = detection.findings.map(({ code, message }) => ({ code, message }));
-    if (s.size > 0) {
-      for (const extra of [
-        extensionReason(path, detection.format),
-        declaredReason(options.declaredFormat, detection.format),
-        acceptanceReason(path, detection.format, options.acceptedDiskFormats),
-      ]) {
-        if (extra) reasons.push(extra);
-      }
-    }
-    return {
-      file: path,
-      format: detection.format,
-      subformat: detection.subformat,
-      virtualSize: detection.virtualSize,
-      size: s.size,
-      safe: reasons.length === 0,
-      reasons,
-      diskFormat: diskFormatFor(detection.format),
-      bytesRead: reader.bytesRead,
-      advice: detection.glanceRefuses === null ? [] : [{ code: 'glance-refuses', message: detection.glanceRefuses }],
-    };
-  } finally {
-    await handle.close();
+    handle = await unlessAborted(opening, signal);
+  } catch (e) {
+    if (signal?.aborted) opening.then((h) => h.close()).catch(() => undefined); // opened too late
+    throw e;
   }
+  const inspecting = inspectOpened(handle, path, options);
+  try {
+    return await unlessAborted(inspecting, signal);
+  } finally {
+    // close() waits for a pending read: after an abort, close in the background instead.
+    const closing = inspecting.catch(() => undefined).then(() => handle.close());
+    if (signal?.aborted) closing.catch(() => undefined);
+    else await closing;
+  }
+}
+
+async function inspectOpened(handle: FileHandle, path: string, options: InspectOptions): Promise<InspectionReport> {
+  let s: Stats;
+  try {
+    s = await handle.stat();
+  } catch (e) {
+    throw fileError(e, path);
+  }
+  if (!s.isFile()) throw notAFile(path, s);
+  const file = { path, size: s.size };
+  const reader = new RegionReader(handle, s.size, options.signal);
+  let detection: Detection;
+  try {
+    detection = await detect(reader, file);
+  } catch (e) {
+    if (e instanceof ImagedropError || options.signal?.aborted) throw e;
+    throw fileError(e, path);
+  }
+  const reasons: InspectReason[] = detection.findings.map(({ code, message }) => ({ code, message }));
+  if (s.size > 0) {
+    for (const extra of [
+      extensionReason(path, detection.format),
+      declaredReason(options.declaredFormat, detection.format),
+      acceptanceReason(path, detection.format, options.acceptedDiskFormats),
+    ]) {
+      if (extra) reasons.push(extra);
+    }
+  }
+  return {
+    file: path,
+    format: detection.format,
+    subformat: detection.subformat,
+    virtualSize: detection.virtualSize,
+    size: s.size,
+    safe: reasons.length === 0,
+    reasons,
+    diskFormat: diskFormatFor(detection.format),
+    bytesRead: reader.bytesRead,
+    advice: detection.glanceRefuses === null ? [] : [{ code: 'glance-refuses', message: detection.glanceRefuses }],
+  };
 }

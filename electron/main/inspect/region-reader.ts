@@ -22,13 +22,16 @@ interface Chunk {
 export class RegionReader {
   readonly #handle: FileHandle;
   readonly #size: number;
+  readonly #signal: AbortSignal | undefined;
   readonly #chunks: Chunk[] = [];
   #bytesRead = 0;
   #overBudget = false;
 
-  constructor(handle: FileHandle, size: number) {
+  /** After `signal` aborts, every read that would touch the file throws its reason instead. */
+  constructor(handle: FileHandle, size: number, signal?: AbortSignal) {
     this.#handle = handle;
     this.#size = size;
+    this.#signal = signal;
   }
 
   get bytesRead(): number {
@@ -65,6 +68,7 @@ export class RegionReader {
         return chunk.data.subarray(offset - chunk.offset, offset - chunk.offset + length);
       }
     }
+    this.#signal?.throwIfAborted();
     if (this.#bytesRead + length > READ_BUDGET_BYTES) {
       this.#overBudget = true;
       return Buffer.alloc(0);
@@ -73,6 +77,7 @@ export class RegionReader {
     const data = Buffer.alloc(length);
     let filled = 0;
     while (filled < length) {
+      this.#signal?.throwIfAborted();
       const { bytesRead } = await this.#handle.read(data, filled, length - filled, offset + filled);
       if (bytesRead === 0) break; // the file shrank under us: keep what we have
       filled += bytesRead;
