@@ -37,6 +37,15 @@ export interface InspectReason {
   readonly message: string;
 }
 
+/**
+ * Advice about a file that is safe to upload: newer Glance (2025.1 on) would still refuse it, and
+ * what to do. Unlike a reason, advice never makes a file unsafe (a cloud on older Glance takes it).
+ */
+export interface InspectAdvice {
+  readonly code: 'glance-refuses';
+  readonly message: string;
+}
+
 export interface Inspection {
   readonly file: string;
   readonly format: ImageFormat;
@@ -50,6 +59,8 @@ export interface Inspection {
   readonly reasons: readonly InspectReason[];
   /** The disk_format to send for this content. */
   readonly diskFormat: string;
+  /** Safe, but some image services refuse it: what to do instead. Absent in older reports. */
+  readonly advice?: readonly InspectAdvice[];
   /** How many bytes the inspector read from the file. */
   readonly bytesRead?: number;
 }

@@ -5,22 +5,15 @@
 // the call rejects at once and the handle is closed whenever the read returns.
 import { constants, type Stats } from 'node:fs';
 import { open, stat, type FileHandle } from 'node:fs/promises';
-import type { Inspection, InspectReason } from '../../../shared/inspect.ts';
+import type { InspectAdvice, Inspection, InspectReason } from '../../../shared/inspect.ts';
 import { ImagedropError, fileError } from '../errors.ts';
 import { detect, type Detection } from './detect.ts';
 import { RegionReader } from './region-reader.ts';
 import { acceptanceReason, declaredReason, diskFormatFor, extensionReason } from './verdict.ts';
 
-/**
- * Advice about a file that is safe to upload: newer Glance (2025.1 on) would still refuse it, and what
- * to do. Unlike a reason, advice never makes a file unsafe (a cloud on older Glance takes the file).
- */
-export interface InspectAdvice {
-  readonly code: 'glance-refuses';
-  readonly message: string;
-}
+export type { InspectAdvice };
 
-/** The report, with the advice the shared Inspection type does not carry yet. */
+/** The report: an Inspection whose advice is always there (empty when there is none). */
 export interface InspectionReport extends Inspection {
   readonly advice: readonly InspectAdvice[];
 }

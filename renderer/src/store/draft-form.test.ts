@@ -154,4 +154,15 @@ describe('draftVerdict', () => {
     const verdict = draftVerdict(inspected('/a.qcow2', makeInspection(), { diskFormat: 'raw' }), session);
     expect(verdict.kind === 'ready' && verdict.warnings.some((w) => w.includes('differs'))).toBe(true);
   });
+
+  it('shows the inspector’s advice (a file newer Glance refuses) as a warning, not a block', () => {
+    const advice = 'Glance 2025.1 and later see a fixed VHD as raw: convert it with qemu-img convert -f vpc -O qcow2.';
+    const verdict = draftVerdict(
+      inspected('/a.vhd', makeInspection({ advice: [{ code: 'glance-refuses', message: advice }] })),
+      session,
+    );
+    expect(verdict.kind).toBe('ready');
+    if (verdict.kind !== 'ready') return;
+    expect(verdict.warnings).toContain(advice);
+  });
 });

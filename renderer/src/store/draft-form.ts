@@ -135,6 +135,7 @@ export function draftWarnings(draft: Draft, session: SessionInfo | null): string
       `disk_format "${draft.form.diskFormat}" differs from the detected content (${detected}); the image service may reject the data.`,
     );
   }
+  for (const a of draft.inspection?.advice ?? []) warnings.push(a.message);
   return warnings;
 }
 
