@@ -347,7 +347,7 @@ export class UploadEngine {
   pause(selection: UploadSelection): void {
     const jobs = this.#select(selection, 'pause').filter((job) => {
       if (!job.bodyEnded) return true;
-      if (selection === 'all') return false;
+      if (isBatch(selection)) return false;
       throw new ImagedropError(
         'ipc/invalid-request',
         `${job.snap.fileName} has sent every byte and the image service is storing it: there is nothing left to pause.`,
@@ -371,7 +371,7 @@ export class UploadEngine {
     const ctx = this.#options.context();
     const jobs = this.#select(selection, 'resume').filter((job) => {
       if (job.snap.phase === 'paused' || job.cloudKey === ctx?.cloudKey) return true;
-      if (selection === 'all') return false;
+      if (isBatch(selection)) return false;
       throw new ImagedropError(
         'auth/not-connected',
         `${job.snap.fileName} belongs to ${job.cloudName ?? 'another cloud'}: connect to it to resume this upload.`,
@@ -384,7 +384,7 @@ export class UploadEngine {
         !options.recreate &&
         !this.#options.autoRecreate
       ) {
-        if (selection === 'all') continue;
+        if (isBatch(selection)) continue;
         throw new ImagedropError(
           'upload/not-resumable',
           `The image for ${job.snap.fileName} is ${job.snap.resume.imageStatus === 'unknown' ? 'in an unknown state' : `stuck in ${job.snap.resume.imageStatus}`}: resuming replaces it with a new image record, which needs your consent.`,
@@ -528,8 +528,11 @@ export class UploadEngine {
 
   #select(selection: UploadSelection, event: UploadEvent): Job[] {
     // A job being cancelled is on its way out: nothing may start it again meanwhile.
-    if (selection === 'all')
-      return [...this.#jobs.values()].filter((j) => !j.cancelling && canTransition(j.snap.phase, event));
+    const able = (j: Job | undefined): j is Job => !!j && !j.cancelling && canTransition(j.snap.phase, event);
+    if (selection === 'all') return [...this.#jobs.values()].filter(able);
+    // "Resume all" in a view names the jobs it saw; one that moved on meanwhile (an automatic
+    // retry started it, it finished) is passed over rather than failing the others.
+    if (isBatch(selection)) return selection.map((id) => this.#jobs.get(id)).filter(able);
     return selection.map((id) => {
       const job = this.#jobs.get(id);
       if (!job)
@@ -1245,6 +1248,11 @@ export class UploadEngine {
     if (status === 'saving') this.#mark(job, 'saving');
     this.#changed(job);
   }
+}
+
+/** 'all', or several named jobs: commands pass over the jobs they cannot apply to; one named job gets an error. */
+function isBatch(selection: UploadSelection): boolean {
+  return selection === 'all' || selection.length > 1;
 }
 
 /** Thrown by #check when a job needs the user; not a failure. */

@@ -174,6 +174,34 @@ describe('UploadEngine.restore', () => {
     await engine.dispose();
   });
 
+  it('a command on several named jobs passes over those that moved on; on one named job it says why', async () => {
+    const file = path.join(dir, 'jobs.json');
+    await new JobLog(file).save(() => [
+      record('d', 'done', { verified: true }),
+      record('i', 'interrupted', { imageId: null, createdImage: false }),
+      record('f', 'failed', {
+        imageId: null,
+        createdImage: false,
+        error: { code: 'x', message: 'x', retryable: true },
+      }),
+    ]);
+    const engine = new UploadEngine({
+      context: () => null,
+      inspect: async () => {
+        throw new Error('not used');
+      },
+      cloudFacts: new CloudFacts(null),
+      jobLog: new JobLog(file),
+    });
+    await engine.restore();
+    await expect(engine.cancel(['d'])).rejects.toThrow(/cannot cancel while it is done/);
+    await engine.cancel(['d', 'i', 'gone-meanwhile']);
+    expect(engine.get('d')!.phase).toBe('done');
+    expect(engine.get('i')!.phase).toBe('cancelled');
+    expect(() => engine.resume(['f'])).toThrow(/cannot resume while it is failed/);
+    await engine.dispose();
+  });
+
   it('starts even when the log is damaged', async () => {
     const file = path.join(dir, 'jobs.json');
     await writeFile(file, '\u0000\u0000garbage');
