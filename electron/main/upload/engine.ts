@@ -254,6 +254,19 @@ export class UploadEngine {
     return ids;
   }
 
+  /**
+   * Image ids of unfinished jobs (running, paused, queued or waiting for the user): an upload may
+   * still send data into them, so nothing else may delete them, however stuck they look (Glance
+   * does not touch `updated_at` while data streams in).
+   */
+  activeImageIds(): Set<string> {
+    const ids = new Set<string>();
+    for (const j of this.#jobs.values()) {
+      if (j.snap.imageId && (!isFinished(j.snap.phase) || j.cancelling)) ids.add(j.snap.imageId);
+    }
+    return ids;
+  }
+
   setConcurrency(n: number): void {
     this.#concurrency = Math.max(1, Math.floor(n));
     this.#schedule();

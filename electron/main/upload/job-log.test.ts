@@ -182,7 +182,7 @@ describe('UploadEngine.restore', () => {
       record('f', 'failed', {
         imageId: null,
         createdImage: false,
-        error: { code: 'x', message: 'x', retryable: true },
+        error: { code: 'glance/unavailable', message: 'x', retryable: true },
       }),
     ]);
     const engine = new UploadEngine({
