@@ -95,7 +95,12 @@ export function rowAbilities(s: UploadSnapshot, sessionCloudKey: string | null):
     canRetry: retryable && here,
     retryBlocked: retryable && !here ? connectTo(s, 'retry') : null,
     canCancel: cancellable,
-    cancelDeletesUpload: cancellable && s.createdImage && s.imageId !== null && (s.phase === 'verifying' || sent),
+    // A restored job whose image is already active (resume plan 'verify') holds every byte too.
+    cancelDeletesUpload:
+      cancellable &&
+      s.createdImage &&
+      s.imageId !== null &&
+      (s.phase === 'verifying' || sent || s.resume.kind === 'verify'),
   };
 }
 
