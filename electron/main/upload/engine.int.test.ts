@@ -2,7 +2,7 @@
 // holds, corrupts or answers for the upload. Every case ends with the image active and verified
 // (its sha512 computed here, independently, from the file), or with a clear error and no record of
 // the engine's own left behind.
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { appendFile, readFile, rename, truncate, writeFile } from 'node:fs/promises';
 import { execFile } from 'node:child_process';
 import path from 'node:path';
@@ -593,6 +593,26 @@ describe('upload engine, room for a second transport', () => {
     expect(sentAtResume[0]).toBe(2 * MiB);
     await removeDir(bucket);
   });
+
+  it('parts of an older version of the file are not joined with the new one: resume starts again from 0', async () => {
+    const bucket = await tempDir('imagedrop-bucket-');
+    opened.length = 0;
+    const { engine } = await harness({
+      transport: partTransport(bucket, 2 * MiB, { count: 1 }),
+      retry: { maxRetries: 0 },
+    });
+    const file = await randomFile(dir, 'parts-changed.raw', 4 * MiB);
+    const [id] = engine.add([request(file)]);
+    await waitFor(engine, id!, (s) => (s.phase === 'interrupted' && s.glanceStatus !== null) || settled(s));
+    expect(resumeText(engine.get(id!)!.resume)).toBe('continues at 50%');
+    await new Promise((r) => setTimeout(r, 10));
+    await writeFile(file, randomBytes(MiB), { flag: 'r+' }); // same size, other first MiB
+    engine.resume([id!]);
+    const s = await waitFor(engine, id!, settled);
+    await expectVerified(s, file);
+    expect(opened).toEqual([0, 0, 1]); // part 0 went again, from the new file
+    await removeDir(bucket);
+  });
 });
 
 describe('upload engine, refusals and cancel', () => {
@@ -807,6 +827,72 @@ describe('upload engine, refusals and cancel', () => {
     expect(s.error?.message).toMatch(/after it was sent, so the upload cannot be checked against it/);
     expect(s.error?.detail).toMatch(/was kept/);
     expect((await direct.getImage(done.imageId!, AbortSignal.timeout(10_000))).status).toBe('active');
+  });
+
+  it('a restored job whose image is active and whose file is gone: never deleted for it, kept with a sentence', async () => {
+    const logA = path.join(dir, 'file-gone-a.json');
+    const first = await harness({ logFile: logA });
+    const file = await randomFile(dir, 'file-gone.raw', 4 * MiB);
+    const [id] = first.engine.add([request(file)]);
+    const done = await waitFor(first.engine, id!, settled);
+    await expectVerified(done, file);
+    await first.log.idle();
+    const saved = JSON.parse(await readFile(logA, 'utf8')) as { jobs: Record<string, unknown>[] };
+    // The app stopped right after the PUT, before the digests were kept; the user moved the file.
+    saved.jobs[0] = {
+      ...saved.jobs[0],
+      digests: null,
+      snapshot: { ...(saved.jobs[0]!.snapshot as object), phase: 'uploading', verified: false },
+    };
+    const logB = path.join(dir, 'file-gone-b.json');
+    await writeFile(logB, JSON.stringify(saved));
+    await rename(file, `${file}.elsewhere`);
+    const second = await harness({ logFile: logB });
+    await second.engine.restore();
+    await second.engine.refreshInterrupted(AbortSignal.timeout(10_000));
+    expect(second.engine.get(id!)!.resume).toEqual({ kind: 'verify' });
+    second.engine.resume([id!]);
+    const s = await waitFor(second.engine, id!, settled);
+    expect(s.phase).toBe('failed');
+    expect(s.error?.code).toBe('file/not-found');
+    expect(s.error?.detail).toMatch(/was kept/);
+    expect((await direct.getImage(done.imageId!, AbortSignal.timeout(10_000))).status).toBe('active');
+    expect(second.proxy.requests.filter((r) => r.startsWith('DELETE'))).toEqual([]);
+    await rename(`${file}.elsewhere`, file);
+  });
+
+  it('a create that gets no answer in time and lands later: cancel waits for it and deletes it', async () => {
+    const { engine, proxy } = await harness({ createTimeoutMs: 1_000, retry: { maxRetries: 0 } });
+    const file = await randomFile(dir, 'late-create-cancel.raw', MiB);
+    proxy.inject({ match: /^POST \/v2\/images$/, fault: { kind: 'late', ms: 3_000 } });
+    const [id] = engine.add([request(file)]);
+    const broken = await waitFor(engine, id!, (s) => s.phase === 'interrupted' || settled(s));
+    expect(broken.error?.code).toBe('network/timeout');
+    const imageId = broken.imageId!;
+    cleanup.add(imageId);
+    await engine.cancel([id!]);
+    expect(engine.get(id!)).toMatchObject({ phase: 'cancelled', error: null });
+    await proxy.reached(); // the late POST has gone to Glance…
+    await new Promise((r) => setTimeout(r, 1_500)); // …and Glance has had time to commit it
+    await expectNoRecord(engine.get(id!)!);
+    await expect(direct.getImage(imageId, AbortSignal.timeout(10_000))).rejects.toMatchObject({
+      code: 'glance/not-found',
+    });
+  });
+
+  it('a create that gets no answer in time and lands later: the retry finds that record and uses it', async () => {
+    const { engine, proxy } = await harness({ createTimeoutMs: 1_000 });
+    const file = await randomFile(dir, 'late-create-retry.raw', 2 * MiB);
+    proxy.inject({ match: /^POST \/v2\/images$/, fault: { kind: 'late', ms: 3_000 } });
+    const [id] = engine.add([request(file)]);
+    const s = await waitFor(engine, id!, settled);
+    await expectVerified(s, file);
+    // One record for the job, no second one beside it.
+    const { images } = await direct.listImages(AbortSignal.timeout(10_000), {
+      properties: { [IMAGEDROP_PROPERTY]: s.id },
+    });
+    expect(images.map((i) => i.id)).toEqual([s.imageId]);
+    expect(proxy.requests.filter((r) => r.startsWith('POST /v2/images'))).toHaveLength(1);
   });
 
   it('more than image_size_cap: 413 after Glance has read up to the cap, not retried, nothing left', async () => {

@@ -48,7 +48,7 @@ export interface EngineContext {
 
 export type Inspect = (
   path: string,
-  options: { declaredFormat?: string; acceptedDiskFormats?: readonly string[] },
+  options: { declaredFormat?: string; acceptedDiskFormats?: readonly string[]; signal?: AbortSignal },
 ) => Promise<Inspection>;
 
 export interface RetryPolicy {
@@ -91,6 +91,8 @@ export const DELETE_RETRY_BASE_MS = 300;
 export const LOG_PROGRESS_EVERY_MS = 3_000;
 /** An image create gets this long to answer, whatever else happens (a cancel waits for it). */
 export const CREATE_TIMEOUT_MS = 60_000;
+/** A create that got no answer is looked for this long before the record counts as never made. */
+export const LATE_CREATE_WAIT_MS = 10_000;
 
 export interface EngineOptions {
   readonly context: () => EngineContext | null;
@@ -103,6 +105,8 @@ export interface EngineOptions {
   /** Consent given up front to replace images stuck in `saving`/`killed` (the CLI's flag). */
   readonly autoRecreate?: boolean;
   readonly transport?: UploadTransport;
+  /** How long an image create may take to answer (CREATE_TIMEOUT_MS). */
+  readonly createTimeoutMs?: number;
   readonly progressIntervalMs?: number;
   readonly now?: () => number;
   readonly random?: () => number;
@@ -144,6 +148,8 @@ interface Job {
   sentIdentity: FileIdentity | null;
   /** The connection broke while the user held the job paused: wait for the user, no automatic retry. */
   heldByUser: boolean;
+  /** The last create got no answer (a deadline, a shutdown, a 5xx): Glance may still commit it. */
+  createUncertain: boolean;
   lastLoggedAt: number;
 }
 
@@ -293,6 +299,8 @@ export class UploadEngine {
       snap.cloudName = r.cloudName;
       job.digests = r.digests ? { ...r.digests } : null;
       job.sentIdentity = r.identity ?? null;
+      // Stopped while its record was being created: Glance may have committed it after all.
+      job.createUncertain = r.snapshot.phase === 'creating';
       job.transportState = r.transport?.name === this.#transport.name ? r.transport.state : null;
       if (!isFinished(snap.phase) && snap.phase !== 'queued' && snap.phase !== 'interrupted') {
         // Its connection died with the process; refreshInterrupted() looks at the image later.
@@ -535,6 +543,7 @@ export class UploadEngine {
       identity: null,
       sentIdentity: null,
       heldByUser: false,
+      createUncertain: false,
       lastLoggedAt: 0,
     };
   }
@@ -669,18 +678,24 @@ export class UploadEngine {
   /** File preflight, the inspector's verdict, and a look at the image when the job already has one. */
   async #check(job: Job, ctx: EngineContext, signal: AbortSignal): Promise<void> {
     job.snap.error = null;
-    if (job.snap.imageId && job.snap.createdImage && job.digests) {
-      // A PUT of this job completed before (then the app stopped, or the status read broke): if
-      // the image is active, only verifying is left, and that needs the digests, not the file.
-      const image = await this.#getImageOrNull(ctx, job.snap.imageId, signal);
-      if (image?.status === 'active') {
-        this.#setGlanceStatus(job, image.status);
+    // The job already has a record: look at it first. If its data went in (the app stopped, or a
+    // status read broke, after the PUT), only verifying is left: that needs the digests kept in
+    // the log or the file as it was sent, never a new file check that could fail and cost the
+    // image. A record whose create got no answer may still appear: give it a moment.
+    let image: GlanceImage | null = null;
+    if (job.snap.imageId) {
+      image = await this.#getImageOrNull(ctx, job.snap.imageId, signal);
+      if (!image && job.createUncertain) image = await this.#waitForLateCreate(ctx, job.snap.imageId, signal);
+      if (image?.status === 'saving') image = await this.#waitWhileSaving(ctx, job.snap.imageId, signal);
+      job.createUncertain = false;
+      this.#setGlanceStatus(job, image?.status ?? null);
+      if (image?.status === 'active' && job.snap.createdImage) {
         this.#transition(job, 'uploaded');
         this.#changed(job, true);
         return;
       }
-      job.digests = null;
     }
+    job.digests = null; // whatever was sent before is not what the image holds
     await preflightFile(job.request.path, ctx.sizeLimit);
     const file = await fileIdentity(job.request.path);
     job.snap.bytesTotal = file.size;
@@ -689,6 +704,7 @@ export class UploadEngine {
     const inspection = await this.#options.inspect(job.request.path, {
       ...(declared ? { declaredFormat: declared } : {}),
       ...(ctx.diskFormats.length ? { acceptedDiskFormats: ctx.diskFormats } : {}),
+      signal,
     });
     // The inspector opened the file on its own: make sure it saw the file that was stat'ed.
     const after = await fileIdentity(job.request.path);
@@ -709,15 +725,6 @@ export class UploadEngine {
     this.#mark(job, 'checked');
     signal.throwIfAborted();
 
-    if (!job.snap.imageId) {
-      this.#transition(job, 'checked');
-      this.#changed(job, true);
-      return;
-    }
-    // The job already has a record: look at it before sending anything.
-    let image: GlanceImage | null = await this.#getImageOrNull(ctx, job.snap.imageId, signal);
-    if (image?.status === 'saving') image = await this.#waitWhileSaving(ctx, job.snap.imageId, signal);
-    this.#setGlanceStatus(job, image?.status ?? null);
     // Gone, or not one of ours (Imagedrop never sends data into a record it did not create): new record.
     if (!image || image.status === 'deleted' || image.status === 'pending_delete' || !job.snap.createdImage) {
       job.snap.imageId = null;
@@ -729,12 +736,6 @@ export class UploadEngine {
     if (image.status === 'queued') {
       job.recreateConsent = false; // given for a stuck image; this one takes data again as it is
       this.#transition(job, 'reuse');
-      this.#changed(job, true);
-      return;
-    }
-    if (image.status === 'active') {
-      // The data went in before the process stopped: verify what is there.
-      this.#transition(job, 'uploaded');
       this.#changed(job, true);
       return;
     }
@@ -775,22 +776,34 @@ export class UploadEngine {
     // A cancel does not abort the create: Glance may still commit a POST it has fully received
     // after the client went away, and the DELETE that follows a cancel could come first and find
     // nothing. Letting the create answer first means the DELETE always finds what it must remove.
-    const createSignal = AbortSignal.any([this.#closing.signal, AbortSignal.timeout(CREATE_TIMEOUT_MS)]);
-    const image = await ctx.glance.createImage(
-      {
-        id: imageId,
-        name: r.name,
-        diskFormat: job.snap.diskFormat,
-        containerFormat: r.containerFormat,
-        visibility: r.visibility,
-        ...(r.minDisk !== undefined ? { minDisk: r.minDisk } : {}),
-        ...(r.minRam !== undefined ? { minRam: r.minRam } : {}),
-        ...(r.protected !== undefined ? { protected: r.protected } : {}),
-        ...(r.tags ? { tags: r.tags } : {}),
-        properties: { ...r.properties, [IMAGEDROP_PROPERTY]: job.snap.id },
-      },
-      createSignal,
-    );
+    const createSignal = AbortSignal.any([
+      this.#closing.signal,
+      AbortSignal.timeout(this.#options.createTimeoutMs ?? CREATE_TIMEOUT_MS),
+    ]);
+    // Until Glance answers, the record may or may not exist; a 4xx answer is the only clear "no".
+    job.createUncertain = true;
+    const image = await ctx.glance
+      .createImage(
+        {
+          id: imageId,
+          name: r.name,
+          diskFormat: job.snap.diskFormat,
+          containerFormat: r.containerFormat,
+          visibility: r.visibility,
+          ...(r.minDisk !== undefined ? { minDisk: r.minDisk } : {}),
+          ...(r.minRam !== undefined ? { minRam: r.minRam } : {}),
+          ...(r.protected !== undefined ? { protected: r.protected } : {}),
+          ...(r.tags ? { tags: r.tags } : {}),
+          properties: { ...r.properties, [IMAGEDROP_PROPERTY]: job.snap.id },
+        },
+        createSignal,
+      )
+      .catch((e: unknown) => {
+        const status = e instanceof ImagedropError ? e.httpStatus : undefined;
+        if (status !== undefined && status < 500) job.createUncertain = false;
+        throw e;
+      });
+    job.createUncertain = false;
     signal.throwIfAborted(); // cancelled while the create ran: #cancelJob deletes the record
     this.#setGlanceStatus(job, image.status);
     this.#mark(job, 'created');
@@ -800,6 +813,10 @@ export class UploadEngine {
 
   async #upload(job: Job, ctx: EngineContext, signal: AbortSignal): Promise<void> {
     const imageId = job.snap.imageId!;
+    // Parts sent from another version of the file must not be joined with this one's.
+    if (job.transportState != null && job.sentIdentity && job.identity && !sameFile(job.sentIdentity, job.identity)) {
+      job.transportState = null;
+    }
     // A new attempt starts unpaused (a pause belonged to the connection that was lost).
     this.#openGate(job);
     job.bodyEnded = false;
@@ -1221,7 +1238,14 @@ export class UploadEngine {
         await ctx.glance.deleteImage(id, signal);
         break;
       } catch (e) {
-        if (e instanceof ImagedropError && e.code === 'glance/not-found') break;
+        if (e instanceof ImagedropError && e.code === 'glance/not-found') {
+          // Not there (yet?): a create that got no answer may still land; wait for it, then delete it.
+          if (job.createUncertain) {
+            job.createUncertain = false;
+            if (await this.#waitForLateCreate(ctx, id, signal)) continue;
+          }
+          break;
+        }
         if (!(e instanceof ImagedropError && e.retryable) || attempt >= DELETE_ATTEMPTS) throw e;
         await sleep(DELETE_RETRY_BASE_MS * 2 ** (attempt - 1), signal);
       }
@@ -1240,6 +1264,19 @@ export class UploadEngine {
     } catch (e) {
       if (e instanceof ImagedropError && e.code === 'glance/not-found') return null;
       throw e;
+    }
+  }
+
+  /**
+   * After a create that got no answer: looks for the record for a while (Glance may commit a POST
+   * it received after the client gave up on it). Returns it when it appears; null when it did not.
+   */
+  async #waitForLateCreate(ctx: EngineContext, id: string, signal: AbortSignal): Promise<GlanceImage | null> {
+    const until = this.#now() + LATE_CREATE_WAIT_MS;
+    for (;;) {
+      const image = await this.#getImageOrNull(ctx, id, signal);
+      if (image || this.#now() >= until) return image;
+      await sleep(500, signal);
     }
   }
 

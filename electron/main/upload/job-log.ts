@@ -19,7 +19,7 @@ export interface JobRecord {
   readonly cloudName: string | null;
   /** Digests of what was sent, once the PUT completed (so a restart can still verify). */
   readonly digests: Readonly<Record<string, string>> | null;
-  /** The file as it was checked: a re-hash after a restart must read that same file. */
+  /** The file the last transfer sent: a re-hash after a restart must read that same file. */
   readonly identity?: { readonly size: number; readonly mtimeMs: number; readonly ino: number } | null;
   /** A transport's own resume state (for example a multipart upload id and its finished parts). */
   readonly transport?: { readonly name: string; readonly state: unknown } | null;
