@@ -174,6 +174,53 @@ describe('bridge commands', () => {
     expect(state().imagesLoading).toBe(false);
   });
 
+  it('an answer dropped because the cloud changed ends the read: "Refreshing…" does not stick', async () => {
+    const api = installFakeApi({ connected: true, images: [makeImage({ id: 'a' })] });
+    state().connectSucceeded(api.sessionTemplate);
+    let answer: (() => void) | null = null;
+    const slow = Object.assign(Object.create(api) as ImagedropApi, {
+      listImages: () => new Promise((resolve) => (answer = () => resolve(api.listImages()))),
+    });
+    setApi(slow);
+    const loading = loadImages();
+    expect(state().imagesLoading).toBe(true);
+    // Connected to another cloud while the read ran (no disconnect in between).
+    state().connectSucceeded({ ...api.sessionTemplate, cloud: 'other', cloudKey: 'other-key' });
+    answer!();
+    await loading;
+    expect(state().images).toEqual([]);
+    expect(state().imagesLoading).toBe(false);
+  });
+
+  it('a read that throws does not block later refreshes: its follow-up still runs, and the next one too', async () => {
+    const api = installFakeApi({ connected: true, images: [makeImage({ id: 'a' })] });
+    state().connectSucceeded(api.sessionTemplate);
+    const answers: ((value: unknown) => void)[] = [];
+    const slow = Object.assign(Object.create(api) as ImagedropApi, {
+      listImages: () => new Promise((resolve) => answers.push(resolve)),
+    });
+    setApi(slow);
+    const first = loadImages();
+    const followUp = loadImages();
+    // A broken answer makes the read itself throw (imagesReceived cannot read it).
+    answers.shift()!({ ok: true, value: null });
+    await expect(first).rejects.toThrow();
+    await vi.waitFor(() => expect(answers).toHaveLength(1));
+    answers.shift()!(await api.listImages());
+    await followUp;
+    expect(state().images.map((i) => i.id)).toEqual(['a']);
+    // Later: a refresh asked for while a read runs gets its follow-up read.
+    const third = loadImages();
+    const fourth = loadImages();
+    await vi.waitFor(() => expect(answers).toHaveLength(1));
+    answers.shift()!(await api.listImages());
+    await third;
+    await vi.waitFor(() => expect(answers).toHaveLength(1));
+    answers.shift()!(await api.listImages());
+    await fourth;
+    expect(answers).toHaveLength(0);
+  });
+
   it('a refresh asked for while one runs is not dropped: one more read follows', async () => {
     const api = installFakeApi({ connected: true, images: [makeImage({ id: 'a' })] });
     state().connectSucceeded(api.sessionTemplate);

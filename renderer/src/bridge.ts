@@ -238,10 +238,12 @@ export function loadImages(): Promise<void> {
     });
     return imagesRun;
   }
-  imagesFollowUp ??= imagesRun.then(() => {
-    imagesFollowUp = null;
-    return loadImages();
-  });
+  // However the running read ends (even if it throws), the follow-up is cleared and runs.
+  imagesFollowUp ??= imagesRun
+    .finally(() => {
+      imagesFollowUp = null;
+    })
+    .then(loadImages, loadImages);
   return imagesFollowUp;
 }
 
@@ -249,8 +251,12 @@ async function readImages(): Promise<void> {
   const session = store().session;
   store().imagesRequested();
   const result = await call(() => getApi().listImages());
-  // An answer for a session that has ended since (disconnected, or another cloud) is dropped.
-  if (store().session !== session) return;
+  // An answer for a session that has ended since (disconnected, or another cloud) is dropped;
+  // the read is over all the same.
+  if (store().session !== session) {
+    store().imagesAbandoned();
+    return;
+  }
   if (result.ok) store().imagesReceived(result.value);
   else store().imagesFailed(result.error);
 }

@@ -33,6 +33,8 @@ export interface DashboardSlice {
   imagesRequested(): void;
   imagesReceived(list: ImageList): void;
   imagesFailed(error: AppError): void;
+  /** A read ended without an answer to show (it was for a session that has ended since). */
+  imagesAbandoned(): void;
   setStatusFilter(filter: StatusFilter): void;
   setTextFilter(text: string): void;
   /** Sorting by the current key flips the direction; a new key starts ascending (dates: newest first). */
@@ -72,6 +74,7 @@ export const createDashboardSlice: StateCreator<AppState, [], [], DashboardSlice
       };
     }),
   imagesFailed: (error) => set({ imagesLoading: false, imagesError: error }),
+  imagesAbandoned: () => set({ imagesLoading: false }),
   setStatusFilter: (statusFilter) => set({ statusFilter }),
   setTextFilter: (textFilter) => set({ textFilter }),
   sortImagesBy: (key) =>
