@@ -2,8 +2,12 @@
 // missing or older than any source it is made of. The sources also run directly
 // (`node electron/main/cli/index.ts`), only slower to start.
 import { readdirSync, statSync } from 'node:fs';
+import module from 'node:module';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+
+// V8's compiled code for the bundle is kept on disk between runs (Node 22): ~25 ms less per start.
+module.enableCompileCache?.();
 
 const root = path.resolve(import.meta.dirname, '..');
 const bundle = path.join(root, 'dist/cli/imagedrop.mjs');
