@@ -248,6 +248,27 @@ describe('chooseCloud', () => {
     expect(resolveCloud('c', { ...base, insecure: 'yes' }, 'f.yaml').verify).toBe(true); // get_boolean: only 'true'
   });
 
+  it('OS_INSECURE=true: the warning names the environment, not a file', async () => {
+    const openrc = await chooseCloud(
+      env({
+        OS_AUTH_URL: 'http://k:5000/v3',
+        OS_USERNAME: 'u',
+        OS_PASSWORD: 'p',
+        OS_PROJECT_NAME: 'x',
+        OS_INSECURE: 'true',
+      }),
+    );
+    expect(openrc.warnings).toEqual([
+      "TLS certificate checks are off for cloud 'envvars' (OS_INSECURE=true in the environment): anyone on the network path could read your token.",
+    ]);
+    // A clouds.yaml cloud whose file leaves checks on: the variable turned them off, not the file.
+    const prod = await chooseCloud({ ...env({ OS_INSECURE: 'true' }), cloud: 'prod' });
+    expect(prod.verify).toBe(false);
+    expect(prod.warnings).toEqual([
+      "TLS certificate checks are off for cloud 'prod' (OS_INSECURE=true in the environment): anyone on the network path could read your token.",
+    ]);
+  });
+
   it('OS_INSECURE=1 leaves checks on, as openstacksdk reads it', async () => {
     const c = await chooseCloud(
       env({

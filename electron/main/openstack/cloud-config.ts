@@ -250,7 +250,13 @@ export async function chooseCloud(options: ChooseCloudOptions): Promise<CloudCon
           : 'No cloud chosen: pass --cloud NAME with a clouds.yaml, set OS_CLOUD, or source an openrc that sets OS_AUTH_URL.',
       );
     }
-    return resolveCloud(options.env.OS_CLOUD_NAME ?? 'envvars', envCloud, 'environment');
+    return resolveCloud(
+      options.env.OS_CLOUD_NAME ?? 'envvars',
+      envCloud,
+      'environment',
+      undefined,
+      new Set(Object.keys(envCloud)),
+    );
   }
   const file = await loadCloudsFile(options);
   const raw = file.clouds[name];
@@ -268,6 +274,7 @@ export async function chooseCloud(options: ChooseCloudOptions): Promise<CloudCon
     envCloud ? merge(raw, envCloud) : raw,
     file.file ?? file.secureFile ?? 'clouds.yaml',
     file.file && file.secureFile ? file.secureFile : undefined,
+    new Set(Object.keys(envCloud ?? {})),
   );
 }
 
@@ -311,8 +318,15 @@ const AUTH_TYPES: Readonly<Record<string, AuthMethod['type']>> = {
 /**
  * Turns one cloud's raw settings into a CloudConfig, naming the cloud, field and file in every
  * error. `secureSource` is the secure.yaml merged into it, if any, named too when a field is missing.
+ * `envKeys` are the top-level settings that OS_* variables gave, so that a warning names them.
  */
-export function resolveCloud(name: string, raw: Raw, source: string, secureSource?: string): CloudConfig {
+export function resolveCloud(
+  name: string,
+  raw: Raw,
+  source: string,
+  secureSource?: string,
+  envKeys: ReadonlySet<string> = new Set(),
+): CloudConfig {
   const auth = asRecord(raw.auth);
   const files = secureSource ? `${source} (with ${secureSource})` : source;
   const missing = (field: string, hint = `add it to the cloud's settings`) =>
@@ -397,8 +411,13 @@ export function resolveCloud(name: string, raw: Raw, source: string, secureSourc
   let verify = true;
   if (insecure || verifyRaw === false || (typeof verifyRaw === 'string' && /^(false|no|0)$/i.test(verifyRaw))) {
     verify = false;
+    const origin = !insecure
+      ? `verify: false in ${source}`
+      : envKeys.has('insecure')
+        ? 'OS_INSECURE=true in the environment'
+        : `insecure: true in ${source}`;
     warnings.push(
-      `TLS certificate checks are off for cloud '${name}' (${insecure ? 'insecure: true' : 'verify: false'} in ${source}): anyone on the network path could read your token.`,
+      `TLS certificate checks are off for cloud '${name}' (${origin}): anyone on the network path could read your token.`,
     );
   }
   let sizeLimit = DEFAULT_SIZE_LIMIT;
