@@ -33,6 +33,8 @@ import { GlanceClient } from '../electron/main/openstack/glance.ts';
 import { Session } from '../electron/main/openstack/session.ts';
 import { startFaultProxy, type FaultProxy } from '../electron/main/testing/fault-proxy.ts';
 
+export { ageImage } from '../electron/main/testing/cloud.ts';
+
 export { expect };
 
 export const CLOUDS_YAML = '/var/tmp/imagedrop-testcloud/clouds.yaml';
@@ -110,24 +112,6 @@ export async function sha512File(file: string): Promise<string> {
   const hash = createHash('sha512');
   for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
   return hash.digest('hex');
-}
-
-/**
- * Makes an image look as if nothing had happened to it for `minutes`: the test cloud's Glance
- * keeps its records in SQLite, and `updated_at` is all the dashboard judges "stuck" by. (The
- * dashboard's threshold is at least 1 minute; this spares the test that wait.)
- */
-export async function ageImage(id: string, minutes: number): Promise<void> {
-  const db = '/var/tmp/imagedrop-testcloud/glance/glance.sqlite';
-  const script = [
-    'import sqlite3, sys, datetime',
-    'c = sqlite3.connect(sys.argv[1], timeout=30)',
-    't = datetime.datetime.utcnow() - datetime.timedelta(minutes=float(sys.argv[3]))',
-    "n = c.execute('UPDATE images SET updated_at = ? WHERE id = ?', (t.strftime('%Y-%m-%d %H:%M:%S.%f'), sys.argv[2])).rowcount",
-    'c.commit()',
-    'sys.exit(0 if n == 1 else 3)',
-  ].join('\n');
-  await run('python3', ['-c', script, db, id, String(minutes)]);
 }
 
 export interface AppOptions {

@@ -1,17 +1,25 @@
 // The core behind the IPC contract, against the real test cloud, called the way every transport
 // calls it: through dispatchChannel, with raw (unvalidated) arguments.
-import { execFile } from 'node:child_process';
 import { createReadStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { IMAGEDROP_PROPERTY } from '../../../shared/glance.ts';
 import { INVOKE_CHANNELS, type DeleteOutcome, type ImageList, type InspectOutcome } from '../../../shared/ipc.ts';
 import type { Result } from '../../../shared/result.ts';
 import type { CloudEntry, SessionInfo } from '../../../shared/session.ts';
 import type { GlanceClient } from '../openstack/glance.ts';
-import { ADMIN, DEMO, cloudsYaml, deleteImages, glanceFor, randomFile, removeDir, tempDir } from '../testing/cloud.ts';
+import {
+  ADMIN,
+  DEMO,
+  ageImage,
+  cloudsYaml,
+  deleteImages,
+  glanceFor,
+  randomFile,
+  removeDir,
+  tempDir,
+} from '../testing/cloud.ts';
 import { dispatchChannel } from './dispatch.ts';
 import { MemorySecretStore } from './profiles.ts';
 import { ImagedropCore, type PlatformServices } from './service.ts';
@@ -31,24 +39,6 @@ const PLATFORM: PlatformServices = {
 
 async function call<T>(channel: keyof typeof INVOKE_CHANNELS, ...args: unknown[]): Promise<Result<T>> {
   return (await dispatchChannel(core.handlers, INVOKE_CHANNELS[channel], args)) as Result<T>;
-}
-
-const run = promisify(execFile);
-
-/**
- * Makes Glance's record say nothing happened to the image for `minutes` (the test cloud keeps
- * its records in SQLite; `updated_at` is all "stuck" is judged by).
- */
-async function ageImage(id: string, minutes: number): Promise<void> {
-  const script = [
-    'import sqlite3, sys, datetime',
-    'c = sqlite3.connect(sys.argv[1], timeout=30)',
-    't = datetime.datetime.utcnow() - datetime.timedelta(minutes=float(sys.argv[3]))',
-    "n = c.execute('UPDATE images SET updated_at = ? WHERE id = ?', (t.strftime('%Y-%m-%d %H:%M:%S.%f'), sys.argv[2])).rowcount",
-    'c.commit()',
-    'sys.exit(0 if n == 1 else 3)',
-  ].join('\n');
-  await run('python3', ['-c', script, '/var/tmp/imagedrop-testcloud/glance/glance.sqlite', id, String(minutes)]);
 }
 
 /** A SecretStore on a system with no keychain. */

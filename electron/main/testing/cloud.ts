@@ -10,12 +10,16 @@ import { inject } from 'vitest';
 import { chooseCloud } from '../openstack/cloud-config.ts';
 import { GlanceClient } from '../openstack/glance.ts';
 import { Session } from '../openstack/session.ts';
+// The types of what cloud-setup.ts provides to inject(), wherever this file is compiled from.
+import type {} from './cloud-setup.ts';
 
 export const ADMIN = 'imagedrop-admin';
 export const DEMO = 'imagedrop-demo';
 export const GLANCE = { host: '127.0.0.1', port: 9292 };
 export const KEYSTONE_URL = 'http://127.0.0.1:5000/v3';
 export const ROOT = path.resolve(import.meta.dirname, '../../..');
+/** Where scripts/testcloud keeps the test cloud's state (its databases among it). */
+export const TESTCLOUD_DIR = process.env.IMAGEDROP_TESTCLOUD_DIR ?? '/var/tmp/imagedrop-testcloud';
 
 const run = promisify(execFile);
 
@@ -98,6 +102,27 @@ export async function deleteImages(glance: GlanceClient, ids: Iterable<string>):
       // already gone
     }
   }
+}
+
+/**
+ * Makes Glance's record say nothing happened to the image for `minutes`: the test cloud's Glance
+ * keeps its records in SQLite, and `updated_at` is all the dashboard judges "stuck" by. (Its
+ * threshold is at least 1 minute; this spares a test that wait.)
+ */
+export async function ageImage(
+  id: string,
+  minutes: number,
+  db = path.join(TESTCLOUD_DIR, 'glance', 'glance.sqlite'),
+): Promise<void> {
+  const script = [
+    'import sqlite3, sys, datetime',
+    'c = sqlite3.connect(sys.argv[1], timeout=30)',
+    't = datetime.datetime.utcnow() - datetime.timedelta(minutes=float(sys.argv[3]))',
+    "n = c.execute('UPDATE images SET updated_at = ? WHERE id = ?', (t.strftime('%Y-%m-%d %H:%M:%S.%f'), sys.argv[2])).rowcount",
+    'c.commit()',
+    'sys.exit(0 if n == 1 else 3)',
+  ].join('\n');
+  await run('python3', ['-c', script, db, id, String(minutes)]);
 }
 
 export async function glanceKill(): Promise<void> {
