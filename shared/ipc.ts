@@ -43,6 +43,12 @@ export interface ImageSummary {
   readonly createdByImagedrop: boolean;
   /** The signed-in project owns it (only then can it be deleted from here). */
   readonly ownedByProject: boolean;
+  /**
+   * An unfinished upload of this app sends (or may still send) data into it, paused ones too: it
+   * is never deleted from here, however stuck it looks (Glance leaves `updated_at` alone while
+   * data streams in). Cancel the upload in the queue instead.
+   */
+  readonly uploadingHere: boolean;
 }
 
 export interface ImageList {

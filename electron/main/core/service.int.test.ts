@@ -1,7 +1,7 @@
 // The core behind the IPC contract, against the real test cloud, called the way every transport
 // calls it: through dispatchChannel, with raw (unvalidated) arguments.
 import { createReadStream } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { IMAGEDROP_PROPERTY } from '../../../shared/glance.ts';
@@ -12,6 +12,7 @@ import type { GlanceClient } from '../openstack/glance.ts';
 import {
   ADMIN,
   DEMO,
+  GLANCE,
   ageImage,
   cloudsYaml,
   deleteImages,
@@ -19,7 +20,9 @@ import {
   randomFile,
   removeDir,
   tempDir,
+  writeProxiedClouds,
 } from '../testing/cloud.ts';
+import { startFaultProxy } from '../testing/fault-proxy.ts';
 import { dispatchChannel } from './dispatch.ts';
 import { MemorySecretStore } from './profiles.ts';
 import { ImagedropCore, type PlatformServices } from './service.ts';
@@ -201,6 +204,68 @@ describe('ImagedropCore', () => {
     expect((await admin.getImage(fresh.id, signal())).status).toBe('queued');
     expect((await admin.getImage(active.id, signal())).status).toBe('active');
     await expect(admin.getImage(stuck.id, signal())).rejects.toMatchObject({ code: 'glance/not-found' });
+  });
+
+  it('never deletes an image an unfinished upload of this app sends into, however stuck it looks', async () => {
+    // The upload's body is held at the proxy: Glance shows the image `saving` and, as while a
+    // long or paused upload streams, leaves its updated_at alone.
+    const proxy = await startFaultProxy(GLANCE);
+    proxy.inject({ match: /^PUT \/v2\/images\/[^/]+\/file/, fault: { kind: 'hold', afterBytes: 2 << 20 } });
+    const heldDir = path.join(dir, 'held');
+    await mkdir(heldDir);
+    const clouds = await writeProxiedClouds(heldDir, proxy.url);
+    const other = new ImagedropCore({
+      dataDir: path.join(dir, 'data-held'),
+      env: { OS_CLIENT_CONFIG_FILE: clouds },
+      cwd: dir,
+      secrets: new MemorySecretStore(),
+      platform: PLATFORM,
+    });
+    await other.init();
+    const ask = <T>(channel: keyof typeof INVOKE_CHANNELS, ...args: unknown[]) =>
+      dispatchChannel(other.handlers, INVOKE_CHANNELS[channel], args) as Promise<Result<T>>;
+    const signal = () => AbortSignal.timeout(30_000);
+    try {
+      expect((await ask('connect', { kind: 'cloud', cloud: ADMIN })).ok).toBe(true);
+      const file = await randomFile(dir, 'held.raw', 16 << 20);
+      other.grantPaths([file]);
+      const started = await ask<string[]>('startUploads', [
+        { path: file, name: 'core-held', diskFormat: 'raw', containerFormat: 'bare', visibility: 'private' },
+      ]);
+      expect(started.ok).toBe(true);
+      await proxy.reached();
+      const imageId = other.engine.list()[0]!.imageId!;
+      created.push({ glance: admin, id: imageId });
+      await expect.poll(async () => (await admin.getImage(imageId, signal())).status).toBe('saving');
+      // Beside it, an image nothing uploads into, stuck the same way: that one goes.
+      const idle = await admin.createImage({ name: 'core-idle', diskFormat: 'raw', containerFormat: 'bare' }, signal());
+      created.push({ glance: admin, id: idle.id });
+      for (const id of [imageId, idle.id]) await ageImage(id, 30);
+
+      const list = await ask<ImageList>('listImages');
+      const rows = new Map(list.ok ? list.value.images.map((i) => [i.id, i]) : []);
+      expect(rows.get(imageId)).toMatchObject({ status: 'saving', uploadingHere: true });
+      expect(rows.get(idle.id)).toMatchObject({ status: 'queued', uploadingHere: false });
+
+      const del = await ask<DeleteOutcome[]>('deleteImages', [imageId, idle.id], { stuckAfterMinutes: 10 });
+      expect(del.ok).toBe(true);
+      if (!del.ok) return;
+      expect(del.value[1]).toEqual({ id: idle.id, ok: true });
+      const refused = del.value[0]!;
+      expect(refused).toMatchObject({ id: imageId, ok: false, error: { code: 'dashboard/not-stuck' } });
+      if (!refused.ok) {
+        expect(refused.error.message).toBe(
+          'Image core-held is being uploaded by Imagedrop (Glance does not update it while data arrives or the upload is paused): cancel that upload in the queue instead.',
+        );
+      }
+      expect((await admin.getImage(imageId, signal())).status).toBe('saving');
+      expect(other.engine.list()[0]!.phase).toBe('uploading');
+    } finally {
+      await other.engine.cancel('all').catch(() => {});
+      proxy.release();
+      await other.dispose();
+      await proxy.close();
+    }
   });
 
   it('a delete without the stuck threshold is refused as unreadable', async () => {

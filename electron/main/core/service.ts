@@ -290,7 +290,12 @@ export class ImagedropCore {
     return outcomes;
   }
 
-  #summary(image: GlanceImage, projectId: string, ours: ReadonlySet<string>): ImageSummary {
+  #summary(
+    image: GlanceImage,
+    projectId: string,
+    ours: ReadonlySet<string>,
+    active: ReadonlySet<string>,
+  ): ImageSummary {
     return {
       id: image.id,
       name: image.name,
@@ -308,6 +313,7 @@ export class ImagedropCore {
       osHashValue: image.os_hash_value,
       createdByImagedrop: typeof image[IMAGEDROP_PROPERTY] === 'string' || ours.has(image.id),
       ownedByProject: image.owner === projectId,
+      uploadingHere: active.has(image.id),
     };
   }
 
@@ -317,13 +323,15 @@ export class ImagedropCore {
     const projectId = ctx.session.projectId;
     const { images, pages } = await ctx.glance.listImages(AbortSignal.timeout(CALL_TIMEOUT_MS), { owner: projectId });
     const ours = this.engine.createdImageIds();
-    return { images: images.map((i) => this.#summary(i, projectId, ours)), pages, fetchedAt: Date.now() };
+    const active = this.engine.activeImageIds();
+    return { images: images.map((i) => this.#summary(i, projectId, ours, active)), pages, fetchedAt: Date.now() };
   }
 
   /**
-   * Deletes stuck images the project owns (never another project's, never a protected one). Each
-   * is read again first: the dashboard's list may be minutes old, and an image that moved on
-   * since (to active, or updated recently) is left alone.
+   * Deletes stuck images the project owns (never another project's, never a protected one, never
+   * one an unfinished upload of this app may still send data into). Each is read again first: the
+   * dashboard's list may be minutes old, and an image that moved on since (to active, or updated
+   * recently) is left alone.
    */
   async #deleteImages(ids: readonly string[], options: DeleteImagesOptions): Promise<DeleteOutcome[]> {
     const ctx = this.#requireContext();
@@ -333,19 +341,27 @@ export class ImagedropCore {
       const signal = AbortSignal.timeout(CALL_TIMEOUT_MS);
       try {
         const image = await ctx.glance.getImage(id, signal);
+        const label = image.name ?? id;
+        // Asked after the read, per image: the engine's jobs move on meanwhile.
+        if (this.engine.activeImageIds().has(id)) {
+          throw new ImagedropError(
+            'dashboard/not-stuck',
+            `Image ${label} is being uploaded by Imagedrop (Glance does not update it while data arrives or the upload is paused): cancel that upload in the queue instead.`,
+            { detail: 'an unfinished upload in this app' },
+          );
+        }
         if (image.owner !== ctx.session.projectId) {
           throw new ImagedropError(
             'auth/forbidden',
-            `Image ${image.name ?? id} belongs to another project: Imagedrop only deletes your project's images.`,
+            `Image ${label} belongs to another project: Imagedrop only deletes your project's images.`,
           );
         }
         if (image.protected) {
           throw new ImagedropError(
             'auth/forbidden',
-            `Image ${image.name ?? id} is protected: unprotect it first if you really mean to delete it.`,
+            `Image ${label} is protected: unprotect it first if you really mean to delete it.`,
           );
         }
-        const label = image.name ?? id;
         if (!STUCK_STATUSES.includes(image.status)) {
           throw new ImagedropError(
             'dashboard/not-stuck',

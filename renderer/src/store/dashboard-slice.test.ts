@@ -133,6 +133,14 @@ describe('dashboard selectors', () => {
     expect(isDeletable({ ...stuck, protected: true }, NOW, 10 * MIN)).toBe(false);
   });
 
+  it('never lets an image an upload of this app sends into be deleted, however stuck it looks', () => {
+    // A long or paused upload: Glance leaves updated_at alone while the data streams in.
+    const uploading = makeImage({ status: 'saving', updatedAt: ago(60 * MIN), uploadingHere: true });
+    expect(isStuck(uploading, NOW, 10 * MIN)).toBe(true);
+    expect(isDeletable(uploading, NOW, 10 * MIN)).toBe(false);
+    expect(isDeletable({ ...uploading, uploadingHere: false }, NOW, 10 * MIN)).toBe(true);
+  });
+
   it('counts images per status', () => {
     expect(countByStatus(images)).toMatchObject({ active: 1, queued: 1, saving: 1, killed: 1, deleted: 0 });
   });

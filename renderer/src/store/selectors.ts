@@ -165,9 +165,12 @@ export function isStuck(image: ImageSummary, now: number, stuckAfterMs: number):
   return Number.isFinite(updated) && now - updated > stuckAfterMs;
 }
 
-/** Stuck and owned by the signed-in project: the only images this view may delete. */
+/**
+ * Stuck, owned by the signed-in project, and no upload of this app sends into it (a long or paused
+ * one looks stuck): the only images this view may delete.
+ */
 export function isDeletable(image: ImageSummary, now: number, stuckAfterMs: number): boolean {
-  return image.ownedByProject && !image.protected && isStuck(image, now, stuckAfterMs);
+  return image.ownedByProject && !image.protected && !image.uploadingHere && isStuck(image, now, stuckAfterMs);
 }
 
 const STATUS_RANK = new Map<string, number>(GLANCE_IMAGE_STATUSES.map((s, i) => [s, i]));

@@ -349,6 +349,17 @@ export class FakeApi implements ImagedropApi {
           const image = this.images.find((i) => i.id === id);
           if (!image)
             return { id, ok: false, error: { code: 'glance/not-found', message: 'No such image.', retryable: false } };
+          if (image.uploadingHere) {
+            return {
+              id,
+              ok: false,
+              error: {
+                code: 'dashboard/not-stuck',
+                message: 'This image is being uploaded by Imagedrop: cancel that upload in the queue instead.',
+                retryable: false,
+              },
+            };
+          }
           if (!image.ownedByProject || image.protected) {
             return {
               id,

@@ -119,6 +119,7 @@ export function makeImage(overrides: Partial<ImageSummary> = {}): ImageSummary {
     osHashValue: null,
     createdByImagedrop: false,
     ownedByProject: true,
+    uploadingHere: false,
     ...overrides,
   };
 }

@@ -138,6 +138,30 @@ describe('DashboardView', () => {
     ).toEqual(['Select stuck-queued for deletion']);
   });
 
+  it('an image an upload of this app sends into cannot be ticked, and its row says why', async () => {
+    await setup({
+      images: [
+        ...images(),
+        makeImage({
+          id: 'u1',
+          name: 'paused-upload',
+          status: 'saving',
+          createdByImagedrop: true,
+          createdAt: ago(60 * MIN),
+          updatedAt: ago(40 * MIN),
+          uploadingHere: true,
+        }),
+      ],
+    });
+    const table = screen.getByRole('table', { name: 'Images' });
+    const uploading = within(table).getByRole('row', { name: /paused-upload/ });
+    expect(uploading.className).toBe('stuck');
+    expect(uploading.textContent).toContain('being uploaded by Imagedrop: cancel it in the queue instead');
+    expect(within(uploading).queryByRole('checkbox')).toBeNull();
+    fireEvent.click(screen.getByRole('button', { name: 'Select all stuck' }));
+    expect(state().selectedImageIds).toEqual(['q1']);
+  });
+
   it('uses the stuck threshold the operator sets', async () => {
     await setup();
     fireEvent.change(screen.getByLabelText('Stuck after (minutes)'), { target: { value: '120' } });

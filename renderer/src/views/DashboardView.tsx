@@ -226,6 +226,9 @@ function ImageRow({ image, asOf, stuckAfterMs }: { image: ImageSummary; asOf: nu
           </span>
         ) : null}
         {stuck && image.protected ? <span className="muted"> (protected)</span> : null}
+        {stuck && image.uploadingHere ? (
+          <span className="muted"> (being uploaded by Imagedrop: cancel it in the queue instead)</span>
+        ) : null}
       </td>
       <td>{formatBytes(image.size)}</td>
       <td>{formatDateTime(image.createdAt)}</td>
