@@ -1,6 +1,9 @@
 // Connect errors say what is wrong, worded by the real core against the real Keystone: the
 // password, or that nothing answers at the URL; a missing field is named before anything is sent.
 import type { Page } from '@playwright/test';
+import { copyFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { ImagedropApi } from '../shared/ipc.ts';
 import { KEYSTONE_URL, expect, test } from './harness.ts';
 
 async function enterDetails(
@@ -65,19 +68,46 @@ test('connect errors name the password, or say that nothing answers', async ({ p
   });
 });
 
-test('the CA file: a relative path is refused in the form, and "Choose…" asks main', async ({ page, app }) => {
+test('the CA file: only "Choose…" fills it, and main reads no CA file the user did not choose', async ({
+  page,
+  app,
+}) => {
   await app.open();
-  await enterDetails(page, { authUrl: KEYSTONE_URL, username: 'admin', password: 'x', project: 'admin' });
+  await enterDetails(page, {
+    authUrl: KEYSTONE_URL,
+    username: 'admin',
+    password: 'imagedrop-admin-pass',
+    project: 'admin',
+  });
   const ca = page.getByRole('textbox', { name: 'CA certificate file', exact: true });
-  await ca.fill('certs/ca.pem');
-  await page.getByRole('button', { name: 'Connect', exact: true }).click();
-  await expect(ca).toHaveAttribute('aria-invalid', 'true');
-  await expect(ca).toHaveAccessibleDescription(/full path of the CA file/);
-  await expect(page.getByText('Not connected', { exact: true })).toBeVisible();
-  app.queueCaPick('/etc/ssl/certs/ca-certificates.crt');
-  await page.getByRole('button', { name: 'Choose the CA certificate file…' }).click();
-  await expect(ca).toHaveValue('/etc/ssl/certs/ca-certificates.crt');
-  await expect(ca).not.toHaveAttribute('aria-invalid', 'true');
+  await expect(ca).not.toBeEditable();
+
+  await test.step('a path the page names itself is refused before main opens it', async () => {
+    const forged = await page.evaluate(
+      (authUrl) =>
+        (window as unknown as { imagedrop: ImagedropApi }).imagedrop.connect({
+          kind: 'manual',
+          authUrl,
+          auth: { type: 'password', username: 'admin', password: 'imagedrop-admin-pass', projectName: 'admin' },
+          cacertPath: '/dev/zero',
+          remember: false,
+        }),
+      KEYSTONE_URL,
+    );
+    expect(forged).toMatchObject({ ok: false, error: { code: 'ipc/path-not-granted' } });
+    expect(app.core.context).toBeNull();
+  });
+
+  await test.step('a chosen CA file is used for the connection', async () => {
+    const file = path.join(app.filesDir, `ca-${app.tag}.pem`);
+    await copyFile('/etc/ssl/certs/ca-certificates.crt', file);
+    app.queueCaPick(file);
+    await page.getByRole('button', { name: 'Choose the CA certificate file…' }).click();
+    await expect(ca).toHaveValue(file);
+    await page.getByRole('button', { name: 'Connect', exact: true }).click();
+    await expect(page.getByRole('heading', { name: 'Connected' })).toBeVisible();
+    expect(app.core.context?.session.config.cacertPath).toBe(file);
+  });
 });
 
 test('a remembered connection is in the cloud list at once, and can be forgotten', async ({ page, app }) => {

@@ -1,7 +1,7 @@
 // The core behind the IPC contract, against the real test cloud, called the way every transport
 // calls it: through dispatchChannel, with raw (unvalidated) arguments.
 import { createReadStream } from 'node:fs';
-import { mkdir, readFile } from 'node:fs/promises';
+import { copyFile, mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { IMAGEDROP_PROPERTY } from '../../../shared/glance.ts';
@@ -13,6 +13,7 @@ import {
   ADMIN,
   DEMO,
   GLANCE,
+  KEYSTONE_URL,
   ageImage,
   cloudsYaml,
   deleteImages,
@@ -34,9 +35,12 @@ let admin: GlanceClient;
 let demo: GlanceClient;
 const created: { glance: GlanceClient; id: string }[] = [];
 
+/** What the next CA-file dialog answers. */
+let caPick: string | null = null;
+
 const PLATFORM: PlatformServices = {
   pickFiles: async () => [],
-  pickCaFile: async () => null,
+  pickCaFile: async () => caPick,
   copyText: async () => {},
 };
 
@@ -291,6 +295,60 @@ describe('ImagedropCore', () => {
     expect(r).toMatchObject({ ok: false, error: { code: 'preflight/unknown-store' } });
     if (!r.ok) expect(r.error.message).toMatch(/fast, slow/);
     expect(core.engine.list()).toHaveLength(before);
+  });
+
+  it('a typed-in connection names only a CA file chosen in the picker; a remembered one keeps its own', async () => {
+    const ca = path.join(dir, 'lab-ca.pem');
+    await copyFile('/etc/ssl/certs/ca-certificates.crt', ca);
+    const manual = (cacertPath: string, extra: Record<string, unknown> = {}) => ({
+      kind: 'manual',
+      authUrl: KEYSTONE_URL,
+      auth: { type: 'password', username: 'demo', password: 'imagedrop-demo-pass', projectName: 'demo' },
+      cacertPath,
+      remember: false,
+      ...extra,
+    });
+    // Not chosen: refused before main opens it, whatever it is (a device would never end).
+    for (const path of [ca, '/dev/zero', '/etc/shadow']) {
+      const refused = await call('connect', manual(path));
+      expect(refused).toMatchObject({
+        ok: false,
+        error: {
+          code: 'ipc/path-not-granted',
+          message: 'Imagedrop reads only a CA file you chose with "Choose…": choose the CA certificate file again.',
+        },
+      });
+    }
+    caPick = ca;
+    try {
+      expect(await call('pickCaFile')).toEqual({ ok: true, value: ca });
+    } finally {
+      caPick = null;
+    }
+    const r = await call<SessionInfo>('connect', manual(ca, { remember: true, label: 'with-ca' }));
+    expect(r.ok && r.value.user.name).toBe('demo');
+    // After a restart nothing is granted, and the remembered connection still uses its CA file.
+    const restartDir = path.join(dir, 'data-restart');
+    await mkdir(restartDir);
+    await copyFile(path.join(dir, 'data', 'profiles.json'), path.join(restartDir, 'profiles.json'));
+    const later = new ImagedropCore({
+      dataDir: restartDir,
+      env: { OS_CLIENT_CONFIG_FILE: cloudsYaml() },
+      cwd: dir,
+      secrets,
+      platform: PLATFORM,
+    });
+    await later.init();
+    try {
+      const again = (await dispatchChannel(later.handlers, INVOKE_CHANNELS.connect, [
+        { kind: 'cloud', cloud: 'with-ca' },
+      ])) as Result<SessionInfo>;
+      expect(again.ok && again.value.user.name).toBe('demo');
+      expect(later.context?.session.config.cacertPath).toBe(ca);
+    } finally {
+      await later.dispose();
+      await call('forgetConnection', 'with-ca');
+    }
   });
 
   it('forgets a remembered connection, with its stored secret', async () => {

@@ -67,6 +67,8 @@ export class ImagedropCore {
   readonly #fileListeners = new Set<(paths: readonly string[]) => void>();
   /** Files the user chose, dropped or opened with Imagedrop: the only ones the renderer may name. */
   readonly #granted = new Set<string>();
+  /** CA files the user chose with the CA picker: the only ones a typed-in connection may name. */
+  readonly #grantedCaFiles = new Set<string>();
   #context: CloudContext | null = null;
   readonly warnings: string[] = [];
 
@@ -160,7 +162,11 @@ export class ImagedropCore {
       }
       return null;
     },
-    pickCaFile: async () => this.#options.platform.pickCaFile(),
+    pickCaFile: async () => {
+      const picked = await this.#options.platform.pickCaFile();
+      if (picked !== null) this.#grantedCaFiles.add(picked);
+      return picked;
+    },
     pickFiles: async () => {
       const paths = await this.#options.platform.pickFiles();
       this.grantPaths(paths);
@@ -227,6 +233,15 @@ export class ImagedropCore {
         (await this.#profiles.config(request.cloud)) ??
         (await chooseCloud({ cloud: request.cloud, env: this.#options.env, cwd: this.#options.cwd }));
     } else {
+      // Main reads this file: only one the user chose in the picker (clouds.yaml and remembered
+      // connections name theirs in the user's own files, above).
+      if (request.cacertPath !== undefined && !this.#grantedCaFiles.has(request.cacertPath)) {
+        throw new ImagedropError(
+          'ipc/path-not-granted',
+          'Imagedrop reads only a CA file you chose with "Choose…": choose the CA certificate file again.',
+          { detail: request.cacertPath },
+        );
+      }
       config = configFromManual(request, request.label ?? defaultLabel(request));
     }
     const session = await Session.open(config, signal);

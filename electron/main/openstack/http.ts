@@ -1,7 +1,8 @@
 // The HTTP layer under the Keystone and Glance clients: one shared undici Agent per TLS setting,
 // an AbortSignal on every call, `Accept: application/json`, bodies always consumed, and every
 // failure turned into one ImagedropError with a stable code (status table: status-errors.ts).
-import { readFile } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { open, type FileHandle } from 'node:fs/promises';
 import { Agent, request, type Dispatcher } from 'undici';
 import { ImagedropError } from '../errors.ts';
 
@@ -32,19 +33,66 @@ export function getDispatcher(tls: TlsSettings = {}): Promise<Dispatcher> {
   return agent;
 }
 
-async function makeAgent(tls: TlsSettings): Promise<Dispatcher> {
-  let ca: string | undefined;
-  if (tls.cacertPath) {
-    try {
-      ca = await readFile(tls.cacertPath, 'utf8');
-    } catch (e) {
+/** A CA bundle is a few hundred KiB at most (Mozilla's whole set is about 220 KiB). */
+export const MAX_CA_FILE_BYTES = 1 << 20;
+
+/**
+ * Reads a CA file, and only a regular one of at most MAX_CA_FILE_BYTES: opened non-blocking so a
+ * FIFO cannot hold a thread, checked with fstat (the file opened, not the name) before any read,
+ * and never read past the cap (a device such as /dev/zero has no end).
+ */
+export async function readCaFile(file: string): Promise<string> {
+  let handle: FileHandle;
+  try {
+    // O_NONBLOCK does not exist on Windows, where a path cannot name a FIFO or a device like this.
+    handle = await open(file, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
+  } catch (e) {
+    throw new ImagedropError(
+      'config/unreadable',
+      `The CA file ${file} cannot be read (${(e as NodeJS.ErrnoException).code ?? 'error'}): check the cacert path.`,
+      { detail: file, cause: e },
+    );
+  }
+  try {
+    const info = await handle.stat();
+    if (!info.isFile()) {
       throw new ImagedropError(
         'config/unreadable',
-        `The CA file ${tls.cacertPath} cannot be read (${(e as NodeJS.ErrnoException).code ?? 'error'}): check the cacert path.`,
-        { detail: tls.cacertPath },
+        `The CA file ${file} is not a regular file (${info.isDirectory() ? 'a folder' : 'a device, pipe or socket'}): give the PEM file of the cloud's certificate authority.`,
+        { detail: file },
       );
     }
+    const tooBig = () =>
+      new ImagedropError(
+        'config/unreadable',
+        `The CA file ${file} is larger than ${MAX_CA_FILE_BYTES >> 20} MiB, far more than a CA bundle: check that it is the PEM file of the cloud's certificate authority.`,
+        { detail: file },
+      );
+    if (info.size > MAX_CA_FILE_BYTES) throw tooBig();
+    // One byte more than the cap, in case the file grew since fstat.
+    const buffer = Buffer.alloc(MAX_CA_FILE_BYTES + 1);
+    let length = 0;
+    while (length < buffer.length) {
+      const { bytesRead } = await handle.read(buffer, length, buffer.length - length, length);
+      if (bytesRead === 0) break;
+      length += bytesRead;
+    }
+    if (length > MAX_CA_FILE_BYTES) throw tooBig();
+    return buffer.toString('utf8', 0, length);
+  } catch (e) {
+    if (e instanceof ImagedropError) throw e;
+    throw new ImagedropError(
+      'config/unreadable',
+      `The CA file ${file} cannot be read (${(e as NodeJS.ErrnoException).code ?? 'error'}): check the cacert path.`,
+      { detail: file, cause: e },
+    );
+  } finally {
+    await handle.close();
   }
+}
+
+async function makeAgent(tls: TlsSettings): Promise<Dispatcher> {
+  const ca = tls.cacertPath ? await readCaFile(tls.cacertPath) : undefined;
   return new Agent({
     connect: {
       timeout: CONNECT_TIMEOUT_MS,

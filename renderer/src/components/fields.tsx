@@ -22,6 +22,8 @@ export interface TextFieldProps extends BaseProps {
   inputMode?: 'numeric' | 'text' | 'url';
   placeholder?: string;
   required?: boolean;
+  /** Filled only by the field's action (a value main must have seen chosen), never typed. */
+  readOnly?: boolean;
   /** A control after the input, inside the field (e.g. a "Choose…" button). */
   action?: ReactNode;
 }
@@ -44,6 +46,7 @@ export function TextField(props: TextFieldProps) {
         aria-required={props.required || undefined}
         aria-invalid={props.error ? true : undefined}
         aria-describedby={describedBy(hintId, errorId)}
+        readOnly={props.readOnly}
         spellCheck={false}
       />
       {props.action}

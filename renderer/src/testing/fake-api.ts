@@ -62,6 +62,8 @@ export class FakeApi implements ImagedropApi {
   private readonly uploadListeners = new Set<(batch: readonly UploadSnapshot[]) => void>();
   private readonly fileListeners = new Set<(paths: readonly string[]) => void>();
   private readonly removedListeners = new Set<(ids: readonly UploadId[]) => void>();
+  /** CA files pickCaFile() returned: as in main, a typed-in connection may name only these. */
+  private readonly grantedCaFiles = new Set<string>();
   private nextJob = 1;
   private clock = 1_800_000_000_000;
 
@@ -146,6 +148,17 @@ export class FakeApi implements ImagedropApi {
 
   connect(request: ConnectRequest): Promise<Result<SessionInfo>> {
     return this.record('connect', [request], () => {
+      if (
+        request.kind === 'manual' &&
+        request.cacertPath !== undefined &&
+        !this.grantedCaFiles.has(request.cacertPath)
+      ) {
+        return fail({
+          code: 'ipc/path-not-granted',
+          message: 'Imagedrop reads only a CA file you chose with "Choose…": choose the CA certificate file again.',
+          retryable: false,
+        });
+      }
       this.session =
         request.kind === 'cloud' ? { ...this.sessionTemplate, cloud: request.cloud } : this.sessionTemplate;
       if (request.kind === 'manual' && request.remember) {
@@ -196,7 +209,10 @@ export class FakeApi implements ImagedropApi {
   }
 
   pickCaFile(): Promise<Result<string | null>> {
-    return this.record('pickCaFile', [], () => ok(this.pickedCaFile));
+    return this.record('pickCaFile', [], () => {
+      if (this.pickedCaFile !== null) this.grantedCaFiles.add(this.pickedCaFile);
+      return ok(this.pickedCaFile);
+    });
   }
 
   pickFiles(): Promise<Result<string[]>> {

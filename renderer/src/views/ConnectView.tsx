@@ -2,7 +2,6 @@
 // as main words them (they say whether it is the password, the URL or the certificate). Once
 // connected: who, which project and region, which image endpoint, and any warnings.
 import { useRef, useState, type FormEvent } from 'react';
-import { ABSOLUTE_PATH } from '../../../shared/ipc.ts';
 import type { EndpointInterface, ConnectRequest, SessionInfo } from '../../../shared/session.ts';
 import { connect, disconnect, forgetConnection, pickCaFile } from '../bridge.ts';
 import { CheckboxField, SelectField, TextField } from '../components/fields.tsx';
@@ -117,10 +116,6 @@ export function buildManualRequest(
   const url = fields.authUrl.trim();
   if (url === '') problems.authUrl = 'Enter the Keystone URL, for example https://keystone.example.org:5000/v3.';
   else if (!/^https?:\/\/[^\s/]+/i.test(url)) problems.authUrl = 'The URL must start with https:// or http://.';
-  const cacert = fields.cacertPath.trim();
-  if (cacert !== '' && !ABSOLUTE_PATH.test(cacert)) {
-    problems.cacertPath = 'Give the full path of the CA file (starting with / or a drive letter), or choose it.';
-  }
   if (authType === 'password') {
     if (fields.username.trim() === '') problems.username = 'Enter the user name.';
     if (fields.password === '') problems.password = 'Enter the password.';
@@ -148,7 +143,8 @@ export function buildManualRequest(
           secret: fields.secret,
         };
   const regionName = optional(fields.regionName);
-  const cacertPath = optional(fields.cacertPath);
+  // As the picker gave it (main accepts exactly the path it granted): never trimmed.
+  const cacertPath = fields.cacertPath === '' ? undefined : fields.cacertPath;
   const label = fields.remember ? optional(fields.label) : undefined;
   return {
     ok: true,
@@ -372,22 +368,34 @@ function ConnectForm() {
                 label="CA certificate file"
                 value={fields.cacertPath}
                 onChange={(v) => set('cacertPath', v)}
-                error={problems.cacertPath}
-                hint="Optional: the full path of a PEM file, for a cloud signed by a private authority."
-                placeholder="/etc/ssl/certs/my-cloud-ca.pem"
+                readOnly
+                hint="Optional, for a cloud signed by a private authority: choose its PEM file. Imagedrop reads only a CA file chosen here."
+                placeholder="None: the system's authorities"
                 action={
-                  <button
-                    type="button"
-                    className="field-action"
-                    aria-label="Choose the CA certificate file…"
-                    onClick={() =>
-                      void pickCaFile().then((picked) => {
-                        if (picked) set('cacertPath', picked);
-                      })
-                    }
-                  >
-                    Choose…
-                  </button>
+                  <span className="field-actions">
+                    <button
+                      type="button"
+                      className="field-action"
+                      aria-label="Choose the CA certificate file…"
+                      onClick={() =>
+                        void pickCaFile().then((picked) => {
+                          if (picked) set('cacertPath', picked);
+                        })
+                      }
+                    >
+                      Choose…
+                    </button>
+                    {fields.cacertPath !== '' ? (
+                      <button
+                        type="button"
+                        className="field-action"
+                        aria-label="Clear the CA certificate file"
+                        onClick={() => set('cacertPath', '')}
+                      >
+                        Clear
+                      </button>
+                    ) : null}
+                  </span>
                 }
               />
             </div>
