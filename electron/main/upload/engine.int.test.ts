@@ -377,6 +377,25 @@ describe('upload engine, faults', () => {
     expect(proxy.requests.filter((r) => PUT_FILE.test(r))).toHaveLength(2);
   });
 
+  it('a resume during the background look at an interrupted job is not overwritten by what that look finds', async () => {
+    const { engine, proxy } = await harness({ retry: { maxRetries: 0 } });
+    const file = await randomFile(dir, 'refresh-race.raw', 8 * MiB);
+    proxy.inject({ match: PUT_FILE, fault: { kind: 'cut', afterBytes: MiB } });
+    const [id] = engine.add([request(file)]);
+    const broken = await waitFor(engine, id!, (s) => s.phase === 'interrupted' && s.glanceStatus === 'queued');
+    // The background look is slow to answer; meanwhile the user resumes and the upload runs.
+    proxy.inject({ match: new RegExp(`^GET /v2/images/${broken.imageId}$`), fault: { kind: 'late', ms: 1_500 } });
+    const looking = engine.refreshInterrupted(AbortSignal.timeout(10_000));
+    proxy.inject({ match: PUT_FILE, fault: { kind: 'hold', afterBytes: 2 * MiB } });
+    engine.resume([id!]);
+    await looking; // it read `saving`: the upload's own, not a stuck image
+    const running = engine.get(id!)!;
+    expect(running.phase).toBe('uploading');
+    expect(running.resume).toEqual({ kind: 'none' });
+    proxy.release();
+    await expectVerified(await waitFor(engine, id!, settled), file);
+  });
+
   it('the image deleted during the upload (Glance answers 410) fails clearly, nothing left', async () => {
     const { engine, proxy } = await harness();
     const file = await randomFile(dir, 'gone.raw', 16 * MiB);

@@ -334,12 +334,15 @@ export class UploadEngine {
     if (!ctx) return;
     for (const job of this.#jobs.values()) {
       if (job.snap.phase !== 'interrupted' || job.cloudKey !== ctx.cloudKey || !job.snap.imageId) continue;
+      let status: GlanceImageStatus | null | undefined; // undefined: could not be read
       try {
-        const image = await ctx.glance.getImage(job.snap.imageId, signal);
-        this.#setPlanFromImage(job, image.status);
+        status = (await ctx.glance.getImage(job.snap.imageId, signal)).status;
       } catch (e) {
-        if (e instanceof ImagedropError && e.code === 'glance/not-found') this.#setPlanFromImage(job, null);
+        if (e instanceof ImagedropError && e.code === 'glance/not-found') status = null;
       }
+      // The user may have resumed it (or cancelled it) while the image was being read.
+      if (status === undefined || job.snap.phase !== 'interrupted' || job.cancelling) continue;
+      this.#setPlanFromImage(job, status);
       this.#changed(job);
     }
     this.#schedule();
