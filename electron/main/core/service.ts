@@ -45,6 +45,8 @@ export interface CoreOptions {
 
 const CALL_TIMEOUT_MS = 60_000;
 const INSPECT_CONCURRENCY = 8;
+/** The inspector reads at most 1 MiB per file: this long means the file's storage hangs. */
+const INSPECT_TIMEOUT_MS = 30_000;
 /** The statuses the dashboard calls stuck (when not updated for long): the only ones it deletes. */
 const STUCK_STATUSES: readonly string[] = ['queued', 'saving'];
 
@@ -294,10 +296,25 @@ export class ImagedropCore {
         const p = paths[i]!;
         try {
           this.#requireGranted([p]);
-          const inspection = await inspectFile(p, accepted?.length ? { acceptedDiskFormats: accepted } : {});
+          // A file on a dead network mount must not hold the view for ever.
+          const inspection = await inspectFile(p, {
+            ...(accepted?.length ? { acceptedDiskFormats: accepted } : {}),
+            signal: AbortSignal.timeout(INSPECT_TIMEOUT_MS),
+          });
           outcomes[i] = { path: p, ok: true, inspection };
         } catch (e) {
-          outcomes[i] = { path: p, ok: false, error: toAppError(e) };
+          const timedOut = e instanceof DOMException && e.name === 'TimeoutError';
+          outcomes[i] = {
+            path: p,
+            ok: false,
+            error: timedOut
+              ? {
+                  code: 'file/unreadable',
+                  message: `${p} gave no bytes within ${INSPECT_TIMEOUT_MS / 1000} s (a hung network mount?): check that the file can be read, then add it again.`,
+                  retryable: true,
+                }
+              : toAppError(e),
+          };
         }
       }
     };
