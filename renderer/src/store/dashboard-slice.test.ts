@@ -133,10 +133,10 @@ describe('dashboard selectors', () => {
     expect(isDeletable({ ...stuck, protected: true }, NOW, 10 * MIN)).toBe(false);
   });
 
-  it('never lets an image an upload of this app sends into be deleted, however stuck it looks', () => {
+  it('never calls stuck, nor lets delete, an image an upload of this app sends into, however idle it looks', () => {
     // A long or paused upload: Glance leaves updated_at alone while the data streams in.
     const uploading = makeImage({ status: 'saving', updatedAt: ago(60 * MIN), uploadingHere: true });
-    expect(isStuck(uploading, NOW, 10 * MIN)).toBe(true);
+    expect(isStuck(uploading, NOW, 10 * MIN)).toBe(false);
     expect(isDeletable(uploading, NOW, 10 * MIN)).toBe(false);
     expect(isDeletable({ ...uploading, uploadingHere: false }, NOW, 10 * MIN)).toBe(true);
   });

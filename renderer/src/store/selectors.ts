@@ -158,19 +158,20 @@ export function finishedUploadIds(state: AppState): UploadId[] {
 
 export const STUCK_STATUSES: readonly GlanceImageStatus[] = ['queued', 'saving'];
 
-/** Stuck: queued or saving and not updated for longer than the threshold. */
+/**
+ * Stuck: queued or saving, not updated for longer than the threshold, and no upload of this app
+ * sends into it (a long or paused upload looks idle to Glance, which leaves updated_at alone
+ * while the data streams in: that one is not stuck, it is in the queue).
+ */
 export function isStuck(image: ImageSummary, now: number, stuckAfterMs: number): boolean {
-  if (!STUCK_STATUSES.includes(image.status)) return false;
+  if (!STUCK_STATUSES.includes(image.status) || image.uploadingHere) return false;
   const updated = Date.parse(image.updatedAt);
   return Number.isFinite(updated) && now - updated > stuckAfterMs;
 }
 
-/**
- * Stuck, owned by the signed-in project, and no upload of this app sends into it (a long or paused
- * one looks stuck): the only images this view may delete.
- */
+/** Stuck and owned by the signed-in project: the only images this view may delete. */
 export function isDeletable(image: ImageSummary, now: number, stuckAfterMs: number): boolean {
-  return image.ownedByProject && !image.protected && !image.uploadingHere && isStuck(image, now, stuckAfterMs);
+  return image.ownedByProject && !image.protected && isStuck(image, now, stuckAfterMs);
 }
 
 const STATUS_RANK = new Map<string, number>(GLANCE_IMAGE_STATUSES.map((s, i) => [s, i]));

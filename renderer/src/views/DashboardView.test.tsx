@@ -155,8 +155,9 @@ describe('DashboardView', () => {
     });
     const table = screen.getByRole('table', { name: 'Images' });
     const uploading = within(table).getByRole('row', { name: /paused-upload/ });
-    expect(uploading.className).toBe('stuck');
-    expect(uploading.textContent).toContain('being uploaded by Imagedrop: cancel it in the queue instead');
+    expect(uploading.className).not.toBe('stuck'); // idle to Glance, but in the queue: not stuck
+    expect(uploading.textContent).toContain("In Imagedrop's queue: manage it there");
+    expect(uploading.textContent).not.toContain('Stuck for');
     expect(within(uploading).queryByRole('checkbox')).toBeNull();
     fireEvent.click(screen.getByRole('button', { name: 'Select all stuck' }));
     expect(state().selectedImageIds).toEqual(['q1']);

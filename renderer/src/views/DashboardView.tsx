@@ -226,8 +226,8 @@ function ImageRow({ image, asOf, stuckAfterMs }: { image: ImageSummary; asOf: nu
           </span>
         ) : null}
         {stuck && image.protected ? <span className="muted"> (protected)</span> : null}
-        {stuck && image.uploadingHere ? (
-          <span className="muted"> (being uploaded by Imagedrop: cancel it in the queue instead)</span>
+        {image.uploadingHere ? (
+          <span className="badge uploading-here-badge">In Imagedrop's queue: manage it there</span>
         ) : null}
       </td>
       <td>{formatBytes(image.size)}</td>
