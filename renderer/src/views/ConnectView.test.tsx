@@ -31,6 +31,24 @@ describe('ConnectView', () => {
     expect(screen.getByRole('heading', { name: 'Connected' })).toBeTruthy();
   });
 
+  it('details typed before the clouds list arrives stay on screen when it arrives', async () => {
+    installFakeApi({ clouds: [makeCloud({ name: 'prod' })] });
+    render(<ConnectView />); // the list is not loaded yet: the details form shows
+    type('Auth URL', 'https://keystone.example.org:5000/v3');
+    await act(() => loadClouds());
+    expect((screen.getByLabelText('Enter the details') as HTMLInputElement).checked).toBe(true);
+    expect((screen.getByLabelText('Auth URL') as HTMLInputElement).value).toBe('https://keystone.example.org:5000/v3');
+  });
+
+  it('a click on "Enter the details" before the clouds list arrives keeps that choice', async () => {
+    installFakeApi({ clouds: [makeCloud({ name: 'prod' })] });
+    render(<ConnectView />);
+    fireEvent.click(screen.getByLabelText('Enter the details'));
+    await act(() => loadClouds());
+    expect((screen.getByLabelText('Enter the details') as HTMLInputElement).checked).toBe(true);
+    expect(screen.getByLabelText('Auth URL')).toBeTruthy();
+  });
+
   it('sends typed password details, with "Default" domains and optional fields left out', async () => {
     const api = installFakeApi({ pickedCaFile: '/etc/ca.pem' });
     await act(() => loadClouds());

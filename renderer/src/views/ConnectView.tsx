@@ -180,6 +180,8 @@ function ConnectForm() {
   const cloud = clouds.find((c) => c.name === cloudName) ?? clouds[0];
 
   function set<K extends keyof ManualFields>(key: K, value: ManualFields[K]) {
+    // Typing into the details fixes the choice: the clouds list arriving later must not swap the form away.
+    setMode((m) => m ?? 'manual');
     setFields((f) => ({ ...f, [key]: value }));
     setProblems((p) => (p[key] ? { ...p, [key]: undefined } : p));
   }
@@ -213,11 +215,23 @@ function ConnectForm() {
         <fieldset className="radio-group">
           <legend>How to connect</legend>
           <label>
-            <input type="radio" name="mode" checked={mode === 'cloud'} onChange={() => setMode('cloud')} />A cloud from
-            clouds.yaml
+            <input
+              type="radio"
+              name="mode"
+              checked={mode === 'cloud'}
+              onChange={() => setMode('cloud')}
+              onClick={() => setMode('cloud')}
+            />
+            A cloud from clouds.yaml
           </label>
           <label>
-            <input type="radio" name="mode" checked={mode === 'manual'} onChange={() => setMode('manual')} />
+            <input
+              type="radio"
+              name="mode"
+              checked={mode === 'manual'}
+              onChange={() => setMode('manual')}
+              onClick={() => setMode('manual')}
+            />
             Enter the details
           </label>
         </fieldset>
