@@ -11,7 +11,7 @@
 //      sparse file, both through the pipeline into the discard server and through the whole
 //      `cli upload` into the real Glance (the test cloud's 1100 MiB cap and 4 GB quota are raised
 //      for that one upload, then put back). Target ≤ 150 MB each.
-// `node bench/upload.bench.ts [rounds]` — needs the test cloud (started when down). Prints a
+// `node bench/upload.bench.ts [rounds, default 5]` — needs the test cloud (started when down). Prints a
 // markdown table, writes reports/bench/upload.json, exits 1 when a target is missed.
 import { execFile, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -32,7 +32,7 @@ const NODE = process.execPath;
 const CLI = path.join(ROOT, 'scripts/cli.mjs');
 const CLOUD = 'imagedrop-admin';
 const CLOUDS_YAML = '/var/tmp/imagedrop-testcloud/clouds.yaml';
-const ROUNDS = Number(process.argv[2] ?? 3);
+const ROUNDS = Number(process.argv[2] ?? 5);
 const MiB = 1 << 20;
 const GiB = 1 << 30;
 
@@ -218,6 +218,7 @@ async function main(): Promise<void> {
     await writeFile(sparse, '');
     await truncate(sparse, 8 * GiB);
     await readFile(big); // into the page cache, for every contender alike
+    await settle(); // the test files' own writeback must not land on the first round
 
     // A — 1 GiB to the real Glance.
     process.stderr.write('A: 1 GiB, cli upload vs curl -T …\n');
