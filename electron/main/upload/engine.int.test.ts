@@ -157,6 +157,36 @@ function snapshotFor(file: string, id: string, now: number): UploadSnapshot {
   return emptySnapshot(id, request(file), now);
 }
 
+/** A job log record as it lies in the file. */
+type LoggedJob = { snapshot: Record<string, unknown>; digests: unknown; identity?: unknown } & Record<string, unknown>;
+
+/**
+ * Uploads a file to active and verified with one engine, lets `edit` change its job-log record (and
+ * the file) as a crash or the user would have, then restores that log in a second engine and looks
+ * at the image, as the app does at start.
+ */
+async function restoredAfterUpload(
+  name: string,
+  size: number,
+  edit: (job: LoggedJob, file: string) => Promise<LoggedJob>,
+): Promise<{ second: Harness; id: string; done: UploadSnapshot; file: string }> {
+  const logA = path.join(dir, `${name}-a.json`);
+  const first = await harness({ logFile: logA });
+  const file = await randomFile(dir, `${name}.raw`, size);
+  const [id] = first.engine.add([request(file)]);
+  const done = await waitFor(first.engine, id!, settled);
+  await expectVerified(done, file);
+  await first.log.idle();
+  const saved = JSON.parse(await readFile(logA, 'utf8')) as { jobs: LoggedJob[] };
+  saved.jobs[0] = await edit(saved.jobs[0]!, file);
+  const logB = path.join(dir, `${name}-b.json`);
+  await writeFile(logB, JSON.stringify(saved));
+  const second = await harness({ logFile: logB });
+  await second.engine.restore();
+  await second.engine.refreshInterrupted(AbortSignal.timeout(10_000));
+  return { second, id: id!, done, file };
+}
+
 describe('upload engine, happy path', () => {
   it('checks, creates, uploads, waits for active and verifies, with the lifecycle timed', async () => {
     const { engine } = await harness();
@@ -788,58 +818,31 @@ describe('upload engine, refusals and cancel', () => {
   });
 
   it('a job restored after its data went in only verifies: no second PUT, and it needs the digests, not the file', async () => {
-    const logA = path.join(dir, 'verify-only-a.json');
-    const first = await harness({ logFile: logA });
-    const file = await randomFile(dir, 'verify-only.raw', 6 * MiB);
-    const [id] = first.engine.add([request(file)]);
-    const done = await waitFor(first.engine, id!, settled);
-    await expectVerified(done, file);
-    await first.log.idle();
-    // As if the app had stopped while it waited for `active`: the log says verifying.
-    const saved = JSON.parse(await readFile(logA, 'utf8')) as { jobs: { snapshot: Record<string, unknown> }[] };
-    const job = saved.jobs[0]!;
-    expect(job).toMatchObject({ digests: { sha512: await sha512(file) }, identity: { size: 6 * MiB } });
-    job.snapshot = { ...job.snapshot, phase: 'verifying', verified: false, timeline: {} };
-    const logB = path.join(dir, 'verify-only-b.json');
-    await writeFile(logB, JSON.stringify(saved));
-    await rename(file, `${file}.moved`); // the file is not needed any more
-    const second = await harness({ logFile: logB });
-    await second.engine.restore();
-    await second.engine.refreshInterrupted(AbortSignal.timeout(10_000));
-    const restored = second.engine.get(id!)!;
+    const { second, id, done, file } = await restoredAfterUpload('verify-only', 6 * MiB, async (job, file) => {
+      expect(job).toMatchObject({ digests: { sha512: await sha512(file) }, identity: { size: 6 * MiB } });
+      // As if the app had stopped while it waited for `active`: the log says verifying.
+      await rename(file, `${file}.moved`); // the file is not needed any more
+      return { ...job, snapshot: { ...job.snapshot, phase: 'verifying', verified: false, timeline: {} } };
+    });
+    const restored = second.engine.get(id)!;
     expect(restored.phase).toBe('interrupted');
     expect(resumeText(restored.resume)).toBe('checks the image: the image service already has every byte');
-    second.engine.resume([id!]);
-    const s = await waitFor(second.engine, id!, settled);
+    second.engine.resume([id]);
+    const s = await waitFor(second.engine, id, settled);
     expect(s).toMatchObject({ phase: 'done', verified: true, error: null, imageId: done.imageId });
     expect(second.proxy.requests.filter((r) => PUT_FILE.test(r))).toHaveLength(0);
     await rename(`${file}.moved`, file);
   });
 
   it('verifying by re-reading the file refuses a file changed since it was sent: file/changed, the image kept, never "integrity"', async () => {
-    const logA = path.join(dir, 'rehash-changed-a.json');
-    const first = await harness({ logFile: logA });
-    const file = await randomFile(dir, 'rehash-changed.raw', 4 * MiB);
-    const [id] = first.engine.add([request(file)]);
-    const done = await waitFor(first.engine, id!, settled);
-    await expectVerified(done, file);
-    await first.log.idle();
-    const saved = JSON.parse(await readFile(logA, 'utf8')) as { jobs: Record<string, unknown>[] };
-    // No digests kept (as when the transfer went in parts), and the file edited since.
-    saved.jobs[0] = {
-      ...saved.jobs[0],
-      digests: null,
-      snapshot: { ...(saved.jobs[0]!.snapshot as object), phase: 'verifying', verified: false },
-    };
-    const logB = path.join(dir, 'rehash-changed-b.json');
-    await writeFile(logB, JSON.stringify(saved));
-    await new Promise((r) => setTimeout(r, 10));
-    await writeFile(file, Buffer.alloc(16, 3), { flag: 'r+' });
-    const second = await harness({ logFile: logB });
-    await second.engine.restore();
-    await second.engine.refreshInterrupted(AbortSignal.timeout(10_000));
-    second.engine.resume([id!]);
-    const s = await waitFor(second.engine, id!, settled);
+    const { second, id, done } = await restoredAfterUpload('rehash-changed', 4 * MiB, async (job, file) => {
+      // No digests kept (as when the transfer went in parts), and the file edited since.
+      await new Promise((r) => setTimeout(r, 10));
+      await writeFile(file, Buffer.alloc(16, 3), { flag: 'r+' });
+      return { ...job, digests: null, snapshot: { ...job.snapshot, phase: 'verifying', verified: false } };
+    });
+    second.engine.resume([id]);
+    const s = await waitFor(second.engine, id, settled);
     expect(s.phase).toBe('failed');
     expect(s.verified).toBe(false);
     expect(s.error?.code).toBe('file/changed');
@@ -849,29 +852,14 @@ describe('upload engine, refusals and cancel', () => {
   });
 
   it('a restored job whose image is active and whose file is gone: never deleted for it, kept with a sentence', async () => {
-    const logA = path.join(dir, 'file-gone-a.json');
-    const first = await harness({ logFile: logA });
-    const file = await randomFile(dir, 'file-gone.raw', 4 * MiB);
-    const [id] = first.engine.add([request(file)]);
-    const done = await waitFor(first.engine, id!, settled);
-    await expectVerified(done, file);
-    await first.log.idle();
-    const saved = JSON.parse(await readFile(logA, 'utf8')) as { jobs: Record<string, unknown>[] };
-    // The app stopped right after the PUT, before the digests were kept; the user moved the file.
-    saved.jobs[0] = {
-      ...saved.jobs[0],
-      digests: null,
-      snapshot: { ...(saved.jobs[0]!.snapshot as object), phase: 'uploading', verified: false },
-    };
-    const logB = path.join(dir, 'file-gone-b.json');
-    await writeFile(logB, JSON.stringify(saved));
-    await rename(file, `${file}.elsewhere`);
-    const second = await harness({ logFile: logB });
-    await second.engine.restore();
-    await second.engine.refreshInterrupted(AbortSignal.timeout(10_000));
-    expect(second.engine.get(id!)!.resume).toEqual({ kind: 'verify' });
-    second.engine.resume([id!]);
-    const s = await waitFor(second.engine, id!, settled);
+    const { second, id, done, file } = await restoredAfterUpload('file-gone', 4 * MiB, async (job, file) => {
+      // The app stopped right after the PUT, before the digests were kept; the user moved the file.
+      await rename(file, `${file}.elsewhere`);
+      return { ...job, digests: null, snapshot: { ...job.snapshot, phase: 'uploading', verified: false } };
+    });
+    expect(second.engine.get(id)!.resume).toEqual({ kind: 'verify' });
+    second.engine.resume([id]);
+    const s = await waitFor(second.engine, id, settled);
     expect(s.phase).toBe('failed');
     expect(s.error?.code).toBe('file/not-found');
     expect(s.error?.detail).toMatch(/was kept/);
