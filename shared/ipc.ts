@@ -63,6 +63,9 @@ export type DeleteOutcome =
 /** An absolute path (POSIX, a Windows drive, or a UNC share): main never resolves one against its own folder. */
 export const ABSOLUTE_PATH = /^(\/|[A-Za-z]:[\\/]|\\\\)/;
 
+/** The statuses the dashboard calls stuck when not updated for long: the only ones it deletes. */
+export const STUCK_STATUSES: readonly GlanceImageStatus[] = ['queued', 'saving'];
+
 /** The dashboard's stuck threshold, in whole minutes (at least 1). */
 export const MIN_STUCK_AFTER_MINUTES = 1;
 

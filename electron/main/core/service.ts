@@ -4,19 +4,22 @@
 // picker, the clipboard, the keychain) are passed in.
 import path from 'node:path';
 import { IMAGEDROP_PROPERTY, type GlanceImage } from '../../../shared/glance.ts';
-import type {
-  DeleteImagesOptions,
-  DeleteOutcome,
-  ImageList,
-  ImageSummary,
-  InspectOutcome,
-  Unsubscribe,
+import {
+  STUCK_STATUSES,
+  type DeleteImagesOptions,
+  type DeleteOutcome,
+  type ImageList,
+  type ImageSummary,
+  type InspectOutcome,
+  type Unsubscribe,
 } from '../../../shared/ipc.ts';
 import type { CloudEntry, ConnectRequest, SessionInfo } from '../../../shared/session.ts';
 import type { UploadId, UploadRequest, UploadSnapshot } from '../../../shared/upload.ts';
 import { ImagedropError, toAppError } from '../errors.ts';
 import { inspectFile } from '../inspect/index.ts';
 import { chooseCloud, listCloudNames, type CloudConfig } from '../openstack/cloud-config.ts';
+import { isTimeoutReason } from '../openstack/http.ts';
+import { unknownStoreError } from '../openstack/preflight.ts';
 import { Session } from '../openstack/session.ts';
 import { CloudFacts } from '../upload/cloud-facts.ts';
 import { UploadEngine, type EngineOptions } from '../upload/engine.ts';
@@ -47,8 +50,6 @@ const CALL_TIMEOUT_MS = 60_000;
 const INSPECT_CONCURRENCY = 8;
 /** The inspector reads at most 1 MiB per file: this long means the file's storage hangs. */
 const INSPECT_TIMEOUT_MS = 30_000;
-/** The statuses the dashboard calls stuck (when not updated for long): the only ones it deletes. */
-const STUCK_STATUSES: readonly string[] = ['queued', 'saving'];
 
 /** 'alice@keystone.example.org/ops': two users of one Keystone never share a remembered secret. */
 function defaultLabel(request: Extract<ConnectRequest, { kind: 'manual' }>): string {
@@ -269,14 +270,8 @@ export class ImagedropCore {
   #requireKnownStores(requests: readonly UploadRequest[]): void {
     const stores = this.#requireContext().capabilities.stores;
     for (const r of requests) {
-      if (r.store === undefined || stores.some((s) => s.id === r.store)) continue;
-      throw new ImagedropError(
-        'preflight/unknown-store',
-        stores.length
-          ? `This cloud has no store named ${r.store}: choose one of ${stores.map((s) => s.id).join(', ')} for ${r.name}.`
-          : `This cloud offers no store choice, so store ${r.store} cannot be used for ${r.name}: leave the store empty.`,
-        { detail: r.store },
-      );
+      if (r.store !== undefined && !stores.some((s) => s.id === r.store))
+        throw unknownStoreError(r.store, stores, r.name);
     }
   }
 
@@ -303,7 +298,7 @@ export class ImagedropCore {
           });
           outcomes[i] = { path: p, ok: true, inspection };
         } catch (e) {
-          const timedOut = e instanceof DOMException && e.name === 'TimeoutError';
+          const timedOut = isTimeoutReason(e);
           outcomes[i] = {
             path: p,
             ok: false,

@@ -42,16 +42,18 @@ export const MAX_CA_FILE_BYTES = 1 << 20;
  * and never read past the cap (a device such as /dev/zero has no end).
  */
 export async function readCaFile(file: string): Promise<string> {
+  const unreadable = (e: unknown) =>
+    new ImagedropError(
+      'config/unreadable',
+      `The CA file ${file} cannot be read (${(e as NodeJS.ErrnoException).code ?? 'error'}): check the cacert path.`,
+      { detail: file, cause: e },
+    );
   let handle: FileHandle;
   try {
     // O_NONBLOCK does not exist on Windows, where a path cannot name a FIFO or a device like this.
     handle = await open(file, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
   } catch (e) {
-    throw new ImagedropError(
-      'config/unreadable',
-      `The CA file ${file} cannot be read (${(e as NodeJS.ErrnoException).code ?? 'error'}): check the cacert path.`,
-      { detail: file, cause: e },
-    );
+    throw unreadable(e);
   }
   try {
     const info = await handle.stat();
@@ -80,12 +82,7 @@ export async function readCaFile(file: string): Promise<string> {
     if (length > MAX_CA_FILE_BYTES) throw tooBig();
     return buffer.toString('utf8', 0, length);
   } catch (e) {
-    if (e instanceof ImagedropError) throw e;
-    throw new ImagedropError(
-      'config/unreadable',
-      `The CA file ${file} cannot be read (${(e as NodeJS.ErrnoException).code ?? 'error'}): check the cacert path.`,
-      { detail: file, cause: e },
-    );
+    throw e instanceof ImagedropError ? e : unreadable(e);
   } finally {
     await handle.close();
   }

@@ -1,7 +1,7 @@
 // Preflight before any byte is sent: the image exists and waits for data, its formats are set,
 // the file is a non-empty regular file under the target's size limit, and the store exists.
 import { stat } from 'node:fs/promises';
-import type { GlanceImage } from '../../../shared/glance.ts';
+import type { GlanceImage, GlanceStore } from '../../../shared/glance.ts';
 import { formatBytes } from '../../../shared/format.ts';
 import { ImagedropError, fileError } from '../errors.ts';
 import type { GlanceClient } from './glance.ts';
@@ -14,8 +14,14 @@ export interface PreflightInput {
   readonly signal: AbortSignal;
 }
 
-/** Checks the local file alone (no server call): exists, regular, readable size, non-empty, under the limit. */
-export async function preflightFile(path: string, sizeLimit: number): Promise<{ size: number; mtimeMs: number }> {
+/**
+ * Checks the local file alone (no server call): exists, regular, readable size, non-empty, under
+ * the limit. Returns what identifies it (the upload engine's FileIdentity).
+ */
+export async function preflightFile(
+  path: string,
+  sizeLimit: number,
+): Promise<{ size: number; mtimeMs: number; ino: number }> {
   let info;
   try {
     info = await stat(path);
@@ -34,7 +40,7 @@ export async function preflightFile(path: string, sizeLimit: number): Promise<{ 
       `${path} is ${formatBytes(info.size)}, more than this cloud's upload limit of ${formatBytes(sizeLimit)}: convert it to a smaller format (qcow2), or raise image_size_limit for the cloud if its administrator allows it.`,
     );
   }
-  return { size: info.size, mtimeMs: info.mtimeMs };
+  return { size: info.size, mtimeMs: info.mtimeMs, ino: info.ino };
 }
 
 /** Every check the image service could fail on, made before the PUT. Returns the image as it is now. */
@@ -56,14 +62,19 @@ export async function preflightUpload(glance: GlanceClient, input: PreflightInpu
   }
   if (input.store) {
     const stores = await glance.getStores(input.signal);
-    if (!stores.some((s) => s.id === input.store)) {
-      throw new ImagedropError(
-        'preflight/unknown-store',
-        stores.length
-          ? `This cloud has no store named ${input.store}: choose one of ${stores.map((s) => s.id).join(', ')}.`
-          : `This cloud offers no store choice, so store ${input.store} cannot be used: leave the store empty.`,
-      );
-    }
+    if (!stores.some((s) => s.id === input.store)) throw unknownStoreError(input.store, stores);
   }
   return image;
+}
+
+/** A store the cloud does not offer, said the same way wherever it is caught (for `what`, when named). */
+export function unknownStoreError(store: string, stores: readonly GlanceStore[], what?: string): ImagedropError {
+  const forWhat = what ? ` for ${what}` : '';
+  return new ImagedropError(
+    'preflight/unknown-store',
+    stores.length
+      ? `This cloud has no store named ${store}: choose one of ${stores.map((s) => s.id).join(', ')}${forWhat}.`
+      : `This cloud offers no store choice, so store ${store} cannot be used${forWhat}: leave the store empty.`,
+    { detail: store },
+  );
 }

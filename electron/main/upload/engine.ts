@@ -699,8 +699,7 @@ export class UploadEngine {
       }
     }
     job.digests = null; // whatever was sent before is not what the image holds
-    await preflightFile(job.request.path, ctx.sizeLimit);
-    const file = await fileIdentity(job.request.path);
+    const file = await preflightFile(job.request.path, ctx.sizeLimit);
     job.snap.bytesTotal = file.size;
     job.identity = file;
     const declared = job.request.diskFormat === 'auto' ? undefined : job.request.diskFormat;

@@ -1,7 +1,7 @@
 // Selectors and pure derivations shared by views. Selectors that return objects are used with
 // useShallow (or return primitives) so that a progress tick re-renders only what changed.
 import { GLANCE_IMAGE_STATUSES, type GlanceImageStatus } from '../../../shared/glance.ts';
-import type { ImageSummary } from '../../../shared/ipc.ts';
+import { STUCK_STATUSES, type ImageSummary } from '../../../shared/ipc.ts';
 import { canCancel, canPause, canResume, canRetry, isFinished } from '../../../shared/phases.ts';
 import type { UploadId, UploadSnapshot } from '../../../shared/upload.ts';
 import type { ImageSortKey, SortDirection, StatusFilter } from './dashboard-slice.ts';
@@ -155,8 +155,6 @@ export function finishedUploadIds(state: AppState): UploadId[] {
 }
 
 // ── dashboard ──
-
-export const STUCK_STATUSES: readonly GlanceImageStatus[] = ['queued', 'saving'];
 
 /**
  * Stuck: queued or saving, not updated for longer than the threshold, and no upload of this app
