@@ -51,6 +51,26 @@ describe('hashFile', () => {
     return { dir, file };
   }
 
+  it('keeps the process alive while it re-hashes a file larger than the ring (nothing else holds the event loop)', async () => {
+    // The CLI's resume of a job whose 204 was lost re-hashes the file with nothing else pending:
+    // a reader waiting for ring space must keep Node alive, or it exits 13 mid-file.
+    const data = randomBytes(1024 * 1024);
+    const { dir, file } = await fileWith(Buffer.alloc(0));
+    try {
+      for (let i = 0; i < 64; i++) await writeFile(file, data, { flag: 'a' });
+      const script = `
+        import { hashFile } from ${JSON.stringify(path.join(import.meta.dirname, 'hasher.ts'))};
+        console.log(await hashFile(${JSON.stringify(file)}, 'sha256'));`;
+      const node = path.resolve(import.meta.dirname, '../../../node_modules/.bin/node');
+      const r = spawnSync(node, ['--input-type=module', '-e', script], { encoding: 'utf8' });
+      const expected = createHash('sha256');
+      for (let i = 0; i < 64; i++) expected.update(data);
+      expect({ status: r.status, stdout: r.stdout.trim() }).toEqual({ status: 0, stdout: expected.digest('hex') });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   it('reads the file again in the worker and gives node:crypto’s digest', async () => {
     const data = randomBytes(3 * 1024 * 1024 + 7);
     const { dir, file } = await fileWith(data);

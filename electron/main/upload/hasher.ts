@@ -88,6 +88,7 @@ export function createStreamHasher(algorithms: readonly string[], ringBytes = HA
   worker.on('message', (msg: { type: 'ack'; bytes: number } | { type: 'digest'; digests: Record<string, string> }) => {
     if (msg.type === 'ack') {
       used -= msg.bytes;
+      if (used === 0 && !digestResolve) worker.unref(); // idle again: it owes nothing
       wake();
     } else {
       digestResolve?.(msg.digests);
@@ -110,6 +111,8 @@ export function createStreamHasher(algorithms: readonly string[], ringBytes = HA
     wake();
     digestReject?.(failure);
   });
+  // An idle worker does not keep the process alive; one owing work does (ref() in update() and
+  // digest()): a reader waiting for ring space may be the only thing left on the event loop.
   worker.unref();
 
   return {
@@ -129,6 +132,7 @@ export function createStreamHasher(algorithms: readonly string[], ringBytes = HA
       }
       head = (head + chunk.byteLength) % ringBytes;
       used += chunk.byteLength;
+      worker.ref();
     },
     whenReady(bytes) {
       if (failure) return Promise.reject(failure);
@@ -139,7 +143,6 @@ export function createStreamHasher(algorithms: readonly string[], ringBytes = HA
     },
     digest() {
       if (failure) return Promise.reject(failure);
-      // An idle worker does not keep the process alive (unref above); one owing a digest must.
       worker.ref();
       return new Promise((resolve, reject) => {
         digestResolve = resolve;
