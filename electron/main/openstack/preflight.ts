@@ -21,7 +21,7 @@ export interface PreflightInput {
 export async function preflightFile(
   path: string,
   sizeLimit: number,
-): Promise<{ size: number; mtimeMs: number; ino: number }> {
+): Promise<{ size: number; mtimeMs: number; ino: number; ctimeMs: number }> {
   let info;
   try {
     info = await stat(path);
@@ -40,7 +40,7 @@ export async function preflightFile(
       `${path} is ${formatBytes(info.size)}, more than this cloud's upload limit of ${formatBytes(sizeLimit)}: convert it to a smaller format (qcow2), or raise image_size_limit for the cloud if its administrator allows it.`,
     );
   }
-  return { size: info.size, mtimeMs: info.mtimeMs, ino: info.ino };
+  return { size: info.size, mtimeMs: info.mtimeMs, ino: info.ino, ctimeMs: info.ctimeMs };
 }
 
 /** Every check the image service could fail on, made before the PUT. Returns the image as it is now. */

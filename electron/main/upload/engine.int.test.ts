@@ -3,7 +3,7 @@
 // (its sha512 computed here, independently, from the file), or with a clear error and no record of
 // the engine's own left behind.
 import { createHash, randomBytes } from 'node:crypto';
-import { appendFile, readFile, rename, truncate, writeFile } from 'node:fs/promises';
+import { appendFile, open, readFile, rename, stat, truncate, writeFile } from 'node:fs/promises';
 import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -382,6 +382,36 @@ describe('upload engine, faults', () => {
     expect(s.phase).toBe('failed');
     expect(s.error?.code).toBe('file/changed');
     expect(s.error?.message).toMatch(/modified after it was checked/);
+    await expectNoRecord(s);
+  });
+
+  it('a file rewritten in place mid-upload with its old mtime put back is never called verified (change time)', async () => {
+    const { engine, proxy } = await harness();
+    const file = await randomFile(dir, 'rewritten.raw', 96 * MiB);
+    const before = await stat(file, { bigint: true });
+    proxy.inject({ match: PUT_FILE, fault: { kind: 'stall', afterBytes: 8 * MiB, ms: 1_000 } });
+    const [id] = engine.add([request(file)]);
+    await proxy.reached();
+    engine.pause([id!]);
+    await waitFor(engine, id!, (s) => s.phase === 'paused');
+    // New bytes over the whole file, same size, then the old mtime back: only ctime tells.
+    const handle = await open(file, 'r+');
+    try {
+      const chunk = Buffer.alloc(MiB, 7);
+      for (let at = 0; at < 96 * MiB; at += MiB) await handle.write(chunk, 0, MiB, at);
+    } finally {
+      await handle.close();
+    }
+    const ns = before.mtimeNs % 1_000_000_000n;
+    await run('touch', ['-m', '-d', `@${before.mtimeNs / 1_000_000_000n}.${String(ns).padStart(9, '0')}`, file]);
+    expect((await stat(file, { bigint: true })).mtimeNs).toBe(before.mtimeNs);
+    engine.resume([id!]);
+    const s = await waitFor(engine, id!, settled);
+    expect({ phase: s.phase, verified: s.verified, code: s.error?.code }).toEqual({
+      phase: 'failed',
+      verified: false,
+      code: 'file/changed',
+    });
     await expectNoRecord(s);
   });
 
@@ -847,6 +877,27 @@ describe('upload engine, refusals and cancel', () => {
     expect(s.verified).toBe(false);
     expect(s.error?.code).toBe('file/changed');
     expect(s.error?.message).toMatch(/after it was sent, so the upload cannot be checked against it/);
+    expect(s.error?.detail).toMatch(/was kept/);
+    expect((await direct.getImage(done.imageId!, AbortSignal.timeout(10_000))).status).toBe('active');
+  });
+
+  it('verifying from kept digests refuses a file rewritten since it was sent (old mtime put back): file/changed, the image kept', async () => {
+    const { second, id, done } = await restoredAfterUpload('digests-ctime', 4 * MiB, async (job, file) => {
+      expect(job).toMatchObject({ digests: { sha512: await sha512(file) } });
+      const before = await stat(file, { bigint: true });
+      await new Promise((r) => setTimeout(r, 10));
+      await writeFile(file, Buffer.alloc(16, 3), { flag: 'r+' });
+      const ns = before.mtimeNs % 1_000_000_000n;
+      await run('touch', ['-m', '-d', `@${before.mtimeNs / 1_000_000_000n}.${String(ns).padStart(9, '0')}`, file]);
+      return { ...job, snapshot: { ...job.snapshot, phase: 'verifying', verified: false } };
+    });
+    second.engine.resume([id]);
+    const s = await waitFor(second.engine, id, settled);
+    expect({ phase: s.phase, verified: s.verified, code: s.error?.code }).toEqual({
+      phase: 'failed',
+      verified: false,
+      code: 'file/changed',
+    });
     expect(s.error?.detail).toMatch(/was kept/);
     expect((await direct.getImage(done.imageId!, AbortSignal.timeout(10_000))).status).toBe('active');
   });

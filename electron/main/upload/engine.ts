@@ -993,8 +993,12 @@ export class UploadEngine {
     const algo = image.os_hash_algo;
     const value = image.os_hash_value;
     await this.#options.cloudFacts.remember(ctx.imageEndpoint, algo && value ? algo : null);
-    const digest = async (a: string) =>
-      job.digests?.[a] ?? (await hashFile(job.request.path, a, { sent: job.sentIdentity, signal }));
+    const digest = async (a: string) => {
+      const kept = job.digests?.[a];
+      if (kept === undefined) return hashFile(job.request.path, a, { sent: job.sentIdentity, signal });
+      await this.#assertFileAsSent(job);
+      return kept;
+    };
     const checksums = {
       ...job.snap.checksums,
       algorithm: algo ?? null,
@@ -1030,6 +1034,29 @@ export class UploadEngine {
     }
     job.snap.checksums = checksums;
     return false;
+  }
+
+  /**
+   * Digests kept from the transfer say what was sent. The file at the path must still be that file
+   * (size, mtime, inode, change time) for "verified" to mean the image equals it; a file moved away
+   * leaves only what was sent to compare.
+   */
+  async #assertFileAsSent(job: Job): Promise<void> {
+    const sent = job.sentIdentity;
+    if (!sent) return;
+    let now: FileIdentity;
+    try {
+      now = await fileIdentity(job.request.path);
+    } catch (e) {
+      if (e instanceof ImagedropError && e.code === 'file/not-found') return;
+      throw e;
+    }
+    if (!sameFile(sent, now)) {
+      throw fileChangedError(
+        job.request.path,
+        `${howChanged(sent, now)} after it was sent, so the upload cannot be checked against it`,
+      );
+    }
   }
 
   // ── Internals: failures, retries, cancel ────────────────────────────────────────────────────

@@ -13,15 +13,30 @@ export const CHUNK_BYTES = 1024 * 1024;
 /** How often, in bytes, the file is checked for changes while it is read. */
 export const CHANGE_CHECK_BYTES = 64 * 1024 * 1024;
 
-/** What makes "the same file": a swap with `cp -p` keeps size and mtime but not the inode. */
+/**
+ * What makes "the same file": a swap with `cp -p` keeps size and mtime but not the inode, and a
+ * rewrite in place with the old mtime put back keeps all three but not the change time (ctime
+ * cannot be set back). Identities kept by an older version have no ctime: they compare without it.
+ */
 export interface FileIdentity {
   readonly size: number;
   readonly mtimeMs: number;
   readonly ino: number;
+  readonly ctimeMs?: number;
 }
 
 export function sameFile(a: FileIdentity, b: FileIdentity): boolean {
-  return a.size === b.size && a.mtimeMs === b.mtimeMs && a.ino === b.ino;
+  return (
+    a.size === b.size &&
+    a.mtimeMs === b.mtimeMs &&
+    a.ino === b.ino &&
+    (a.ctimeMs === undefined || b.ctimeMs === undefined || a.ctimeMs === b.ctimeMs)
+  );
+}
+
+/** The identity of what fs.stat answered. */
+export function identityOf(info: { size: number; mtimeMs: number; ino: number; ctimeMs: number }): FileIdentity {
+  return { size: info.size, mtimeMs: info.mtimeMs, ino: info.ino, ctimeMs: info.ctimeMs };
 }
 
 /** How `now` differs from `checked`, in words for fileChangedError. */
@@ -34,8 +49,7 @@ export function howChanged(checked: FileIdentity, now: FileIdentity): string {
 /** The identity of the file at `path` now. */
 export async function fileIdentity(path: string): Promise<FileIdentity> {
   try {
-    const info = await stat(path);
-    return { size: info.size, mtimeMs: info.mtimeMs, ino: info.ino };
+    return identityOf(await stat(path));
   } catch (e) {
     throw fileError(e, path);
   }
@@ -61,7 +75,7 @@ export async function openForUpload(path: string): Promise<{ handle: FileHandle;
     await handle.close();
     throw new ImagedropError('file/not-a-file', `${path} is not a regular file: choose a disk image file.`);
   }
-  return { handle, identity: { size: info.size, mtimeMs: info.mtimeMs, ino: info.ino } };
+  return { handle, identity: identityOf(info) };
 }
 
 export function fileChangedError(path: string, what: string): ImagedropError {
@@ -117,7 +131,9 @@ export function createFileBody(options: FileBodyOptions): Readable {
     if (now.size !== identity.size) {
       throw fileChangedError(path, `its size went from ${identity.size} to ${now.size} bytes`);
     }
-    if (now.mtimeMs !== identity.mtimeMs) throw fileChangedError(path, 'it was modified');
+    if (now.mtimeMs !== identity.mtimeMs || (identity.ctimeMs !== undefined && now.ctimeMs !== identity.ctimeMs)) {
+      throw fileChangedError(path, 'it was modified');
+    }
   }
 
   return new Readable({

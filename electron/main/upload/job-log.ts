@@ -20,7 +20,12 @@ export interface JobRecord {
   /** Digests of what was sent, once the PUT completed (so a restart can still verify). */
   readonly digests: Readonly<Record<string, string>> | null;
   /** The file the last transfer sent: a re-hash after a restart must read that same file. */
-  readonly identity?: { readonly size: number; readonly mtimeMs: number; readonly ino: number } | null;
+  readonly identity?: {
+    readonly size: number;
+    readonly mtimeMs: number;
+    readonly ino: number;
+    readonly ctimeMs?: number;
+  } | null;
   /** A transport's own resume state (for example a multipart upload id and its finished parts). */
   readonly transport?: { readonly name: string; readonly state: unknown } | null;
 }
@@ -101,7 +106,10 @@ const recordSchema = z.object({
   cloudKey: nullableString,
   cloudName: nullableString,
   digests: z.record(z.string(), z.string()).nullable(),
-  identity: z.object({ size: z.number(), mtimeMs: z.number(), ino: z.number() }).nullable().optional(),
+  identity: z
+    .object({ size: z.number(), mtimeMs: z.number(), ino: z.number(), ctimeMs: z.number().optional() })
+    .nullable()
+    .optional(),
   transport: z.object({ name: z.string(), state: z.unknown() }).nullable().optional(),
 });
 
