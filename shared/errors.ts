@@ -58,6 +58,7 @@ export type AppErrorCode =
   | 'upload/integrity'
   | 'upload/unverified'
   | 'upload/not-resumable'
+  | 'upload/record-uncertain'
   // The operator dashboard
   | 'dashboard/not-stuck'
   // The IPC bridge

@@ -83,7 +83,7 @@ export function progressLine(s: UploadSnapshot): string {
     );
     if (s.phase === 'uploading') parts.push(`${formatSpeed(s.bytesPerSecond)}, ${formatDuration(s.etaSeconds)} left`);
   }
-  if (s.glanceStatus) parts.push(`image ${s.glanceStatus}`);
+  if (s.imageStatus) parts.push(`image ${s.imageStatus}`);
   if (s.error) parts.push(s.error.message);
   return parts.join(', ');
 }

@@ -20,9 +20,49 @@ export const UPLOAD_PHASES = [
 ] as const;
 export type UploadPhase = (typeof UPLOAD_PHASES)[number];
 
-/** The lifecycle steps a view shows for one image, in order. */
-export const LIFECYCLE_STEPS = ['checked', 'created', 'uploading', 'saving', 'active', 'verified'] as const;
+/**
+ * Every step a job's lifecycle can show. Each target names its own, in its own order
+ * (shared/targets.ts): Glance checks, creates the record, uploads, saves, becomes active and is
+ * verified; IMS uploads to object storage first and registers the object after.
+ */
+export const LIFECYCLE_STEPS = [
+  'checked', // the file and its image checked before any byte is sent
+  'created', // the image record created (Glance POST /v2/images; IMS metadata)
+  'uploading', // the bytes going: one PUT, the staging PUT, or the parts of an object upload
+  'saving', // the image service storing what it received
+  'staged', // Glance import: the data staged
+  'importing', // Glance import: the import task, store by store
+  'registering', // IMS: the asynchronous job that turns the object into an image
+  'active', // the image is active
+  'verified', // the image equals the file
+] as const;
 export type LifecycleStep = (typeof LIFECYCLE_STEPS)[number];
+
+/** How far one step has got, as every view shows it. */
+export type StepState = 'pending' | 'running' | 'paused' | 'stopped' | 'done' | 'failed' | 'skipped';
+
+export interface LifecycleStepView {
+  readonly step: LifecycleStep;
+  readonly state: StepState;
+  readonly startedAt: number | null;
+  readonly endedAt: number | null;
+  /** The step's own progress, 0–100, where it reports one (an IMS job's process_percent). */
+  readonly percent: number | null;
+}
+
+/** Which kind of image service, and which route to it, runs a job (shared/targets.ts describes each). */
+export const TARGET_KINDS = [
+  'glance',
+  'glance-import',
+  'ims-native',
+  'ims-register',
+  'ims-create',
+  'ims-quick',
+] as const;
+export type TargetKind = (typeof TARGET_KINDS)[number];
+
+/** The server's status of the job's image: Glance's statuses, which IMS images share. */
+export type ImageStatus = GlanceImageStatus;
 
 /**
  * What the next "resume" will really do. Glance has no ranged PUT, so only a paused upload
@@ -62,6 +102,29 @@ export interface UploadChecksums {
   readonly md5Server: string | null;
 }
 
+/** An object-storage leg (IMS's register and create routes): where the file went, and how far. */
+export interface ObjectUpload {
+  readonly bucket: string;
+  readonly key: string;
+  /** The composite ETag once the object is complete (`md5(part md5s)-n`). */
+  readonly etag: string | null;
+  readonly parts: { readonly done: number; readonly total: number } | null;
+}
+
+/** An asynchronous job of the image service (IMS register/create), as last read. */
+export interface RemoteJob {
+  readonly id: string;
+  /** The service's own word: INIT, RUNNING, SUCCESS, FAIL. */
+  readonly status: string;
+  readonly percent: number | null;
+}
+
+/** One store of a Glance import, as Glance reports it. */
+export interface StoreOutcome {
+  readonly store: string;
+  readonly state: 'pending' | 'importing' | 'done' | 'failed';
+}
+
 export interface UploadSnapshot {
   readonly id: UploadId;
   readonly file: string;
@@ -75,14 +138,18 @@ export interface UploadSnapshot {
   readonly cloudKey: string | null;
   /** That cloud's name, for the views ("connect to prod to resume"). */
   readonly cloudName: string | null;
+  /** Who queued it (the signed-in user's name), for the upload history. */
+  readonly userName: string | null;
   readonly format: ImageFormat | null;
   readonly virtualSize: number | null;
+  /** The image service and route that run this job. */
+  readonly target: TargetKind;
   readonly phase: UploadPhase;
   /** The image record on the server, once created. */
   readonly imageId: string | null;
   /** True when this engine created `imageId` (only then may it delete it). */
   readonly createdImage: boolean;
-  readonly glanceStatus: GlanceImageStatus | null;
+  readonly imageStatus: ImageStatus | null;
   readonly bytesSent: number;
   readonly bytesTotal: number;
   readonly bytesPerSecond: number | null;
@@ -93,9 +160,22 @@ export interface UploadSnapshot {
   readonly retryAt: number | null;
   readonly resume: ResumePlan;
   readonly error: AppError | null;
-  readonly timeline: Readonly<Partial<Record<LifecycleStep, number>>>;
+  /** The target's steps, in its order, each with its own state. */
+  readonly steps: readonly LifecycleStepView[];
   readonly checksums: UploadChecksums;
   readonly verified: boolean;
+  /** What "verified" rests on: a hash algorithm the server reported ('sha512', 'md5'), 'etag', or null. */
+  readonly verifiedBy: string | null;
+  readonly object: ObjectUpload | null;
+  readonly remoteJob: RemoteJob | null;
+  readonly stores: readonly StoreOutcome[] | null;
+  /** A record or object this app created that could not be cleaned up: the job stays until it is. */
+  readonly leftover: string | null;
   readonly createdAt: number;
+  /** When the last run of the job started (its check), and when it ended. */
+  readonly startedAt: number | null;
+  readonly finishedAt: number | null;
+  /** Bytes per second over the last transfer as a whole, once it ended. */
+  readonly averageSpeed: number | null;
   readonly updatedAt: number;
 }

@@ -314,14 +314,15 @@ describe('cli upload', () => {
       const logs = await readdir(path.join(dataDir, 'cli-jobs'));
       expect(logs).toHaveLength(1);
       const log = JSON.parse(await readFile(path.join(dataDir, 'cli-jobs', logs[0]!), 'utf8')) as {
-        jobs: { snapshot: { id: string; phase: string; imageId: string; file: string } }[];
+        jobs: { id: string; phase: string; image: { id: string }; request: { path: string } }[];
       };
-      const job = log.jobs[0]!.snapshot;
-      expect(job).toMatchObject({ phase: 'uploading', file });
+      const job = { ...log.jobs[0]!, imageId: log.jobs[0]!.image.id };
+      expect(job).toMatchObject({ phase: 'uploading', request: { path: file } });
       created.add(job.imageId);
+      // `jobs` shows it as `resume` will find it: interrupted, to be sent again (not "uploading").
       const listed = await cli(['jobs', '--json']);
       expect(JSON.parse(listed.stdout)).toEqual([
-        expect.objectContaining({ id: job.id, phase: 'uploading', imageId: job.imageId }),
+        expect.objectContaining({ id: job.id, phase: 'interrupted', resume: 'restart', imageId: job.imageId }),
       ]);
       // Resume (straight to Glance now): again from byte 0, to the same image, verified.
       const r = await cli(['resume', job.id, '--json']);
@@ -367,7 +368,7 @@ describe('cli resume, with more than one job in a log', () => {
       }[];
       const a = listed.find((j) => j.file === first)!;
       const b = listed.find((j) => j.file === second)!;
-      expect([a.phase, b.phase]).toEqual(['uploading', 'queued']);
+      expect([a.phase, b.phase]).toEqual(['interrupted', 'queued']);
       if (a.imageId) created.add(a.imageId);
       const r = await cli(['resume', a.id, '--json']);
       expect(r.code).toBe(0);

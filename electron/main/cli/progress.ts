@@ -28,7 +28,7 @@ export function describeState(s: UploadSnapshot): string {
     case 'interrupted':
       return `interrupted: ${s.error?.message ?? ''}${s.retryAt ? ` (retrying in ${formatDuration((s.retryAt - Date.now()) / 1000)}; ${resumeText(s.resume)})` : ''}`;
     case 'verifying':
-      return `verifying (image ${s.glanceStatus ?? '…'})`;
+      return `verifying (image ${s.imageStatus ?? '…'})`;
     case 'done':
       return s.verified ? `active, verified (${s.checksums.algorithm} match)` : 'done, not verified';
     case 'failed':

@@ -11,6 +11,7 @@ import { defaultDataDir } from '../core/paths.ts';
 import { ImagedropError } from '../errors.ts';
 import type { UploadEngine } from '../upload/engine.ts';
 import { JobLog } from '../upload/job-log.ts';
+import { restoredJob } from '../upload/policy/restore.ts';
 import { EXIT_OK, EXIT_PROBLEM, type CliCommand, type CliIo } from './command.ts';
 import { openCliSession } from './connect.ts';
 import { createCliProgress, describeState } from './progress.ts';
@@ -23,7 +24,7 @@ async function loadEngine() {
   const [context, inspect, facts, engine] = await Promise.all([
     import('../core/context.ts'),
     import('../inspect/index.ts'),
-    import('../upload/cloud-facts.ts'),
+    import('../targets/glance/cloud-facts.ts'),
     import('../upload/engine.ts'),
   ]);
   return {
@@ -35,6 +36,13 @@ async function loadEngine() {
 }
 type EngineModules = Awaited<ReturnType<typeof loadEngine>>;
 
+/** What Imagedrop has learned about each cloud's hashing, kept across runs. */
+async function loadFacts(io: CliIo, modules: EngineModules) {
+  const facts = new modules.CloudFacts(path.join(defaultDataDir(io.env), 'cloud-facts.json'));
+  await facts.load();
+  return facts;
+}
+
 export function cliJobsDir(io: CliIo): string {
   return path.join(defaultDataDir(io.env), 'cli-jobs');
 }
@@ -44,7 +52,7 @@ export function resultObject(s: UploadSnapshot, seconds: number | null) {
   return {
     file: s.file,
     imageId: s.imageId,
-    status: s.phase === 'done' ? s.glanceStatus : s.phase,
+    status: s.phase === 'done' ? s.imageStatus : s.phase,
     size: s.bytesTotal,
     checksum: s.checksums.md5Server,
     os_hash_algo: s.checksums.algorithm,
@@ -53,6 +61,12 @@ export function resultObject(s: UploadSnapshot, seconds: number | null) {
     seconds,
     ...(s.error ? { error: { code: s.error.code, message: s.error.message } } : {}),
   };
+}
+
+/** How long this image's own run took, from its check to its end (not the whole command's time). */
+function imageSeconds(s: UploadSnapshot): number | null {
+  if (s.startedAt === null || s.finishedAt === null) return null;
+  return Math.round(s.finishedAt - s.startedAt) / 1000;
 }
 
 interface RunOptions {
@@ -72,12 +86,9 @@ async function runEngine(
   start: (engine: UploadEngine) => Promise<string[]>,
 ): Promise<number> {
   const warnings: string[] = [];
-  const facts = new modules.CloudFacts(path.join(defaultDataDir(io.env), 'cloud-facts.json'));
-  await facts.load();
   const engine = new modules.UploadEngine({
     context: () => context,
     inspect: modules.inspectFile,
-    cloudFacts: facts,
     jobLog: log,
     concurrency: options.concurrency,
     autoRecreate: options.recreateStuck,
@@ -87,7 +98,6 @@ async function runEngine(
   const progress = createCliProgress(io, interactive);
   engine.onDidChange((batch) => progress.update(batch));
   engine.onPhaseChange((s) => progress.phase(s));
-  const started = Date.now();
   let ids: string[] = [];
   // Kept, so that nothing is reported (or the log removed) before every DELETE has answered.
   let cancelling: Promise<unknown> = Promise.resolve();
@@ -121,13 +131,11 @@ async function runEngine(
   await engine.dispose();
   for (const w of warnings) io.stderr.write(`warning: ${w}\n`);
   const results = ids.map((id) => engine.get(id)!);
-  const seconds = (Date.now() - started) / 1000;
   let failures = 0;
   for (const s of results) {
     const ok = s.phase === 'done' && s.verified;
     if (!ok) failures += 1;
-    if (options.json)
-      io.stdout.write(`${JSON.stringify(resultObject(s, ok ? Math.round(seconds * 1000) / 1000 : null))}\n`);
+    if (options.json) io.stdout.write(`${JSON.stringify(resultObject(s, ok ? imageSeconds(s) : null))}\n`);
     else if (ok) io.stdout.write(`${s.file}: image ${s.imageId} active, ${s.checksums.algorithm} verified\n`);
     if (!ok) {
       const why =
@@ -141,9 +149,12 @@ async function runEngine(
   return failures === 0 ? EXIT_OK : EXIT_PROBLEM;
 }
 
-/** A run's log is kept while any job in it, not only this run's, can still be resumed. */
+/**
+ * A run's log is kept while any job in it, not only this run's, can still be resumed, or left
+ * something behind that could not be cleaned up.
+ */
 async function removeLogWhenFinished(engine: UploadEngine, log: JobLog): Promise<void> {
-  if (engine.list().every((s) => isFinished(s.phase))) await rm(log.file, { force: true });
+  if (engine.list().every((s) => isFinished(s.phase) && !s.leftover)) await rm(log.file, { force: true });
 }
 
 function parseProperties(values: readonly string[]): Record<string, string> {
@@ -225,7 +236,10 @@ export const uploadCommand: CliCommand = {
       ...(values.store ? { store: values.store } : {}),
     }));
     const [session, modules] = await Promise.all([openCliSession(values.cloud, io, signal), loadEngine()]);
-    const context = await modules.buildContext(session, signal, { uploadOnly: { stores: values.store !== undefined } });
+    const context = await modules.buildContext(session, signal, {
+      uploadOnly: { stores: values.store !== undefined },
+      facts: await loadFacts(io, modules),
+    });
     if (values.store && !context.capabilities.stores.some((s) => s.id === values.store)) {
       throw new ImagedropError(
         'preflight/unknown-store',
@@ -270,23 +284,29 @@ export const jobsCommand: CliCommand = {
       imageId: string | null;
       cloud: string | null;
       resume: string;
+      leftover: string | null;
     }[] = [];
     for (const file of await cliLogs(io)) {
       for (const r of await new JobLog(file, { onWarning: (m) => io.stderr.write(`warning: ${m}\n`) }).load()) {
+        // As `resume` will find it: a job that was running when its run was killed is interrupted.
+        const restored = restoredJob(r, false);
         rows.push({
-          id: r.snapshot.id,
-          file: r.snapshot.file,
-          phase: r.snapshot.phase,
-          imageId: r.snapshot.imageId,
+          id: r.id,
+          file: r.request.path,
+          phase: restored.phase,
+          imageId: r.image.id,
           cloud: r.cloudName,
-          resume: r.snapshot.resume.kind,
+          resume: restored.resume.kind,
+          leftover: r.leftover,
         });
       }
     }
     if (values.json) io.stdout.write(`${JSON.stringify(rows)}\n`);
     else
       for (const r of rows)
-        io.stdout.write(`${r.id}  ${r.phase.padEnd(11)}  ${r.cloud ?? ''}  ${r.imageId ?? '-'}  ${r.file}\n`);
+        io.stdout.write(
+          `${r.id}  ${r.phase.padEnd(11)}  ${r.cloud ?? ''}  ${r.imageId ?? '-'}  ${r.file}${r.leftover ? `  (left behind: ${r.leftover})` : ''}\n`,
+        );
     return EXIT_OK;
   },
 };
@@ -310,7 +330,7 @@ export const resumeCommand: CliCommand = {
     let logFile: string | null = null;
     let cloudName: string | null = null;
     for (const file of await cliLogs(io)) {
-      const found = (await new JobLog(file).load()).find((r) => r.snapshot.id === id);
+      const found = (await new JobLog(file).load()).find((r) => r.id === id);
       if (found) {
         logFile = file;
         cloudName = found.cloudName;
@@ -324,7 +344,7 @@ export const resumeCommand: CliCommand = {
     const fromEnvironment = cloudName === (io.env.OS_CLOUD_NAME ?? 'envvars');
     const cloud = values.cloud ?? (fromEnvironment ? undefined : (cloudName ?? undefined));
     const [session, modules] = await Promise.all([openCliSession(cloud, io, signal), loadEngine()]);
-    const context = await modules.buildContext(session, signal);
+    const context = await modules.buildContext(session, signal, { facts: await loadFacts(io, modules) });
     const log = new JobLog(logFile);
     return runEngine(
       io,

@@ -1,16 +1,25 @@
 // From a signed-in session to what the app needs to know about the cloud: the disk and container
-// formats it accepts (its image schema), its stores, its import methods, its size limit, and the
-// key that ties jobs to this cloud and project.
+// formats it accepts (its image schema), its stores, its import methods, its size limit, the key
+// that ties jobs to this cloud and project, and the targets that run uploads on it.
 import type { CloudCapabilities, SessionInfo } from '../../../shared/session.ts';
+import type { TargetKind, UploadRequest } from '../../../shared/upload.ts';
 import { GlanceClient } from '../openstack/glance.ts';
 import { identityV3Url } from '../openstack/keystone.ts';
 import type { Session } from '../openstack/session.ts';
-import type { EngineContext } from '../upload/engine.ts';
+import { CloudFacts } from '../targets/glance/cloud-facts.ts';
+import { GlanceTarget, type GlanceTargetOptions } from '../targets/glance/target.ts';
+import type { EngineCloud, ImageTarget } from '../upload/target.ts';
 
-export interface CloudContext extends EngineContext {
+export interface CloudContext extends EngineCloud {
   readonly session: Session;
+  readonly glance: GlanceClient;
   readonly capabilities: CloudCapabilities;
   readonly imageApiVersion: string | null;
+  /** The endpoint whose hashing facts apply. */
+  readonly imageEndpoint: string;
+  /** disk_format values the cloud accepts (empty: unknown, do not check). */
+  readonly diskFormats: readonly string[];
+  readonly sizeLimit: number;
 }
 
 /**
@@ -24,6 +33,10 @@ export function cloudKeyOf(session: Session): string {
 export interface ContextOptions {
   /** Read only what an upload needs (the schema; stores when asked): the CLI's fast path. */
   readonly uploadOnly?: { readonly stores: boolean };
+  /** What Imagedrop has learned of the cloud's hashing (kept across runs by the caller). */
+  readonly facts?: CloudFacts;
+  /** Settings of the Glance target (tests shorten its waits or give it another transport). */
+  readonly glance?: Partial<Pick<GlanceTargetOptions, 'verify' | 'createTimeoutMs' | 'transport'>>;
 }
 
 export async function buildContext(
@@ -46,16 +59,28 @@ export async function buildContext(
     importMethods,
     sizeLimit: session.config.sizeLimit,
   };
+  const glanceTarget = new GlanceTarget({
+    glance,
+    facts: options.facts ?? new CloudFacts(null),
+    imageEndpoint: session.imageRoot,
+    diskFormats: schema.diskFormats,
+    sizeLimit: session.config.sizeLimit,
+    ...options.glance,
+  });
+  const targets = new Map<TargetKind, ImageTarget>([['glance', glanceTarget as ImageTarget]]);
   return {
     session,
     glance,
-    cloudKey: cloudKeyOf(session),
-    cloudName: session.config.name,
+    key: cloudKeyOf(session),
+    name: session.config.name,
+    userName: session.details.user.name,
     imageEndpoint: session.imageRoot,
     diskFormats: schema.diskFormats,
     sizeLimit: session.config.sizeLimit,
     capabilities,
     imageApiVersion: versions.current,
+    targetKindFor: (_request: UploadRequest) => 'glance',
+    target: (kind) => targets.get(kind) ?? null,
   };
 }
 
@@ -64,7 +89,7 @@ export function sessionInfo(context: CloudContext): SessionInfo {
   const d = context.session.details;
   return {
     cloud: d.cloud,
-    cloudKey: context.cloudKey,
+    cloudKey: context.key,
     authUrl: d.authUrl,
     user: d.user,
     project: d.project,

@@ -7,7 +7,7 @@ import type { ConnectRequest } from '../../../shared/session.ts';
 import { ImagedropError } from '../errors.ts';
 import type { CloudConfig } from '../openstack/cloud-config.ts';
 import { DEFAULT_SIZE_LIMIT } from '../openstack/cloud-config.ts';
-import { SerialWriter } from './atomic-file.ts';
+import { SerialWriter } from '../files/atomic-file.ts';
 
 /** Where remembered secrets are kept. The app's is safeStorage; tests use memory. */
 export interface SecretStore {

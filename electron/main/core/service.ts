@@ -21,7 +21,7 @@ import { chooseCloud, listCloudNames, type CloudConfig } from '../openstack/clou
 import { isTimeoutReason } from '../openstack/http.ts';
 import { unknownStoreError } from '../openstack/preflight.ts';
 import { Session } from '../openstack/session.ts';
-import { CloudFacts } from '../upload/cloud-facts.ts';
+import { CloudFacts } from '../targets/glance/cloud-facts.ts';
 import { UploadEngine, type EngineOptions } from '../upload/engine.ts';
 import { JobLog } from '../upload/job-log.ts';
 import { buildContext, sessionInfo, type CloudContext } from './context.ts';
@@ -42,7 +42,7 @@ export interface CoreOptions {
   readonly cwd: string;
   readonly secrets: SecretStore;
   readonly platform: PlatformServices;
-  readonly engine?: Partial<Pick<EngineOptions, 'concurrency' | 'retry' | 'verify' | 'progressIntervalMs'>>;
+  readonly engine?: Partial<Pick<EngineOptions, 'concurrency' | 'retry' | 'progressIntervalMs'>>;
   readonly onWarning?: (message: string) => void;
 }
 
@@ -86,7 +86,6 @@ export class ImagedropCore {
     this.engine = new UploadEngine({
       context: () => this.#context,
       inspect: inspectFile,
-      cloudFacts: this.#facts,
       jobLog: new JobLog(path.join(options.dataDir, 'jobs.json'), { onWarning: warn }),
       onWarning: warn,
       ...options.engine,
@@ -248,7 +247,7 @@ export class ImagedropCore {
       config = configFromManual(request, request.label ?? defaultLabel(request));
     }
     const session = await Session.open(config, signal);
-    const context = await buildContext(session, signal);
+    const context = await buildContext(session, signal, { facts: this.#facts });
     // Remembering is a convenience: when it fails (no keychain, a disk error), the user is
     // connected all the same and told why the connection was not remembered.
     let notRemembered: string | null = null;

@@ -1,9 +1,8 @@
 // Preflight before any byte is sent: the image exists and waits for data, its formats are set,
 // the file is a non-empty regular file under the target's size limit, and the store exists.
-import { stat } from 'node:fs/promises';
 import type { GlanceImage, GlanceStore } from '../../../shared/glance.ts';
-import { formatBytes } from '../../../shared/format.ts';
-import { ImagedropError, fileError } from '../errors.ts';
+import { ImagedropError } from '../errors.ts';
+import { checkLocalFile } from '../files/local-file.ts';
 import type { GlanceClient } from './glance.ts';
 
 export interface PreflightInput {
@@ -14,38 +13,9 @@ export interface PreflightInput {
   readonly signal: AbortSignal;
 }
 
-/**
- * Checks the local file alone (no server call): exists, regular, readable size, non-empty, under
- * the limit. Returns what identifies it (the upload engine's FileIdentity).
- */
-export async function preflightFile(
-  path: string,
-  sizeLimit: number,
-): Promise<{ size: number; mtimeMs: number; ino: number; ctimeMs: number }> {
-  let info;
-  try {
-    info = await stat(path);
-  } catch (e) {
-    throw fileError(e, path);
-  }
-  if (!info.isFile()) {
-    throw new ImagedropError('file/not-a-file', `${path} is not a regular file: choose a disk image file.`);
-  }
-  if (info.size === 0) {
-    throw new ImagedropError('file/empty', `${path} is empty: there is nothing to upload.`);
-  }
-  if (info.size > sizeLimit) {
-    throw new ImagedropError(
-      'file/too-large',
-      `${path} is ${formatBytes(info.size)}, more than this cloud's upload limit of ${formatBytes(sizeLimit)}: convert it to a smaller format (qcow2), or raise image_size_limit for the cloud if its administrator allows it.`,
-    );
-  }
-  return { size: info.size, mtimeMs: info.mtimeMs, ino: info.ino, ctimeMs: info.ctimeMs };
-}
-
 /** Every check the image service could fail on, made before the PUT. Returns the image as it is now. */
 export async function preflightUpload(glance: GlanceClient, input: PreflightInput): Promise<GlanceImage> {
-  await preflightFile(input.path, input.sizeLimit);
+  await checkLocalFile(input.path, input.sizeLimit);
   const image = await glance.getImage(input.imageId, input.signal);
   if (image.status !== 'queued') {
     throw new ImagedropError(

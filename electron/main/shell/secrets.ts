@@ -5,7 +5,7 @@
 import { safeStorage } from 'electron';
 import { readFile, rename } from 'node:fs/promises';
 import { ImagedropError } from '../errors.ts';
-import { writeFileAtomic } from '../core/atomic-file.ts';
+import { writeFileAtomic } from '../files/atomic-file.ts';
 import type { SecretStore } from '../core/profiles.ts';
 
 interface SecretsFile {

@@ -3,7 +3,7 @@
 // verified", the image kept), one that reports only the md5 `checksum`, and one that kills an
 // image while it is stored.
 import { createHash } from 'node:crypto';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { MockAgent } from 'undici';
@@ -11,7 +11,8 @@ import { afterEach, beforeEach, expect, it } from 'vitest';
 import { resolveCloud } from '../openstack/cloud-config.ts';
 import { GlanceClient } from '../openstack/glance.ts';
 import { Session } from '../openstack/session.ts';
-import { CloudFacts } from './cloud-facts.ts';
+import { CloudFacts } from '../targets/glance/cloud-facts.ts';
+import { GlanceTarget } from '../targets/glance/target.ts';
 import { UploadEngine } from './engine.ts';
 
 const KEYSTONE = 'http://keystone.test:5000';
@@ -86,14 +87,20 @@ async function engineFor(imageReply: (id: string) => Record<string, unknown>, on
     agent,
   );
   const facts = new CloudFacts(null);
+  const target = new GlanceTarget({
+    glance: new GlanceClient(session),
+    facts,
+    imageEndpoint: IMS,
+    diskFormats: [],
+    sizeLimit: 1 << 30,
+  });
   const engine = new UploadEngine({
     context: () => ({
-      glance: new GlanceClient(session),
-      cloudKey: 'k',
-      cloudName: 'mock',
-      imageEndpoint: IMS,
-      diskFormats: [],
-      sizeLimit: 1 << 30,
+      key: 'k',
+      name: 'mock',
+      userName: 'u',
+      targetKindFor: () => 'glance',
+      target: () => target,
     }),
     inspect: async (file) => ({
       file,
@@ -105,7 +112,6 @@ async function engineFor(imageReply: (id: string) => Record<string, unknown>, on
       reasons: [],
       diskFormat: 'raw',
     }),
-    cloudFacts: facts,
   });
   return { engine, facts, state };
 }
@@ -148,12 +154,11 @@ it('an image service with only the md5 checksum: verified by md5, and the next u
   const md5 = createHash('md5').update(data).digest('hex');
   const file = path.join(dir, 'disk.raw');
   await writeFile(file, data);
-  let swapAfterPut = false;
+  let afterPut: (() => Promise<void>) | null = null;
   const { engine, facts } = await engineFor(
     (id) => ({ id, status: 'active', size: 4096, checksum: md5, os_hash_algo: null, os_hash_value: null }),
     async () => {
-      // Another file (same size) takes the path once the data is in: verifying must not need it.
-      if (swapAfterPut) await writeFile(file, Buffer.alloc(4096, 8));
+      await afterPut?.();
     },
   );
   const request = {
@@ -168,11 +173,21 @@ it('an image service with only the md5 checksum: verified by md5, and the next u
   expect(engine.get(first!)).toMatchObject({ phase: 'done', verified: true, error: null });
   expect(engine.get(first!)!.checksums).toMatchObject({ md5Local: md5, md5Server: md5, algorithm: null });
   expect(facts.algorithmsFor(IMS)).toEqual(['md5']); // learned: md5 is this service's only check
-  swapAfterPut = true;
+  // The file leaves the path once the data is in: verifying must not need it (md5 was taken while
+  // it streamed; a second read would fail).
+  afterPut = () => rename(file, `${file}.away`);
   const [second] = engine.add([request]);
   await engine.whenSettled();
   expect(engine.get(second!)).toMatchObject({ phase: 'done', verified: true, error: null });
   expect(engine.get(second!)!.checksums.md5Local).toBe(md5); // of what was sent, not of the file now
+  await rename(`${file}.away`, file);
+  // Another file (same size) at the path once the data is in: the image no longer equals the file
+  // there, so it is not called verified (the change time tells); the image is kept.
+  afterPut = () => writeFile(file, Buffer.alloc(4096, 8));
+  const [third] = engine.add([request]);
+  await engine.whenSettled();
+  expect(engine.get(third!)).toMatchObject({ phase: 'failed', verified: false, error: { code: 'file/changed' } });
+  expect(engine.get(third!)!.error?.detail).toMatch(/was kept/);
   await engine.dispose();
 });
 
@@ -185,7 +200,7 @@ it('an image the service kills while storing it: failed with a sentence, and the
   ]);
   await engine.whenSettled();
   const s = engine.get(id!)!;
-  expect(s).toMatchObject({ phase: 'failed', verified: false, glanceStatus: 'deleted', createdImage: false });
+  expect(s).toMatchObject({ phase: 'failed', verified: false, imageStatus: 'deleted', createdImage: false });
   expect(s.error?.code).toBe('upload/killed');
   expect(s.error?.message).toMatch(/could not store the data .*killed.*try the upload again/);
   const deletes = agent

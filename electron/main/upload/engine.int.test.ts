@@ -31,10 +31,11 @@ import {
   tempDir,
 } from '../testing/cloud.ts';
 import { startFaultProxy, type FaultProxy } from '../testing/fault-proxy.ts';
-import { CloudFacts } from './cloud-facts.ts';
-import { UploadEngine, emptySnapshot, type EngineOptions } from './engine.ts';
+import { CloudFacts } from '../targets/glance/cloud-facts.ts';
+import type { GlanceTargetOptions } from '../targets/glance/target.ts';
+import { UploadEngine, type EngineOptions } from './engine.ts';
 import { ImagedropError } from '../errors.ts';
-import type { UploadTransport } from './transport.ts';
+import type { GlanceTransport } from '../targets/glance/transport.ts';
 import { JobLog } from './job-log.ts';
 
 const run = promisify(execFile);
@@ -72,19 +73,29 @@ interface Harness {
   facts: CloudFacts;
 }
 
-async function harness(options: Partial<EngineOptions> & { logFile?: string } = {}): Promise<Harness> {
+type HarnessOptions = Partial<EngineOptions> &
+  Partial<Pick<GlanceTargetOptions, 'transport' | 'createTimeoutMs' | 'verify'>> & { logFile?: string };
+
+async function harness(options: HarnessOptions = {}): Promise<Harness> {
+  const { transport, createTimeoutMs, verify, logFile, ...engineOptions } = options;
   const proxy = await startFaultProxy(GLANCE);
   const session = await openSession(ADMIN, { OS_IMAGE_ENDPOINT_OVERRIDE: proxy.url });
-  const context = await buildContext(session, AbortSignal.timeout(30_000));
   const facts = new CloudFacts(null);
-  const log = new JobLog(options.logFile ?? path.join(dir, `jobs-${Date.now()}-${Math.random()}.json`));
+  const context = await buildContext(session, AbortSignal.timeout(30_000), {
+    facts,
+    glance: {
+      ...(transport ? { transport } : {}),
+      ...(createTimeoutMs !== undefined ? { createTimeoutMs } : {}),
+      ...(verify ? { verify } : {}),
+    },
+  });
+  const log = new JobLog(logFile ?? path.join(dir, `jobs-${Date.now()}-${Math.random()}.json`));
   const engine = new UploadEngine({
     context: () => context,
     inspect: inspectFile,
-    cloudFacts: facts,
     jobLog: log,
     retry: { baseDelayMs: 150, maxDelayMs: 1_000, maxRetries: 4 },
-    ...options,
+    ...engineOptions,
   });
   engine.onPhaseChange((s) => {
     if (s.imageId) cleanup.add(s.imageId);
@@ -152,13 +163,47 @@ async function expectNoRecord(s: UploadSnapshot): Promise<void> {
   ).toEqual([]);
 }
 
-/** A job-log snapshot for a file, as the engine writes one (for restoring hand-made logs). */
-function snapshotFor(file: string, id: string, now: number): UploadSnapshot {
-  return emptySnapshot(id, request(file), now);
+/**
+ * A new job's snapshot as the first version's job log kept it (version 1, the UI snapshot itself),
+ * for hand-made logs: every log of that version must still load and run.
+ */
+function snapshotFor(file: string, id: string, now: number): Record<string, unknown> {
+  const r = request(file);
+  return {
+    id,
+    file,
+    fileName: path.basename(file),
+    imageName: r.name,
+    diskFormat: r.diskFormat,
+    containerFormat: r.containerFormat,
+    visibility: r.visibility,
+    store: null,
+    cloudKey: null,
+    cloudName: null,
+    format: null,
+    virtualSize: null,
+    phase: 'queued',
+    imageId: null,
+    createdImage: false,
+    glanceStatus: null,
+    bytesSent: 0,
+    bytesTotal: 0,
+    bytesPerSecond: null,
+    etaSeconds: null,
+    attempt: 0,
+    retryAt: null,
+    resume: { kind: 'none' },
+    error: null,
+    timeline: {},
+    checksums: { algorithm: null, local: null, server: null, md5Local: null, md5Server: null },
+    verified: false,
+    createdAt: now,
+    updatedAt: now,
+  };
 }
 
-/** A job log record as it lies in the file. */
-type LoggedJob = { snapshot: Record<string, unknown>; digests: unknown; identity?: unknown } & Record<string, unknown>;
+/** A job log record as it lies in the file (the JobState of job-state.ts). */
+type LoggedJob = { digests: unknown; sentIdentity?: unknown } & Record<string, unknown>;
 
 /**
  * Uploads a file to active and verified with one engine, lets `edit` change its job-log record (and
@@ -203,7 +248,11 @@ describe('upload engine, happy path', () => {
     expect(s.bytesSent).toBe(24 * MiB);
     expect(s.format).toBe('raw');
     expect(s.diskFormat).toBe('raw');
-    const t = s.timeline;
+    // Every step ended, in order, each after the one before it ended.
+    expect(s.steps.map((x) => [x.step, x.state])).toEqual(
+      ['checked', 'created', 'uploading', 'saving', 'active', 'verified'].map((x) => [x, 'done']),
+    );
+    const t = Object.fromEntries(s.steps.map((x) => [x.step, x.endedAt!]));
     expect(
       t.checked! <= t.created! && t.created! <= t.uploading! && t.uploading! <= t.saving! && t.saving! <= t.active!,
     ).toBe(true);
@@ -313,13 +362,13 @@ describe('upload engine, faults', () => {
     const [id] = engine.add([request(file)]);
     await proxy.reached();
     engine.pause([id!]);
-    const paused = await waitFor(engine, id!, (s) => s.phase === 'paused' && s.glanceStatus === 'saving', 20_000);
+    const paused = await waitFor(engine, id!, (s) => s.phase === 'paused' && s.imageStatus === 'saving', 20_000);
     expect(paused.resume).toMatchObject({ kind: 'continue' });
     await new Promise((r) => setTimeout(r, 3_000)); // the stall is over and what was in flight has landed
     const read = engine.get(id!)!.bytesSent;
     const wire = proxy.forwarded[0]!;
     await new Promise((r) => setTimeout(r, 57_000));
-    expect(engine.get(id!)!).toMatchObject({ phase: 'paused', bytesSent: read, glanceStatus: 'saving' });
+    expect(engine.get(id!)!).toMatchObject({ phase: 'paused', bytesSent: read, imageStatus: 'saving' });
     expect(proxy.forwarded[0]).toBe(wire); // a minute with nothing read and nothing sent
     expect(wire).toBeLessThan(96 * MiB);
     engine.resume([id!]);
@@ -425,7 +474,7 @@ describe('upload engine, faults', () => {
     engine.pause([id!]);
     expect(engine.get(id!)!.phase).toBe('paused');
     proxy.cutAll();
-    const s = await waitFor(engine, id!, (x) => x.phase === 'interrupted' && x.glanceStatus === 'queued', 20_000);
+    const s = await waitFor(engine, id!, (x) => x.phase === 'interrupted' && x.imageStatus === 'queued', 20_000);
     expect(resumeText(s.resume)).toBe('starts again from 0: the image service cannot continue a broken upload');
     expect(s.error?.code).toBe('upload/interrupted');
     expect(s.error?.message).toMatch(/closed while this upload was paused.*resume sends the file again from 0/);
@@ -442,7 +491,7 @@ describe('upload engine, faults', () => {
     const file = await randomFile(dir, 'refresh-race.raw', 8 * MiB);
     proxy.inject({ match: PUT_FILE, fault: { kind: 'cut', afterBytes: MiB } });
     const [id] = engine.add([request(file)]);
-    const broken = await waitFor(engine, id!, (s) => s.phase === 'interrupted' && s.glanceStatus === 'queued');
+    const broken = await waitFor(engine, id!, (s) => s.phase === 'interrupted' && s.imageStatus === 'queued');
     // The background look is slow to answer; meanwhile the user resumes and the upload runs.
     proxy.inject({ match: new RegExp(`^GET /v2/images/${broken.imageId}$`), fault: { kind: 'late', ms: 1_500 } });
     const looking = engine.refreshInterrupted(AbortSignal.timeout(10_000));
@@ -605,7 +654,7 @@ describe('upload engine, room for a second transport', () => {
   // parts into Glance. What is proven is the engine's side of the seam: ranged bodies, transport
   // state saved in the job log, a resume that continues after the finished parts (and says so),
   // and verification by reading the file again when the bytes did not go in one hashed pass.
-  function partTransport(bucket: string, partBytes: number, failAfterParts: { count: number }): UploadTransport {
+  function partTransport(bucket: string, partBytes: number, failAfterParts: { count: number }): GlanceTransport {
     return {
       name: 'test-parts',
       async transfer(glance, context) {
@@ -653,14 +702,14 @@ describe('upload engine, room for a second transport', () => {
     const broken = await waitFor(
       engine,
       id!,
-      (s) => (s.phase === 'interrupted' && s.glanceStatus !== null) || settled(s),
+      (s) => (s.phase === 'interrupted' && s.imageStatus !== null) || settled(s),
     );
     expect(broken.phase).toBe('interrupted');
-    expect(broken.glanceStatus).toBe('queued');
+    expect(broken.imageStatus).toBe('queued');
     expect(resumeText(broken.resume)).toBe('continues at 50%');
     await log.idle();
-    const saved = JSON.parse(await readFile(logFile, 'utf8')) as { jobs: { transport: unknown }[] };
-    expect(saved.jobs[0]!.transport).toEqual({ name: 'test-parts', state: { parts: 1 } });
+    const saved = JSON.parse(await readFile(logFile, 'utf8')) as { jobs: { targetState: { transport: unknown } }[] };
+    expect(saved.jobs[0]!.targetState.transport).toEqual({ name: 'test-parts', state: { parts: 1 } });
     const sentAtResume: number[] = [];
     engine.onPhaseChange((s) => {
       if (s.phase === 'uploading') sentAtResume.push(s.bytesSent);
@@ -682,7 +731,7 @@ describe('upload engine, room for a second transport', () => {
     });
     const file = await randomFile(dir, 'parts-changed.raw', 4 * MiB);
     const [id] = engine.add([request(file)]);
-    await waitFor(engine, id!, (s) => (s.phase === 'interrupted' && s.glanceStatus !== null) || settled(s));
+    await waitFor(engine, id!, (s) => (s.phase === 'interrupted' && s.imageStatus !== null) || settled(s));
     expect(resumeText(engine.get(id!)!.resume)).toBe('continues at 50%');
     await new Promise((r) => setTimeout(r, 10));
     await writeFile(file, randomBytes(MiB), { flag: 'r+' }); // same size, other first MiB
@@ -805,7 +854,7 @@ describe('upload engine, refusals and cancel', () => {
           {
             snapshot: { ...snapshotFor(waitingFile, 'job-waiting', now), imageId: record.id, createdImage: true },
             request: request(waitingFile),
-            cloudKey: context.cloudKey,
+            cloudKey: context.key,
             cloudName: ADMIN,
             digests: null,
           },
@@ -849,10 +898,10 @@ describe('upload engine, refusals and cancel', () => {
 
   it('a job restored after its data went in only verifies: no second PUT, and it needs the digests, not the file', async () => {
     const { second, id, done, file } = await restoredAfterUpload('verify-only', 6 * MiB, async (job, file) => {
-      expect(job).toMatchObject({ digests: { sha512: await sha512(file) }, identity: { size: 6 * MiB } });
+      expect(job).toMatchObject({ digests: { sha512: await sha512(file) }, sentIdentity: { size: 6 * MiB } });
       // As if the app had stopped while it waited for `active`: the log says verifying.
       await rename(file, `${file}.moved`); // the file is not needed any more
-      return { ...job, snapshot: { ...job.snapshot, phase: 'verifying', verified: false, timeline: {} } };
+      return { ...job, phase: 'verifying', verified: false, steps: {} };
     });
     const restored = second.engine.get(id)!;
     expect(restored.phase).toBe('interrupted');
@@ -869,7 +918,7 @@ describe('upload engine, refusals and cancel', () => {
       // No digests kept (as when the transfer went in parts), and the file edited since.
       await new Promise((r) => setTimeout(r, 10));
       await writeFile(file, Buffer.alloc(16, 3), { flag: 'r+' });
-      return { ...job, digests: null, snapshot: { ...job.snapshot, phase: 'verifying', verified: false } };
+      return { ...job, digests: null, phase: 'verifying', verified: false };
     });
     second.engine.resume([id]);
     const s = await waitFor(second.engine, id, settled);
@@ -889,7 +938,7 @@ describe('upload engine, refusals and cancel', () => {
       await writeFile(file, Buffer.alloc(16, 3), { flag: 'r+' });
       const ns = before.mtimeNs % 1_000_000_000n;
       await run('touch', ['-m', '-d', `@${before.mtimeNs / 1_000_000_000n}.${String(ns).padStart(9, '0')}`, file]);
-      return { ...job, snapshot: { ...job.snapshot, phase: 'verifying', verified: false } };
+      return { ...job, phase: 'verifying', verified: false };
     });
     second.engine.resume([id]);
     const s = await waitFor(second.engine, id, settled);
@@ -906,7 +955,7 @@ describe('upload engine, refusals and cancel', () => {
     const { second, id, done, file } = await restoredAfterUpload('file-gone', 4 * MiB, async (job, file) => {
       // The app stopped right after the PUT, before the digests were kept; the user moved the file.
       await rename(file, `${file}.elsewhere`);
-      return { ...job, digests: null, snapshot: { ...job.snapshot, phase: 'uploading', verified: false } };
+      return { ...job, digests: null, phase: 'uploading', verified: false };
     });
     expect(second.engine.get(id)!.resume).toEqual({ kind: 'verify' });
     second.engine.resume([id]);
@@ -993,7 +1042,7 @@ describe('upload engine, refusals and cancel', () => {
               attempt: 1,
             },
             request: { path: file, name: 'x', diskFormat: 'raw', containerFormat: 'bare', visibility: 'private' },
-            cloudKey: context.cloudKey,
+            cloudKey: context.key,
             cloudName: 'imagedrop-admin',
             digests: null,
           },
@@ -1006,5 +1055,45 @@ describe('upload engine, refusals and cancel', () => {
     await engine.cancel(['job-foreign']);
     expect(engine.get('job-foreign')!.phase).toBe('cancelled');
     expect((await direct.getImage(foreign.id, AbortSignal.timeout(10_000))).status).toBe('queued');
+  });
+});
+
+describe('upload engine, a job log written by the first version', () => {
+  // fixtures/jobs-v1.json was written by the engine as it stood at 292e839 (job log version 1,
+  // the UI snapshot itself), against this test cloud: one verified upload, one that failed
+  // (missing file), one killed mid-upload (its log says `uploading`), one still queued. Only the
+  // project id and the folder are placeholders; the rest is that version's file, byte for byte.
+  it('loads, shows each job as it was, and resumes the interrupted and queued ones to active and verified', async () => {
+    const work = await tempDir('imagedrop-v1log-');
+    const probe = await harness();
+    const text = (await readFile(path.join(import.meta.dirname, 'fixtures/jobs-v1.json'), 'utf8'))
+      .replaceAll('{{ADMIN_PROJECT_ID}}', probe.context.session.projectId)
+      .replaceAll('{{DIR}}', work);
+    const logFile = path.join(work, 'jobs.json');
+    await writeFile(logFile, text);
+    const ids = (JSON.parse(text) as { jobs: { snapshot: { id: string; phase: string } }[] }).jobs.map(
+      (j) => j.snapshot.id,
+    );
+    const [doneId, failedId, runningId, queuedId] = ids as [string, string, string, string];
+    const doneFile = await randomFile(work, 'done.raw', 3 * MiB);
+    const runningFile = await randomFile(work, 'running.raw', 5 * MiB);
+    const { engine, log } = await harness({ logFile });
+    await engine.restore();
+    const done = engine.get(doneId)!;
+    expect(done).toMatchObject({ phase: 'done', verified: true, verifiedBy: 'sha512', target: 'glance' });
+    expect(done.steps.every((s) => s.state === 'done')).toBe(true);
+    expect(engine.get(failedId)).toMatchObject({ phase: 'failed', error: { code: 'file/not-found' } });
+    const running = engine.get(runningId)!;
+    expect(running).toMatchObject({ phase: 'interrupted', resume: { kind: 'restart' } });
+    expect(running.error?.code).toBe('upload/interrupted');
+    expect(engine.get(queuedId)!.phase).toBe('queued');
+    await engine.refreshInterrupted(AbortSignal.timeout(10_000)); // starts the queued one too
+    engine.resume([runningId]);
+    await expectVerified(await waitFor(engine, runningId, settled), runningFile);
+    await expectVerified(await waitFor(engine, queuedId, settled), doneFile);
+    // The log is written back in the new version.
+    await log.idle();
+    expect((JSON.parse(await readFile(logFile, 'utf8')) as { version: number }).version).toBe(2);
+    await removeDir(work);
   });
 });

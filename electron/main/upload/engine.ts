@@ -1,112 +1,55 @@
-// The upload engine: the only writer of upload state. A job runs check → create record →
-// transfer → wait for `active` → verify, moving only through the pure phase table
-// (shared/phases.ts). It pauses by holding the body (the connection stays open), turns a broken
-// connection into `interrupted` with an honest resume plan, retries what is retryable with
-// backoff, cancels by aborting and deleting only the records it created, and persists every job
-// so that a restart loses nothing. It never imports electron.
+// The upload engine: the only writer of upload state. It owns the queue, the commands, the phases
+// (moving only through the pure table in shared/phases.ts), retries, clean-up after a failure or a
+// cancel, and the job log, so that a restart loses nothing. Everything that differs between image
+// services sits behind the job's ImageTarget (target.ts): the engine names none of them. Each job's
+// durable JobState changes only through #update, which also decides what is urgent and what is
+// persisted; the snapshots the views see are derived from it (snapshot.ts). It never imports electron.
 import { randomUUID } from 'node:crypto';
-import path from 'node:path';
-import type { Readable } from 'node:stream';
 import type { AppError } from '../../../shared/errors.ts';
-import { IMAGEDROP_PROPERTY, type GlanceImage, type GlanceImageStatus } from '../../../shared/glance.ts';
 import type { Inspection } from '../../../shared/inspect.ts';
 import type { Unsubscribe, UploadSelection } from '../../../shared/ipc.ts';
 import { canTransition, isFinished, nextPhase, type UploadEvent } from '../../../shared/phases.ts';
-import type { LifecycleStep, UploadId, UploadRequest, UploadSnapshot } from '../../../shared/upload.ts';
 import { percentOf } from '../../../shared/format.ts';
+import { TARGETS, type StepRecord } from '../../../shared/targets.ts';
+import type { LifecycleStep, UploadId, UploadRequest, UploadSnapshot } from '../../../shared/upload.ts';
 import { ImagedropError, toAppError } from '../errors.ts';
-import type { GlanceClient } from '../openstack/glance.ts';
-import { preflightFile } from '../openstack/preflight.ts';
-import type { CloudFacts } from './cloud-facts.ts';
-import {
-  createFileBody,
-  fileChangedError,
-  fileIdentity,
-  howChanged,
-  openForUpload,
-  sameFile,
-  type FileIdentity,
-} from './file-body.ts';
-import { createStreamHasher, hashFile, type StreamHasher } from './hasher.ts';
-import type { JobLog, JobRecord } from './job-log.ts';
+import { fileChangedError, fileIdentity, howChanged, sameFile, type FileIdentity } from '../files/identity.ts';
+import { checkLocalFile } from '../files/local-file.ts';
+import { FileSource } from './file-source.ts';
+import type { JobLog } from './job-log.ts';
+import { newJobState, type JobState } from './job-state.ts';
+import { afterFailure } from './policy/failure.ts';
+import { restoredJob } from './policy/restore.ts';
+import { DEFAULT_RETRY, retryDelay, type RetryPolicy } from './policy/retry.ts';
 import { ProgressMeter } from './progress-meter.ts';
 import { createProgressPump, type ProgressPump } from './progress-pump.ts';
-import { glancePutTransport, type UploadTransport } from './transport.ts';
+import { toSnapshot, type JobRuntime } from './snapshot.ts';
+import type { EngineCloud, ImageTarget, TargetChange, TargetJob, TargetRun } from './target.ts';
 
-/** What the engine needs from the signed-in session. */
-export interface EngineContext {
-  readonly glance: GlanceClient;
-  /** Identifies cloud + project: a job only ever runs against the one it was queued for. */
-  readonly cloudKey: string;
-  readonly cloudName: string;
-  /** The endpoint whose hashing facts apply. */
-  readonly imageEndpoint: string;
-  /** disk_format values the cloud accepts (empty: unknown, do not check). */
-  readonly diskFormats: readonly string[];
-  readonly sizeLimit: number;
-}
+export { DEFAULT_RETRY, type RetryPolicy } from './policy/retry.ts';
 
 export type Inspect = (
   path: string,
   options: { declaredFormat?: string; acceptedDiskFormats?: readonly string[]; signal?: AbortSignal },
 ) => Promise<Inspection>;
 
-export interface RetryPolicy {
-  /** Automatic attempts after the first failure. */
-  readonly maxRetries: number;
-  readonly baseDelayMs: number;
-  readonly maxDelayMs: number;
-  /** No automatic retry starts later than this after the first failure of a run. */
-  readonly maxTotalMs: number;
-}
-
-export const DEFAULT_RETRY: RetryPolicy = {
-  maxRetries: 5,
-  baseDelayMs: 1_000,
-  maxDelayMs: 30_000,
-  maxTotalMs: 10 * 60_000,
-};
-
-export interface VerifyPolicy {
-  readonly pollStartMs: number;
-  readonly maxPollMs: number;
-  /** Give up when the image's status has not changed for this long. */
-  readonly stallTimeoutMs: number;
-}
-
-// The first read is immediate (Glance answers the PUT after it stored the data, so it usually finds
-// `active`); later reads wait pollStartMs, growing by half each time up to maxPollMs.
-export const DEFAULT_VERIFY: VerifyPolicy = { pollStartMs: 150, maxPollMs: 5_000, stallTimeoutMs: 30 * 60_000 };
-
-/** How long after a broken connection Glance may still show `saving` before putting the image back to `queued`. */
-export const SAVING_SETTLE_MS = 6_000;
-/** While a PUT runs, the image's status is read this often for the views… */
-export const STATUS_POLL_MS = 5_000;
-/** …and this often while it still says `queued` (Glance says `saving` once the request is in). */
-export const STATUS_POLL_EARLY_MS = 500;
-/** Deleting a record this engine created is tried this many times on retryable failures. */
-export const DELETE_ATTEMPTS = 5;
-export const DELETE_RETRY_BASE_MS = 300;
 /** Progress is written to the job log at most this often (phase changes at once). */
 export const LOG_PROGRESS_EVERY_MS = 3_000;
-/** An image create gets this long to answer, whatever else happens (a cancel waits for it). */
-export const CREATE_TIMEOUT_MS = 60_000;
-/** A create that got no answer is looked for this long before the record counts as never made. */
-export const LATE_CREATE_WAIT_MS = 10_000;
+/** How long a target may take to tell what a resume will do after a break. */
+export const RESUME_PLAN_TIMEOUT_MS = 11_000;
+/** Cleaning up after a failure or a cancel gets this long. */
+export const CLEAN_UP_TIMEOUT_MS = 30_000;
+/** A 401 renewal gets this long. */
+export const RENEW_TIMEOUT_MS = 60_000;
 
 export interface EngineOptions {
-  readonly context: () => EngineContext | null;
+  readonly context: () => EngineCloud | null;
   readonly inspect: Inspect;
-  readonly cloudFacts: CloudFacts;
   readonly jobLog?: JobLog | null;
   readonly concurrency?: number;
   readonly retry?: Partial<RetryPolicy>;
-  readonly verify?: Partial<VerifyPolicy>;
-  /** Consent given up front to replace images stuck in `saving`/`killed` (the CLI's flag). */
+  /** Consent given up front to replace records stuck on the server (the CLI's --recreate-stuck). */
   readonly autoRecreate?: boolean;
-  readonly transport?: UploadTransport;
-  /** How long an image create may take to answer (CREATE_TIMEOUT_MS). */
-  readonly createTimeoutMs?: number;
   readonly progressIntervalMs?: number;
   readonly now?: () => number;
   readonly random?: () => number;
@@ -119,87 +62,49 @@ interface Gate {
 }
 
 interface Job {
-  snap: Mutable<UploadSnapshot>;
-  request: UploadRequest;
-  cloudKey: string | null;
-  cloudName: string | null;
-  digests: Record<string, string> | null;
-  transportState: unknown;
+  state: JobState;
+  /** The projection of `state` the views last got (recomputed after each change). */
+  snapshot: UploadSnapshot | null;
   // Runtime only:
   controller: AbortController | null;
   running: Promise<void> | null;
   gate: Gate;
   meter: ProgressMeter | null;
+  bytesPerSecond: number | null;
+  etaSeconds: number | null;
   retryTimer: NodeJS.Timeout | null;
+  retryAt: number | null;
   retries: number;
   firstFailureAt: number | null;
   recreateConsent: boolean;
   renewedAfter401: boolean;
   cancelling: boolean;
-  /** The running cancel (abort, then delete the record), for whoever must wait for it. */
+  /** The running cancel (abort, then clean up), for whoever must wait for it. */
   cancelRun: Promise<void> | null;
-  /** Every byte is in the PUT's body: a pause now would hold nothing. */
+  /** Every byte is on its way: a pause now would hold nothing. */
   bodyEnded: boolean;
   /** The cloud the job last ran against: cancel cleans up there, whatever is connected now. */
-  ctx: EngineContext | null;
-  /** The file as it was checked: the upload must send that same file. */
+  cloud: EngineCloud | null;
+  /** The file as it was checked: the transfer must send that same file. */
   identity: FileIdentity | null;
-  /** The file the last transfer sent (kept in the log): a re-hash to verify must read that same file. */
-  sentIdentity: FileIdentity | null;
   /** The connection broke while the user held the job paused: wait for the user, no automatic retry. */
   heldByUser: boolean;
-  /** The last create got no answer (a deadline, a shutdown, a 5xx): Glance may still commit it. */
-  createUncertain: boolean;
   lastLoggedAt: number;
 }
-
-type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 class CancelledError extends Error {
   override readonly name = 'AbortError';
 }
 
-/** A new job's snapshot, before anything has happened to it. */
-export function emptySnapshot(id: UploadId, request: UploadRequest, now: number): Mutable<UploadSnapshot> {
-  return {
-    id,
-    file: request.path,
-    fileName: path.basename(request.path),
-    imageName: request.name,
-    diskFormat: request.diskFormat,
-    containerFormat: request.containerFormat,
-    visibility: request.visibility,
-    store: request.store ?? null,
-    cloudKey: null,
-    cloudName: null,
-    format: null,
-    virtualSize: null,
-    phase: 'queued',
-    imageId: null,
-    createdImage: false,
-    glanceStatus: null,
-    bytesSent: 0,
-    bytesTotal: 0,
-    bytesPerSecond: null,
-    etaSeconds: null,
-    attempt: 0,
-    retryAt: null,
-    resume: { kind: 'none' },
-    error: null,
-    timeline: {},
-    checksums: { algorithm: null, local: null, server: null, md5Local: null, md5Server: null },
-    verified: false,
-    createdAt: now,
-    updatedAt: now,
-  };
+/** Aborts a transfer for a pause of a target that cannot hold its connection. */
+class PauseSignal extends Error {
+  override readonly name = 'AbortError';
 }
 
 export class UploadEngine {
   readonly #jobs = new Map<UploadId, Job>();
   readonly #options: EngineOptions;
   readonly #retry: RetryPolicy;
-  readonly #verify: VerifyPolicy;
-  readonly #transport: UploadTransport;
   readonly #pump: ProgressPump;
   readonly #listeners = new Set<(batch: readonly UploadSnapshot[]) => void>();
   readonly #phaseListeners = new Set<(snapshot: UploadSnapshot, previous: UploadSnapshot['phase']) => void>();
@@ -208,14 +113,12 @@ export class UploadEngine {
   readonly #random: () => number;
   #concurrency: number;
   #disposed = false;
-  /** Aborted by dispose(): what a cancel must not abort (an image create) still stops on shutdown. */
+  /** Aborted by dispose(): what a cancel must not abort (a record's creation) still stops on shutdown. */
   readonly #closing = new AbortController();
 
   constructor(options: EngineOptions) {
     this.#options = options;
     this.#retry = { ...DEFAULT_RETRY, ...options.retry };
-    this.#verify = { ...DEFAULT_VERIFY, ...options.verify };
-    this.#transport = options.transport ?? glancePutTransport;
     this.#concurrency = Math.max(1, options.concurrency ?? 2);
     this.#now = options.now ?? Date.now;
     this.#random = options.random ?? Math.random;
@@ -245,30 +148,30 @@ export class UploadEngine {
   }
 
   list(): UploadSnapshot[] {
-    return [...this.#jobs.values()].map((j) => ({ ...j.snap }));
+    return [...this.#jobs.values()].map((j) => this.#snapshot(j));
   }
 
   get(id: UploadId): UploadSnapshot | undefined {
     const job = this.#jobs.get(id);
-    return job ? { ...job.snap } : undefined;
+    return job ? this.#snapshot(job) : undefined;
   }
 
   /** Image ids this engine created and still tracks (for the dashboard's "created by Imagedrop"). */
   createdImageIds(): Set<string> {
     const ids = new Set<string>();
-    for (const j of this.#jobs.values()) if (j.snap.createdImage && j.snap.imageId) ids.add(j.snap.imageId);
+    for (const j of this.#jobs.values()) if (j.state.image.owned && j.state.image.id) ids.add(j.state.image.id);
     return ids;
   }
 
   /**
    * Image ids of unfinished jobs (running, paused, queued or waiting for the user): an upload may
-   * still send data into them, so nothing else may delete them, however stuck they look (Glance
-   * does not touch `updated_at` while data streams in).
+   * still send data into them, so nothing else may delete them, however stuck they look (an image
+   * service need not touch `updated_at` while data streams in).
    */
   activeImageIds(): Set<string> {
     const ids = new Set<string>();
     for (const j of this.#jobs.values()) {
-      if (j.snap.imageId && (!isFinished(j.snap.phase) || j.cancelling)) ids.add(j.snap.imageId);
+      if (j.state.image.id && (!isFinished(j.state.phase) || j.cancelling)) ids.add(j.state.image.id);
     }
     return ids;
   }
@@ -288,62 +191,34 @@ export class UploadEngine {
   async restore(options: { hold?: (id: UploadId) => boolean } = {}): Promise<void> {
     const log = this.#options.jobLog;
     if (!log) return;
-    const records = await log.load();
-    for (const r of records) {
-      if (this.#jobs.has(r.snapshot.id)) continue;
-      const snap = { ...r.snapshot, bytesPerSecond: null, etaSeconds: null, retryAt: null } as Mutable<UploadSnapshot>;
-      const job = this.#newJob(snap, r.request);
-      job.cloudKey = r.cloudKey;
-      job.cloudName = r.cloudName;
-      snap.cloudKey = r.cloudKey;
-      snap.cloudName = r.cloudName;
-      job.digests = r.digests ? { ...r.digests } : null;
-      job.sentIdentity = r.identity ?? null;
-      // Stopped while its record was being created: Glance may have committed it after all.
-      job.createUncertain = r.snapshot.phase === 'creating';
-      job.transportState = r.transport?.name === this.#transport.name ? r.transport.state : null;
-      if (!isFinished(snap.phase) && snap.phase !== 'queued' && snap.phase !== 'interrupted') {
-        // Its connection died with the process; refreshInterrupted() looks at the image later.
-        snap.phase = 'interrupted';
-        snap.resume = { kind: 'restart' };
-        snap.error ??= {
-          code: 'upload/interrupted',
-          message: 'Imagedrop stopped while this upload was running: resume it to send the file again.',
-          retryable: true,
-        };
-      } else if (snap.phase === 'queued' && options.hold?.(snap.id)) {
-        // Held: it waits for the user instead of starting on its own.
-        snap.phase = 'interrupted';
-        snap.resume = { kind: 'restart' };
-        snap.error = {
-          code: 'upload/interrupted',
-          message: 'This upload has not started: resume it to send the file.',
-          retryable: true,
-        };
-      }
-      this.#jobs.set(snap.id, job);
+    for (const saved of await log.load()) {
+      if (this.#jobs.has(saved.id)) continue;
+      const restored = restoredJob(saved, options.hold?.(saved.id) ?? false);
+      const job = this.#newJob({ ...saved, ...restored });
+      this.#jobs.set(saved.id, job);
     }
     this.#persist();
-    for (const snapshot of this.list()) this.#pump.push(snapshot);
+    for (const job of this.#jobs.values()) this.#pump.push(this.#snapshot(job));
     this.#pump.flush();
   }
 
-  /** Looks at the images of interrupted jobs of the current cloud, so their resume plans are true. */
+  /** Asks the targets of interrupted jobs of the current cloud what a resume will do, so the plans are true. */
   async refreshInterrupted(signal: AbortSignal): Promise<void> {
-    const ctx = this.#options.context();
-    if (!ctx) return;
+    const cloud = this.#options.context();
+    if (!cloud) return;
     for (const job of this.#jobs.values()) {
-      if (job.snap.phase !== 'interrupted' || job.cloudKey !== ctx.cloudKey || !job.snap.imageId) continue;
-      let status: GlanceImageStatus | null | undefined; // undefined: could not be read
+      if (job.state.phase !== 'interrupted' || job.state.cloudKey !== cloud.key) continue;
+      if (!job.state.image.id && job.state.targetState == null) continue;
+      const target = cloud.target(job.state.target);
+      if (!target) continue;
+      // The user may resume (or cancel) it while the server is read: only a job still waiting takes the result.
+      const stillWaiting = () => job.state.phase === 'interrupted' && !job.cancelling;
       try {
-        status = (await ctx.glance.getImage(job.snap.imageId, signal)).status;
-      } catch (e) {
-        if (e instanceof ImagedropError && e.code === 'glance/not-found') status = null;
+        const plan = await target.resumePlan(this.#run(job, target, signal, stillWaiting));
+        if (stillWaiting()) this.#update(job, { resume: plan });
+      } catch {
+        // The service cannot be asked now: the plan is decided when the job is checked again.
       }
-      // The user may have resumed it (or cancelled it) while the image was being read.
-      if (status === undefined || job.snap.phase !== 'interrupted' || job.cancelling) continue;
-      this.#setPlanFromImage(job, status);
-      this.#changed(job);
     }
     this.#schedule();
   }
@@ -352,17 +227,23 @@ export class UploadEngine {
 
   /** Queues uploads for the current cloud. */
   add(requests: readonly UploadRequest[]): UploadId[] {
-    const ctx = this.#options.context();
-    if (!ctx) throw new ImagedropError('auth/not-connected', 'Connect to a cloud before adding uploads.');
+    const cloud = this.#options.context();
+    if (!cloud) throw new ImagedropError('auth/not-connected', 'Connect to a cloud before adding uploads.');
+    const kinds = requests.map((r) => cloud.targetKindFor(r)); // refuses the whole batch before queueing any
     const ids: UploadId[] = [];
-    for (const request of requests) {
+    for (const [i, request] of requests.entries()) {
       const id = randomUUID();
-      const job = this.#newJob(emptySnapshot(id, request, this.#now()), request);
-      job.cloudKey = job.snap.cloudKey = ctx.cloudKey;
-      job.cloudName = job.snap.cloudName = ctx.cloudName;
+      const state = newJobState(
+        id,
+        request,
+        kinds[i]!,
+        { key: cloud.key, name: cloud.name, userName: cloud.userName },
+        this.#now(),
+      );
+      const job = this.#newJob(state);
       this.#jobs.set(id, job);
       ids.push(id);
-      this.#changed(job, true);
+      this.#publish(job, true);
     }
     this.#schedule();
     return ids;
@@ -374,83 +255,79 @@ export class UploadEngine {
       if (isBatch(selection)) return false;
       throw new ImagedropError(
         'ipc/invalid-request',
-        `${job.snap.fileName} has sent every byte and the image service is storing it: there is nothing left to pause.`,
+        `${this.#name(job)} has sent every byte and the image service is storing it: there is nothing left to pause.`,
       );
     });
     for (const job of jobs) {
       job.gate.open = false;
-      this.#transition(job, 'pause');
-      job.snap.resume = { kind: 'continue', percent: percentOf(job.snap.bytesSent, job.snap.bytesTotal) };
-      job.snap.bytesPerSecond = null;
-      job.snap.etaSeconds = null;
-      this.#changed(job, true);
+      job.bytesPerSecond = null;
+      job.etaSeconds = null;
+      this.#transition(job, 'pause', {
+        resume: { kind: 'continue', percent: percentOf(job.state.bytesSent, job.state.bytesTotal) },
+      });
+      // A target that cannot hold its connection stops now; resume continues from what the service kept.
+      if (this.#targetOf(job)?.pauseMode === 'abort') job.controller?.abort(new PauseSignal('Paused by the user.'));
     }
   }
 
   /**
-   * Resumes paused jobs (same connection, same byte) and interrupted ones (again from byte 0, once
-   * the image is back to `queued`; a stuck image is replaced only with `recreate` consent).
+   * Resumes paused jobs (same connection, same byte; or, for a target that stopped, from what the
+   * service kept) and interrupted ones (as their resume plan says; a record stuck on the server
+   * is replaced only with `recreate` consent).
    */
   resume(selection: UploadSelection, options: { recreate?: boolean } = {}): void {
-    const ctx = this.#options.context();
+    const cloud = this.#options.context();
     const jobs = this.#select(selection, 'resume').filter((job) => {
-      if (job.snap.phase === 'paused' || job.cloudKey === ctx?.cloudKey) return true;
+      if (job.state.phase === 'paused' || job.state.cloudKey === cloud?.key) return true;
       if (isBatch(selection)) return false;
       throw new ImagedropError(
         'auth/not-connected',
-        `${job.snap.fileName} belongs to ${job.cloudName ?? 'another cloud'}: connect to it to resume this upload.`,
+        `${this.#name(job)} belongs to ${job.state.cloudName ?? 'another cloud'}: connect to it to resume this upload.`,
       );
     });
+    const consented = (job: Job) =>
+      job.state.resume.kind !== 'recreate' || options.recreate === true || this.#options.autoRecreate === true;
     for (const job of jobs) {
-      if (
-        job.snap.phase === 'interrupted' &&
-        job.snap.resume.kind === 'recreate' &&
-        !options.recreate &&
-        !this.#options.autoRecreate
-      ) {
-        if (isBatch(selection)) continue;
+      if (job.state.phase === 'interrupted' && !consented(job) && !isBatch(selection)) {
+        const plan = job.state.resume;
+        const status = plan.kind === 'recreate' ? plan.imageStatus : 'unknown';
         throw new ImagedropError(
           'upload/not-resumable',
-          `The image for ${job.snap.fileName} is ${job.snap.resume.imageStatus === 'unknown' ? 'in an unknown state' : `stuck in ${job.snap.resume.imageStatus}`}: resuming replaces it with a new image record, which needs your consent.`,
+          `The image for ${this.#name(job)} is ${status === 'unknown' ? 'in an unknown state' : `stuck in ${status}`}: resuming replaces it with a new image record, which needs your consent.`,
         );
       }
     }
     for (const job of jobs) {
-      if (job.snap.phase === 'paused') {
-        this.#transition(job, 'resume');
-        job.snap.resume = { kind: 'none' };
+      if (job.state.phase === 'paused') {
         job.meter?.restartWindow(this.#now());
-        this.#openGate(job);
-        this.#changed(job, true);
-      } else if (job.snap.phase === 'interrupted') {
-        if (job.snap.resume.kind === 'recreate' && !options.recreate && !this.#options.autoRecreate) continue;
+        this.#transition(job, 'resume', { resume: { kind: 'none' } });
+        if (job.running) this.#openGate(job);
+        else this.#start(job); // its transfer stopped at the pause: go on from what the service kept
+      } else if (job.state.phase === 'interrupted') {
+        if (!consented(job)) continue;
         this.#clearRetryTimer(job);
         job.recreateConsent = job.recreateConsent || options.recreate === true;
         job.heldByUser = false;
         job.retries = 0;
         job.firstFailureAt = null;
         this.#transition(job, 'resume');
-        this.#changed(job, true);
       }
     }
     this.#schedule();
   }
 
-  /** Retries failed jobs from the start (the image record is reused when it still waits for data). */
+  /** Retries failed jobs from the start (the record is reused when it still waits for data). */
   retry(selection: UploadSelection): void {
     for (const job of this.#select(selection, 'retry')) {
       job.renewedAfter401 = false;
       job.retries = 0;
       job.firstFailureAt = null;
-      job.snap.error = null;
-      job.snap.verified = false;
-      this.#transition(job, 'retry');
-      this.#changed(job, true);
+      this.#transition(job, 'retry', { error: null, verified: false, verifiedBy: null });
     }
     this.#schedule();
   }
 
-  /** Aborts jobs, then deletes the image records this engine created for them. */
+  /** Aborts jobs, then removes what the engine created for them. */
   async cancel(selection: UploadSelection): Promise<void> {
     const jobs = this.#select(selection, 'cancel');
     await Promise.all(
@@ -464,13 +341,39 @@ export class UploadEngine {
     );
   }
 
-  /** Removes finished jobs from the queue (their images stay on the server). */
+  /** Tries again to remove what finished jobs left behind (a record a failed DELETE could not remove). */
+  async cleanUpLeftovers(selection: UploadSelection): Promise<void> {
+    const ids = selection === 'all' ? [...this.#jobs.keys()] : selection;
+    for (const id of ids) {
+      const job = this.#jobs.get(id);
+      if (!job || !job.state.leftover || !isFinished(job.state.phase) || job.cancelling) continue;
+      const cloud = this.#cloudFor(job);
+      const target = cloud?.target(job.state.target);
+      if (!cloud || !target) {
+        if (!isBatch(selection)) {
+          throw new ImagedropError(
+            'auth/not-connected',
+            `${job.state.leftover} is on ${job.state.cloudName ?? 'another cloud'}: connect to it to delete it.`,
+          );
+        }
+        continue;
+      }
+      try {
+        await target.cleanUp(this.#run(job, target, AbortSignal.timeout(CLEAN_UP_TIMEOUT_MS)), 'failure');
+        this.#update(job, { leftover: null }, { urgent: true });
+      } catch (e) {
+        if (!isBatch(selection)) throw e;
+      }
+    }
+  }
+
+  /** Removes finished jobs from the queue (their images stay on the server); never one with a leftover. */
   clear(selection: UploadSelection): void {
     const ids = selection === 'all' ? [...this.#jobs.keys()] : selection;
     const removed: UploadId[] = [];
     for (const id of ids) {
       const job = this.#jobs.get(id);
-      if (job && isFinished(job.snap.phase)) {
+      if (job && isFinished(job.state.phase) && !job.state.leftover && !job.cancelling) {
         this.#jobs.delete(id);
         removed.push(id);
       }
@@ -483,11 +386,12 @@ export class UploadEngine {
   async whenSettled(): Promise<void> {
     const isBusy = (j: Job, cloudKey: string | undefined) =>
       j.cancelling ||
-      (!isFinished(j.snap.phase) &&
-        !(j.snap.phase === 'interrupted' && j.retryTimer === null && !j.running) &&
-        !(j.snap.phase === 'queued' && j.cloudKey !== cloudKey));
+      (!isFinished(j.state.phase) &&
+        !(j.state.phase === 'interrupted' && j.retryTimer === null && !j.running) &&
+        !(j.state.phase === 'paused' && !j.running) &&
+        !(j.state.phase === 'queued' && j.state.cloudKey !== cloudKey));
     for (;;) {
-      const cloudKey = this.#options.context()?.cloudKey;
+      const cloudKey = this.#options.context()?.key;
       const busy = [...this.#jobs.values()].filter((j) => isBusy(j, cloudKey));
       if (busy.length === 0) return;
       // Wake on the next phase change or job end; the timer (unref'd, so it never holds the
@@ -520,21 +424,20 @@ export class UploadEngine {
     await this.#options.jobLog?.idle();
   }
 
-  // ── Internals: bookkeeping ─────────────────────────────────────────────────────────────────
+  // ── Internals: the one update path ──────────────────────────────────────────────────────────
 
-  #newJob(snap: Mutable<UploadSnapshot>, request: UploadRequest): Job {
+  #newJob(state: JobState): Job {
     return {
-      snap,
-      request,
-      cloudKey: null,
-      cloudName: null,
-      digests: null,
-      transportState: null,
+      state,
+      snapshot: null,
       controller: null,
       running: null,
       gate: { open: true, waiters: [] },
       meter: null,
+      bytesPerSecond: null,
+      etaSeconds: null,
       retryTimer: null,
+      retryAt: null,
       retries: 0,
       firstFailureAt: null,
       recreateConsent: false,
@@ -542,55 +445,46 @@ export class UploadEngine {
       cancelling: false,
       cancelRun: null,
       bodyEnded: false,
-      ctx: null,
+      cloud: null,
       identity: null,
-      sentIdentity: null,
       heldByUser: false,
-      createUncertain: false,
       lastLoggedAt: 0,
     };
   }
 
-  #select(selection: UploadSelection, event: UploadEvent): Job[] {
-    // A job being cancelled is on its way out: nothing may start it again meanwhile.
-    const able = (j: Job | undefined): j is Job => !!j && !j.cancelling && canTransition(j.snap.phase, event);
-    if (selection === 'all') return [...this.#jobs.values()].filter(able);
-    // "Resume all" in a view names the jobs it saw; one that moved on meanwhile (an automatic
-    // retry started it, it finished) is passed over rather than failing the others.
-    if (isBatch(selection)) return selection.map((id) => this.#jobs.get(id)).filter(able);
-    return selection.map((id) => {
-      const job = this.#jobs.get(id);
-      if (!job)
-        throw new ImagedropError('ipc/unknown-upload', 'That upload is not in the queue any more: refresh the queue.');
-      if (job.cancelling) throw new ImagedropError('ipc/invalid-request', `${job.snap.fileName} is being cancelled.`);
-      if (!canTransition(job.snap.phase, event)) {
-        throw new ImagedropError(
-          'ipc/invalid-request',
-          `${job.snap.fileName} cannot ${event} while it is ${job.snap.phase}.`,
-        );
-      }
-      return job;
-    });
+  #snapshot(job: Job): UploadSnapshot {
+    const runtime: JobRuntime = {
+      bytesPerSecond: job.bytesPerSecond,
+      etaSeconds: job.etaSeconds,
+      retryAt: job.retryAt,
+    };
+    job.snapshot ??= toSnapshot(job.state, runtime);
+    return job.snapshot;
   }
 
-  #transition(job: Job, event: UploadEvent): void {
-    const previous = job.snap.phase;
-    job.snap.phase = nextPhase(previous, event);
-    job.snap.updatedAt = this.#now();
-    if (job.snap.phase !== previous) {
-      const copy = { ...job.snap };
-      for (const l of this.#phaseListeners) l(copy, previous);
-    }
+  /**
+   * The only way a job's state changes. It decides what is urgent (a phase, a plan, an error, a
+   * leftover or the image's status: the views get it at the end of this tick) and what is
+   * persisted (urgent changes at once, progress every few seconds).
+   */
+  #update(job: Job, patch: Partial<JobState>, options: { urgent?: boolean } = {}): void {
+    const before = job.state;
+    const state: JobState = { ...before, ...patch, updatedAt: this.#now() };
+    job.state = state;
+    const urgent =
+      options.urgent === true ||
+      state.phase !== before.phase ||
+      state.resume.kind !== before.resume.kind ||
+      state.error !== before.error ||
+      state.leftover !== before.leftover ||
+      state.image.status !== before.image.status;
+    this.#publish(job, urgent);
   }
 
-  #mark(job: Job, step: LifecycleStep): void {
-    job.snap.timeline = { ...job.snap.timeline, [step]: job.snap.timeline[step] ?? this.#now() };
-  }
-
-  /** Publishes a job's state; `urgent` for phase changes. Persists on phase changes and now and then. */
-  #changed(job: Job, urgent = false): void {
-    job.snap.updatedAt = this.#now();
-    this.#pump.push({ ...job.snap }, { urgent });
+  /** Publishes the job's snapshot (after a change to its state or runtime) and persists as due. */
+  #publish(job: Job, urgent: boolean): void {
+    job.snapshot = null;
+    this.#pump.push(this.#snapshot(job), { urgent });
     if (urgent) this.#persist();
     else if (this.#now() - job.lastLoggedAt > LOG_PROGRESS_EVERY_MS) {
       job.lastLoggedAt = this.#now();
@@ -598,21 +492,68 @@ export class UploadEngine {
     }
   }
 
-  #records(): JobRecord[] {
-    return [...this.#jobs.values()].map((j) => ({
-      snapshot: { ...j.snap, bytesPerSecond: null, etaSeconds: null },
-      request: j.request,
-      cloudKey: j.cloudKey,
-      cloudName: j.cloudName,
-      digests: j.digests,
-      identity: j.sentIdentity,
-      transport: j.transportState == null ? null : { name: this.#transport.name, state: j.transportState },
-    }));
+  #transition(job: Job, event: UploadEvent, patch: Partial<JobState> = {}): void {
+    const previous = job.state.phase;
+    const phase = nextPhase(previous, event);
+    const now = this.#now();
+    const timing: Partial<JobState> =
+      event === 'start' ? { startedAt: now, finishedAt: null } : isFinished(phase) ? { finishedAt: now } : {};
+    this.#update(job, { ...patch, ...timing, phase });
+    if (phase !== previous) {
+      const copy = this.#snapshot(job);
+      for (const l of this.#phaseListeners) l(copy, previous);
+    }
+  }
+
+  /** Marks a step of the job's target: start (clears an earlier end), end, or skip. */
+  #step(job: Job, step: LifecycleStep, event: 'start' | 'end' | 'skip' | { percent: number }): void {
+    const now = this.#now();
+    const prev = job.state.steps[step];
+    let record: StepRecord;
+    if (event === 'start') record = { startedAt: now, endedAt: null, percent: null };
+    else if (event === 'end')
+      record = { startedAt: prev?.startedAt ?? now, endedAt: now, percent: prev?.percent ?? null };
+    else if (event === 'skip') record = { startedAt: null, endedAt: null, skipped: true };
+    else record = { startedAt: prev?.startedAt ?? now, endedAt: prev?.endedAt ?? null, percent: event.percent };
+    this.#update(job, { steps: { ...job.state.steps, [step]: record } }, { urgent: typeof event === 'string' });
+  }
+
+  /** Forgets the records of `step` and every step after it in the target's order: they will happen again. */
+  #clearStepsFrom(job: Job, step: LifecycleStep): void {
+    const order = TARGETS[job.state.target].steps;
+    const from = order.indexOf(step);
+    if (from < 0) return;
+    const steps = { ...job.state.steps };
+    for (const s of order.slice(from)) delete steps[s];
+    this.#update(job, { steps });
+  }
+
+  /** The step after `step` in the job's target, or null. */
+  #stepAfter(job: Job, step: LifecycleStep): LifecycleStep | null {
+    const order = TARGETS[job.state.target].steps;
+    const i = order.indexOf(step);
+    return i >= 0 && i + 1 < order.length ? order[i + 1]! : null;
+  }
+
+  #records(): JobState[] {
+    return [...this.#jobs.values()].map((j) => j.state);
   }
 
   #persist(): void {
     if (!this.#options.jobLog) return;
     void this.#options.jobLog.save(() => this.#records());
+  }
+
+  /** Writes the log now and waits for the disk: before a side effect a crash must not lose. */
+  async #persistNow(): Promise<void> {
+    const log = this.#options.jobLog;
+    if (!log) return;
+    await log.save(() => this.#records());
+    await log.idle();
+  }
+
+  #name(job: Job): string {
+    return this.#snapshot(job).fileName;
   }
 
   #openGate(job: Job): void {
@@ -625,51 +566,147 @@ export class UploadEngine {
   #clearRetryTimer(job: Job): void {
     if (job.retryTimer) clearTimeout(job.retryTimer);
     job.retryTimer = null;
-    job.snap.retryAt = null;
+    job.retryAt = null;
+  }
+
+  #select(selection: UploadSelection, event: UploadEvent): Job[] {
+    // A job being cancelled is on its way out: nothing may start it again meanwhile.
+    const able = (j: Job | undefined): j is Job => !!j && !j.cancelling && canTransition(j.state.phase, event);
+    if (selection === 'all') return [...this.#jobs.values()].filter(able);
+    // "Resume all" in a view names the jobs it saw; one that moved on meanwhile (an automatic
+    // retry started it, it finished) is passed over rather than failing the others.
+    if (isBatch(selection)) return selection.map((id) => this.#jobs.get(id)).filter(able);
+    return selection.map((id) => {
+      const job = this.#jobs.get(id);
+      if (!job)
+        throw new ImagedropError('ipc/unknown-upload', 'That upload is not in the queue any more: refresh the queue.');
+      if (job.cancelling) throw new ImagedropError('ipc/invalid-request', `${this.#name(job)} is being cancelled.`);
+      if (!canTransition(job.state.phase, event)) {
+        throw new ImagedropError(
+          'ipc/invalid-request',
+          `${this.#name(job)} cannot ${event} while it is ${job.state.phase}.`,
+        );
+      }
+      return job;
+    });
+  }
+
+  /** The cloud to clean up a job on: the one it ran against, or the connected one if it is the job's. */
+  #cloudFor(job: Job): EngineCloud | null {
+    const current = this.#options.context();
+    return job.cloud ?? (current?.key === job.state.cloudKey ? current : null);
+  }
+
+  #targetOf(job: Job): ImageTarget | null {
+    return this.#cloudFor(job)?.target(job.state.target) ?? null;
+  }
+
+  /** The handle a target works through. `live` false drops its changes (the job moved on meanwhile). */
+  #run(job: Job, target: ImageTarget, signal: AbortSignal, live: () => boolean = () => true): TargetRun<unknown> {
+    let parsed: { raw: unknown; value: unknown } | null = null;
+    const stateOf = (raw: unknown) => {
+      if (raw == null) return null;
+      if (parsed?.raw !== raw) parsed = { raw, value: target.parseState(raw) };
+      return parsed.value;
+    };
+    return {
+      get job(): TargetJob<unknown> {
+        const s = job.state;
+        return {
+          id: s.id,
+          request: s.request,
+          phase: s.phase,
+          diskFormat: s.diskFormat,
+          format: s.format,
+          virtualSize: s.virtualSize,
+          bytesTotal: s.bytesTotal,
+          image: s.image,
+          checksums: s.checksums,
+          digests: s.digests,
+          sentIdentity: s.sentIdentity,
+          checked: job.identity,
+          state: stateOf(s.targetState),
+        };
+      },
+      signal,
+      closing: this.#closing.signal,
+      update: (change: TargetChange<unknown>) => {
+        if (!live()) return;
+        const patch: { -readonly [K in keyof JobState]?: JobState[K] } = {};
+        if (change.image) patch.image = { ...job.state.image, ...change.image };
+        if (change.checksums) patch.checksums = change.checksums;
+        if (change.object !== undefined) patch.object = change.object;
+        if (change.remoteJob !== undefined) patch.remoteJob = change.remoteJob;
+        if (change.stores !== undefined) patch.stores = change.stores;
+        if (change.state !== undefined) patch.targetState = change.state;
+        this.#update(job, patch);
+      },
+      step: (step, event) => {
+        if (live()) this.#step(job, step, event);
+      },
+      stepPercent: (step, percent) => {
+        if (live()) this.#step(job, step, { percent });
+      },
+      persist: () => this.#persistNow(),
+      now: () => this.#now(),
+    };
   }
 
   // ── Internals: the queue ────────────────────────────────────────────────────────────────────
 
   #schedule(): void {
     if (this.#disposed) return;
-    const ctx = this.#options.context();
-    if (!ctx) return;
+    const cloud = this.#options.context();
+    if (!cloud) return;
     const holding = [...this.#jobs.values()].filter((j) =>
-      ['checking', 'creating', 'uploading', 'paused'].includes(j.snap.phase),
+      ['checking', 'creating', 'uploading', 'paused'].includes(j.state.phase),
     ).length;
     let free = this.#concurrency - holding;
     for (const job of this.#jobs.values()) {
       if (free <= 0) break;
-      if (job.snap.phase !== 'queued' || job.running || job.cancelling || job.cloudKey !== ctx.cloudKey) continue;
+      if (job.state.phase !== 'queued' || job.running || job.cancelling || job.state.cloudKey !== cloud.key) continue;
       free -= 1;
       this.#transition(job, 'start');
-      this.#changed(job, true);
-      job.running = this.#run(job, ctx).finally(() => {
-        job.running = null;
-        this.#schedule();
-      });
+      this.#start(job, cloud);
     }
   }
 
-  async #run(job: Job, ctx: EngineContext): Promise<void> {
+  #start(job: Job, cloud: EngineCloud | null = this.#cloudFor(job)): void {
+    job.running = this.#runJob(job, cloud).finally(() => {
+      job.running = null;
+      this.#schedule();
+    });
+  }
+
+  async #runJob(job: Job, cloud: EngineCloud | null): Promise<void> {
     const controller = new AbortController();
     job.controller = controller;
-    job.ctx = ctx;
     const signal = controller.signal;
+    const target = cloud?.target(job.state.target) ?? null;
     try {
-      await this.#check(job, ctx, signal);
-      if (job.snap.phase === 'creating') await this.#create(job, ctx, signal);
-      if (job.snap.phase === 'uploading') await this.#upload(job, ctx, signal);
-      if (job.snap.phase === 'verifying') await this.#verifyJob(job, ctx, signal);
+      if (!cloud || !target) {
+        throw new ImagedropError(
+          'auth/not-connected',
+          `${this.#name(job)} belongs to ${job.state.cloudName ?? 'another cloud'}: connect to it to run this upload.`,
+        );
+      }
+      job.cloud = cloud;
+      const run = this.#run(job, target, signal);
+      if (job.state.phase === 'checking') await this.#check(job, target, run);
+      if (job.state.phase === 'creating') await this.#prepare(job, target, run);
+      if (job.state.phase === 'uploading') await this.#transfer(job, target, run);
+      if (job.state.phase === 'verifying') await this.#finishAndVerify(job, target, run);
       job.retries = 0;
       job.firstFailureAt = null;
       job.renewedAfter401 = false;
     } catch (e) {
+      // A pause of a target that stops its transfer: the job waits, paused, for the user.
+      if (signal.aborted && signal.reason instanceof PauseSignal) return;
       // Cancelled is decided by this job's own signal: an abort error from anything shared (a
       // token renewal another job cancelled) is a failure like any other here.
       if (signal.aborted || job.cancelling) return; // #cancelJob finishes the job
       if (this.#disposed) return;
-      await this.#handleFailure(job, ctx, e);
+      await this.#handleFailure(job, target, e);
     } finally {
       job.controller = null;
       job.meter = null;
@@ -678,382 +715,178 @@ export class UploadEngine {
 
   // ── Internals: the steps ────────────────────────────────────────────────────────────────────
 
-  /** File preflight, the inspector's verdict, and a look at the image when the job already has one. */
-  async #check(job: Job, ctx: EngineContext, signal: AbortSignal): Promise<void> {
-    job.snap.error = null;
-    // The job already has a record: look at it first. If its data went in (the app stopped, or a
-    // status read broke, after the PUT), only verifying is left: that needs the digests kept in
-    // the log or the file as it was sent, never a new file check that could fail and cost the
-    // image. A record whose create got no answer may still appear: give it a moment.
-    let image: GlanceImage | null = null;
-    if (job.snap.imageId) {
-      image = await this.#getImageOrNull(ctx, job.snap.imageId, signal);
-      if (!image && job.createUncertain) image = await this.#waitForLateCreate(ctx, job.snap.imageId, signal);
-      if (image?.status === 'saving') image = await this.#waitWhileSaving(ctx, job.snap.imageId, signal);
-      job.createUncertain = false;
-      this.#setGlanceStatus(job, image?.status ?? null);
-      if (image?.status === 'active' && job.snap.createdImage) {
-        this.#transition(job, 'uploaded');
-        this.#changed(job, true);
-        return;
-      }
+  /** What the server holds, the local file, the inspector's verdict, the target's own checks. */
+  async #check(job: Job, target: ImageTarget, run: TargetRun<unknown>): Promise<void> {
+    this.#update(job, { error: null });
+    this.#step(job, 'checked', 'start');
+    // What the server already has comes first. If every byte went in (the app stopped, or a
+    // status read broke, after the transfer), only finishing and verifying are left: that needs
+    // the digests kept in the log or the file as it was sent, never a new file check that could
+    // fail and cost the image.
+    const found = await target.reconcile(run);
+    if (found.kind === 'finish') {
+      this.#step(job, 'checked', 'end');
+      const next = this.#stepAfter(job, 'uploading');
+      if (next) this.#clearStepsFrom(job, next);
+      this.#transition(job, 'uploaded');
+      return;
     }
-    job.digests = null; // whatever was sent before is not what the image holds
-    const file = await preflightFile(job.request.path, ctx.sizeLimit);
-    job.snap.bytesTotal = file.size;
+    this.#update(job, { digests: null }); // whatever was sent before is not what the record holds
+    const file = await checkLocalFile(job.state.request.path, target.sizeLimit);
+    this.#update(job, { bytesTotal: file.size });
     job.identity = file;
-    const declared = job.request.diskFormat === 'auto' ? undefined : job.request.diskFormat;
-    const inspection = await this.#options.inspect(job.request.path, {
+    const request = job.state.request;
+    const declared = request.diskFormat === 'auto' ? undefined : request.diskFormat;
+    const inspection = await this.#options.inspect(request.path, {
       ...(declared ? { declaredFormat: declared } : {}),
-      ...(ctx.diskFormats.length ? { acceptedDiskFormats: ctx.diskFormats } : {}),
-      signal,
+      ...(target.acceptedDiskFormats.length ? { acceptedDiskFormats: target.acceptedDiskFormats } : {}),
+      signal: run.signal,
     });
     // The inspector opened the file on its own: make sure it saw the file that was stat'ed.
-    const after = await fileIdentity(job.request.path);
+    const after = await fileIdentity(request.path);
     if (!sameFile(after, file)) {
-      throw fileChangedError(job.request.path, `${howChanged(file, after)} while it was being checked`);
+      throw fileChangedError(request.path, `${howChanged(file, after)} while it was being checked`);
     }
-    job.snap.format = inspection.format;
-    job.snap.virtualSize = inspection.virtualSize;
-    job.snap.diskFormat = declared ?? inspection.diskFormat;
+    this.#update(job, {
+      format: inspection.format,
+      virtualSize: inspection.virtualSize,
+      diskFormat: declared ?? inspection.diskFormat,
+    });
     if (!inspection.safe) {
       const notAccepted = inspection.reasons.every((r) => r.code === 'format-not-accepted');
       throw new ImagedropError(
         notAccepted ? 'inspect/format-not-accepted' : 'inspect/unsafe',
-        inspection.reasons[0]?.message ?? `${job.snap.fileName} failed the safety checks.`,
+        inspection.reasons[0]?.message ?? `${this.#name(job)} failed the safety checks.`,
         { detail: inspection.reasons.map((r) => `${r.code}: ${r.message}`).join('\n') },
       );
     }
-    this.#mark(job, 'checked');
-    signal.throwIfAborted();
+    await target.check(run);
+    this.#step(job, 'checked', 'end');
+    run.signal.throwIfAborted();
 
-    // Gone, or not one of ours (Imagedrop never sends data into a record it did not create): new record.
-    if (!image || image.status === 'deleted' || image.status === 'pending_delete' || !job.snap.createdImage) {
-      job.snap.imageId = null;
-      job.snap.createdImage = false;
-      this.#transition(job, 'checked');
-      this.#changed(job, true);
-      return;
-    }
-    if (image.status === 'queued') {
-      job.recreateConsent = false; // given for a stuck image; this one takes data again as it is
-      this.#transition(job, 'reuse');
-      this.#changed(job, true);
-      return;
-    }
-    if (image.status === 'saving' || image.status === 'killed') {
-      if (job.recreateConsent || this.#options.autoRecreate) {
-        await this.#deleteOwnImage(ctx, job, signal);
-        job.recreateConsent = false;
+    switch (found.kind) {
+      case 'new':
+        this.#clearStepsFrom(job, this.#stepAfter(job, 'checked') ?? 'uploading');
         this.#transition(job, 'checked');
-        this.#changed(job, true);
         return;
-      }
-      job.snap.resume = { kind: 'recreate', imageStatus: image.status };
-      job.snap.error = {
-        code: 'upload/stuck-saving',
-        message: `Image ${image.id} is stuck in ${image.status} and no upload of Imagedrop's is running: resume to delete it and upload again to a new image record.`,
-        retryable: false,
-      };
-      this.#transition(job, 'hold');
-      this.#changed(job, true);
-      throw new HoldSignal();
+      case 'reuse':
+        job.recreateConsent = false; // given for a stuck record; this one takes data again as it is
+        this.#clearStepsFrom(job, 'uploading');
+        this.#transition(job, 'reuse');
+        return;
+      case 'replace':
+        if (job.recreateConsent || this.#options.autoRecreate) {
+          await target.cleanUp(run, 'replace');
+          job.recreateConsent = false;
+          this.#clearStepsFrom(job, this.#stepAfter(job, 'checked') ?? 'uploading');
+          this.#transition(job, 'checked');
+          return;
+        }
+        this.#transition(job, 'hold', { resume: found.plan, error: found.error });
+        return;
+      case 'refuse':
+        throw found.error;
     }
-    throw new ImagedropError(
-      'preflight/image-not-queued',
-      `Image ${image.id} is ${image.status}, not waiting for data: upload the file to a new image instead.`,
-    );
   }
 
-  async #create(job: Job, ctx: EngineContext, signal: AbortSignal): Promise<void> {
-    // The id is chosen here and saved before the request, so that a crash between Glance's
-    // answer and the log write still leaves a record Imagedrop can find and clean up.
-    const imageId = randomUUID();
-    job.snap.imageId = imageId;
-    job.snap.createdImage = true;
-    job.transportState = null; // a new record: nothing sent before counts
-    this.#persist();
-    await this.#options.jobLog?.idle();
-    const r = job.request;
-    // A cancel does not abort the create: Glance may still commit a POST it has fully received
-    // after the client went away, and the DELETE that follows a cancel could come first and find
-    // nothing. Letting the create answer first means the DELETE always finds what it must remove.
-    const createSignal = AbortSignal.any([
-      this.#closing.signal,
-      AbortSignal.timeout(this.#options.createTimeoutMs ?? CREATE_TIMEOUT_MS),
-    ]);
-    // Until Glance answers, the record may or may not exist; a 4xx answer is the only clear "no".
-    job.createUncertain = true;
-    const image = await ctx.glance
-      .createImage(
-        {
-          id: imageId,
-          name: r.name,
-          diskFormat: job.snap.diskFormat,
-          containerFormat: r.containerFormat,
-          visibility: r.visibility,
-          ...(r.minDisk !== undefined ? { minDisk: r.minDisk } : {}),
-          ...(r.minRam !== undefined ? { minRam: r.minRam } : {}),
-          ...(r.protected !== undefined ? { protected: r.protected } : {}),
-          ...(r.tags ? { tags: r.tags } : {}),
-          properties: { ...r.properties, [IMAGEDROP_PROPERTY]: job.snap.id },
-        },
-        createSignal,
-      )
-      .catch((e: unknown) => {
-        const status = e instanceof ImagedropError ? e.httpStatus : undefined;
-        if (status !== undefined && status < 500) job.createUncertain = false;
-        throw e;
-      });
-    job.createUncertain = false;
-    signal.throwIfAborted(); // cancelled while the create ran: #cancelJob deletes the record
-    this.#setGlanceStatus(job, image.status);
-    this.#mark(job, 'created');
+  async #prepare(job: Job, target: ImageTarget, run: TargetRun<unknown>): Promise<void> {
+    await target.prepare(run);
+    run.signal.throwIfAborted(); // cancelled while it ran: #cancelJob cleans up
     this.#transition(job, 'created');
-    this.#changed(job, true);
   }
 
-  async #upload(job: Job, ctx: EngineContext, signal: AbortSignal): Promise<void> {
-    const imageId = job.snap.imageId!;
-    // Parts sent from another version of the file must not be joined with this one's.
-    if (job.transportState != null && job.sentIdentity && job.identity && !sameFile(job.sentIdentity, job.identity)) {
-      job.transportState = null;
-    }
+  async #transfer(job: Job, target: ImageTarget, run: TargetRun<unknown>): Promise<void> {
     // A new attempt starts unpaused (a pause belonged to the connection that was lost).
     this.#openGate(job);
     job.bodyEnded = false;
-    job.snap.attempt += 1;
-    // Glance's PUT keeps nothing of a broken attempt (offset 0); a transport that sends parts may.
-    job.snap.bytesSent = Math.min(this.#transport.resumeOffset(job.transportState), job.snap.bytesTotal);
-    job.snap.resume = { kind: 'none' };
-    job.digests = null;
-    const meter = new ProgressMeter(this.#now());
+    const kept = Math.min(target.keptBytes(run), job.state.bytesTotal);
+    const meter = new ProgressMeter(this.#now(), kept);
     job.meter = meter;
-    let hasher: StreamHasher | null = null;
-    const handles: { close(): Promise<void> }[] = [];
-    // Glance's status for the views: read soon and often until it leaves `queued`, then rarely.
-    let statusTimer: NodeJS.Timeout | undefined;
-    let polling = true;
-    const pollStatus = async () => {
-      await this.#pollStatusDuringUpload(job, ctx, signal);
-      if (polling)
-        statusTimer = setTimeout(
-          pollStatus,
-          job.snap.glanceStatus === 'queued' ? STATUS_POLL_EARLY_MS : STATUS_POLL_MS,
-        );
-    };
-    statusTimer = setTimeout(pollStatus, STATUS_POLL_EARLY_MS);
-    this.#mark(job, 'uploading');
-    this.#changed(job, true);
+    const startedAt = this.#now();
+    this.#update(job, { attempt: job.state.attempt + 1, bytesSent: kept, resume: { kind: 'none' }, digests: null });
+    this.#step(job, 'uploading', 'start');
+    // Another attempt may find the file changed since the job was checked (a restart between them).
+    const checked = job.identity ?? (await checkLocalFile(job.state.request.path, target.sizeLimit));
+    job.identity = checked;
+    const source = new FileSource({
+      path: job.state.request.path,
+      checked,
+      gate: () => (job.gate.open ? Promise.resolve() : new Promise<void>((r) => job.gate.waiters.push(r))),
+      onProgress: (delta) => {
+        const bytesSent = Math.max(0, job.state.bytesSent + delta);
+        if (delta > 0) meter.add(delta, this.#now());
+        job.bytesPerSecond = meter.speed;
+        job.etaSeconds = meter.eta(job.state.bytesTotal);
+        // A read already in flight when Pause was pressed still lands: keep the plan true.
+        const resume =
+          job.state.resume.kind === 'continue'
+            ? ({ kind: 'continue', percent: percentOf(bytesSent, job.state.bytesTotal) } as const)
+            : job.state.resume;
+        this.#update(job, { bytesSent, resume });
+      },
+      onLastByte: () => {
+        job.bodyEnded = true;
+      },
+    });
+    let digests: Readonly<Record<string, string>> | null;
     try {
-      await this.#transport.transfer(ctx.glance, {
-        imageId,
-        path: job.request.path,
-        size: job.snap.bytesTotal,
-        store: job.request.store ?? null,
-        signal,
-        state: job.transportState,
-        saveState: async (state) => {
-          job.transportState = state;
-          this.#persist();
-        },
-        openBody: async (range) => {
-          const { handle, identity } = await openForUpload(job.request.path);
-          handles.push(handle);
-          const checked = job.identity;
-          if (checked && !sameFile(identity, checked)) {
-            throw fileChangedError(job.request.path, `${howChanged(checked, identity)} after it was checked`);
-          }
-          job.sentIdentity = identity;
-          if (!range) {
-            hasher = createStreamHasher(this.#options.cloudFacts.algorithmsFor(ctx.imageEndpoint));
-          }
-          const body: Readable = createFileBody({
-            path: job.request.path,
-            handle,
-            identity,
-            hasher: range ? null : hasher,
-            ...(range ? { range } : {}),
-            onBytes: (n) => {
-              job.snap.bytesSent += n;
-              // A read already in flight when Pause was pressed still lands: keep the plan true.
-              if (job.snap.resume.kind === 'continue') {
-                job.snap.resume = { kind: 'continue', percent: percentOf(job.snap.bytesSent, job.snap.bytesTotal) };
-              }
-              meter.add(n, this.#now());
-              job.snap.bytesPerSecond = meter.speed;
-              job.snap.etaSeconds = meter.eta(job.snap.bytesTotal);
-              this.#changed(job);
-            },
-            gate: () => (job.gate.open ? Promise.resolve() : new Promise<void>((r) => job.gate.waiters.push(r))),
-            onEnd: () => {
-              if (!range || range.end === job.snap.bytesTotal) job.bodyEnded = true;
-            },
-          });
-          signal.addEventListener('abort', () => body.destroy(signal.reason as Error), { once: true });
-          return body;
+      ({ digests } = await target.transfer(run, { source }));
+    } finally {
+      if (source.sentIdentity) this.#update(job, { sentIdentity: source.sentIdentity });
+      await source.close();
+    }
+    const seconds = (this.#now() - startedAt) / 1000;
+    job.bytesPerSecond = null;
+    job.etaSeconds = null;
+    this.#step(job, 'uploading', 'end');
+    this.#transition(job, 'uploaded', {
+      digests,
+      resume: { kind: 'none' }, // a pause that came after the last byte held nothing
+      averageSpeed: seconds > 0 ? (job.state.bytesTotal - kept) / seconds : null,
+    });
+  }
+
+  /** The target finishes (waits for the image, runs the service's job) and verifies. */
+  async #finishAndVerify(job: Job, target: ImageTarget, run: TargetRun<unknown>): Promise<void> {
+    await target.finish(run);
+    // Digests kept from the transfer say what was sent; the file at the path must still be that
+    // file for "verified" to mean the image equals it (a file moved away leaves only what was sent).
+    if (job.state.digests) await this.#assertFileAsSent(job);
+    const result = await target.verify(run);
+    if (result.verified) {
+      this.#step(job, 'verified', 'end');
+      this.#transition(job, 'verified', { verified: true, verifiedBy: result.by, resume: { kind: 'none' } });
+    } else {
+      // Done, but not called verified: the image stays, and the job says why.
+      this.#step(job, 'verified', 'skip');
+      this.#transition(job, 'verified', {
+        verified: false,
+        verifiedBy: null,
+        resume: { kind: 'none' },
+        error: {
+          code: 'upload/unverified',
+          message:
+            result.reason ??
+            'The image is active, but the image service reports no checksum, so Imagedrop cannot verify it: check the image before you use it.',
+          retryable: false,
         },
       });
-      const h = hasher as StreamHasher | null;
-      job.digests = h ? await h.digest() : null;
-      hasher = null;
-      // The 204 means Glance stored every byte: if no status read caught `saving`, it ended now.
-      this.#mark(job, 'saving');
-    } finally {
-      polling = false;
-      if (statusTimer) clearTimeout(statusTimer);
-      (hasher as StreamHasher | null)?.dispose();
-      await Promise.allSettled(handles.map((h) => h.close()));
-    }
-    job.snap.bytesPerSecond = null;
-    job.snap.etaSeconds = null;
-    job.snap.glanceStatus = null; // read again while verifying
-    job.snap.resume = { kind: 'none' }; // a pause that came after the last byte held nothing
-    job.transportState = null; // the transfer is complete: nothing of it is left to resume
-    this.#transition(job, 'uploaded');
-    this.#changed(job, true);
-  }
-
-  async #pollStatusDuringUpload(job: Job, ctx: EngineContext, signal: AbortSignal): Promise<void> {
-    if (job.snap.phase !== 'uploading' && job.snap.phase !== 'paused') return;
-    try {
-      const image = await ctx.glance.getImage(job.snap.imageId!, signal);
-      if (job.snap.phase === 'uploading' || job.snap.phase === 'paused') this.#setGlanceStatus(job, image.status);
-    } catch {
-      // A status read is for display only; the PUT itself reports real failures.
     }
   }
 
-  /** Waits for `active`, then compares size and checksum with what was sent. */
-  async #verifyJob(job: Job, ctx: EngineContext, signal: AbortSignal): Promise<void> {
-    const imageId = job.snap.imageId!;
-    let delay = this.#verify.pollStartMs;
-    let lastStatus: string | null = null;
-    let lastChange = this.#now();
-    let image: GlanceImage;
-    for (;;) {
-      image = await ctx.glance.getImage(imageId, signal);
-      this.#setGlanceStatus(job, image.status);
-      if (image.status !== lastStatus) {
-        lastStatus = image.status;
-        lastChange = this.#now();
-        this.#changed(job, true);
-      }
-      if (image.status === 'active') break;
-      if (image.status === 'killed') {
-        throw new ImagedropError(
-          'upload/killed',
-          'The image service could not store the data (the image is killed): try the upload again, and if it fails again ask the cloud administrator to check the store.',
-        );
-      }
-      if (image.status === 'deleted' || image.status === 'pending_delete') {
-        throw new ImagedropError(
-          'glance/gone',
-          'The image was deleted before it became active: upload the file again to a new image.',
-        );
-      }
-      if (image.status === 'queued') {
-        throw new ImagedropError(
-          'upload/interrupted',
-          'The image service does not have the data (the image is back to queued): upload the file again.',
-          { retryable: true },
-        );
-      }
-      if (this.#now() - lastChange > this.#verify.stallTimeoutMs) {
-        throw new ImagedropError(
-          'upload/verify-timeout',
-          `The image has been ${image.status} for too long without becoming active: check it on the dashboard, or ask the cloud administrator.`,
-        );
-      }
-      await sleep(delay, signal);
-      delay = Math.min(this.#verify.maxPollMs, delay * 1.5);
-    }
-    this.#mark(job, 'active');
-    if (await this.#compare(job, ctx, image, signal)) {
-      this.#mark(job, 'verified');
-      job.snap.verified = true;
-    } else {
-      // Done, but not called verified: the image stays, and the job says why (IMS, for one,
-      // reports no checksum at all).
-      job.snap.error = {
-        code: 'upload/unverified',
-        message:
-          'The image is active, but the image service reports no checksum, so Imagedrop cannot verify it: check the image before you use it.',
-        retryable: false,
-      };
-    }
-    job.snap.resume = { kind: 'none' };
-    this.#transition(job, 'verified');
-    this.#changed(job, true);
-  }
-
-  /** True when size and checksum match; false when the server reports no checksum at all. Throws on a mismatch. */
-  async #compare(job: Job, ctx: EngineContext, image: GlanceImage, signal: AbortSignal): Promise<boolean> {
-    const sent = job.sentIdentity?.size ?? job.snap.bytesTotal;
-    const algo = image.os_hash_algo;
-    const value = image.os_hash_value;
-    await this.#options.cloudFacts.remember(ctx.imageEndpoint, algo && value ? algo : null);
-    const digest = async (a: string) => {
-      const kept = job.digests?.[a];
-      if (kept === undefined) return hashFile(job.request.path, a, { sent: job.sentIdentity, signal });
-      await this.#assertFileAsSent(job);
-      return kept;
-    };
-    const checksums = {
-      ...job.snap.checksums,
-      algorithm: algo ?? null,
-      server: value ?? null,
-      md5Server: image.checksum ?? null,
-    };
-    const mismatch = (what: string) =>
-      new ImagedropError(
-        'upload/integrity',
-        `INTEGRITY ERROR: the image service stored different data than Imagedrop sent (${what}). The image was not used; upload it again and check the network path.`,
-        { detail: what },
-      );
-    if (image.size !== null && image.size !== sent) {
-      job.snap.checksums = checksums;
-      throw mismatch(`size ${image.size} bytes on the server, ${sent} bytes sent`);
-    }
-    if (algo && value) {
-      const local = await digest(algo);
-      checksums.local = local;
-      if (job.digests?.md5) checksums.md5Local = job.digests.md5;
-      job.snap.checksums = checksums;
-      if (local.toLowerCase() !== value.toLowerCase())
-        throw mismatch(`${algo} ${value.slice(0, 16)}… on the server, ${local.slice(0, 16)}… sent`);
-      return true;
-    }
-    if (image.checksum) {
-      const md5 = await digest('md5');
-      checksums.md5Local = md5;
-      job.snap.checksums = checksums;
-      if (md5.toLowerCase() !== image.checksum.toLowerCase())
-        throw mismatch(`md5 ${image.checksum} on the server, ${md5} sent`);
-      return true;
-    }
-    job.snap.checksums = checksums;
-    return false;
-  }
-
-  /**
-   * Digests kept from the transfer say what was sent. The file at the path must still be that file
-   * (size, mtime, inode, change time) for "verified" to mean the image equals it; a file moved away
-   * leaves only what was sent to compare.
-   */
   async #assertFileAsSent(job: Job): Promise<void> {
-    const sent = job.sentIdentity;
+    const sent = job.state.sentIdentity;
     if (!sent) return;
     let now: FileIdentity;
     try {
-      now = await fileIdentity(job.request.path);
+      now = await fileIdentity(job.state.request.path);
     } catch (e) {
       if (e instanceof ImagedropError && e.code === 'file/not-found') return;
       throw e;
     }
     if (!sameFile(sent, now)) {
       throw fileChangedError(
-        job.request.path,
+        job.state.request.path,
         `${howChanged(sent, now)} after it was sent, so the upload cannot be checked against it`,
       );
     }
@@ -1061,24 +894,23 @@ export class UploadEngine {
 
   // ── Internals: failures, retries, cancel ────────────────────────────────────────────────────
 
-  async #handleFailure(job: Job, ctx: EngineContext, e: unknown): Promise<void> {
-    if (e instanceof HoldSignal) return; // #check already put the job on hold for the user
+  async #handleFailure(job: Job, target: ImageTarget | null, e: unknown): Promise<void> {
     let error = toAppError(e);
-    // A 401 on a data PUT: the token was refused after all; authenticate again and go once more.
-    if (error.httpStatus === 401 && !job.renewedAfter401) {
+    // A 401: the token was refused after all; authenticate again and go once more.
+    if (error.httpStatus === 401 && !job.renewedAfter401 && target) {
       job.renewedAfter401 = true;
       try {
-        await ctx.glance.session.renew(AbortSignal.any([this.#closing.signal, AbortSignal.timeout(60_000)]));
+        await target.renewAuth(AbortSignal.any([this.#closing.signal, AbortSignal.timeout(RENEW_TIMEOUT_MS)]));
         error = { ...error, retryable: true };
       } catch (renewError) {
         error = toAppError(renewError);
       }
     }
-    const phase = job.snap.phase;
-    if (error.retryable && canTransition(phase, 'connection-lost')) {
+    const phase = job.state.phase;
+    if (error.retryable && canTransition(phase, 'connection-lost') && target) {
       if (phase === 'paused') {
-        // The user holds this job: an automatic retry would send the whole file again behind
-        // their back. It waits for their Resume, which says it starts again from 0.
+        // The user holds this job: an automatic retry would send the file again behind their
+        // back. It waits for their Resume, whose plan says what it will do.
         job.heldByUser = true;
         error = {
           code: 'upload/interrupted',
@@ -1089,130 +921,106 @@ export class UploadEngine {
           ...(error.httpStatus ? { httpStatus: error.httpStatus } : {}),
         };
       }
-      job.snap.error = error;
-      job.snap.bytesPerSecond = null;
-      job.snap.etaSeconds = null;
-      // A broken upload cannot continue; what the image looks like now is read just below.
-      job.snap.resume = { kind: 'restart' };
-      job.snap.glanceStatus = null;
-      this.#transition(job, 'connection-lost');
-      this.#changed(job, true);
-      await this.#probeImage(job, ctx);
+      job.bytesPerSecond = null;
+      job.etaSeconds = null;
+      // A broken attempt: what the server holds now decides what a resume does (read just below).
+      this.#transition(job, 'connection-lost', {
+        error,
+        resume: { kind: 'restart' },
+        image: { ...job.state.image, status: null },
+      });
+      let plan = job.state.resume;
+      try {
+        plan = await target.resumePlan(this.#run(job, target, AbortSignal.timeout(RESUME_PLAN_TIMEOUT_MS)));
+      } catch {
+        // The service cannot be asked now: the plan is decided when the job is checked again.
+      }
+      if (job.state.phase === 'interrupted' && !job.cancelling) this.#update(job, { resume: plan });
       this.#maybeScheduleRetry(job);
       return;
     }
-    await this.#fail(job, ctx, error);
-  }
-
-  /** After a broken connection: what will a resume do? Glance needs up to ~0.4 s to put the image back to queued. */
-  async #probeImage(job: Job, ctx: EngineContext): Promise<void> {
-    if (!job.snap.imageId) {
-      job.snap.resume = { kind: 'restart' };
-      return;
-    }
-    const signal = AbortSignal.timeout(SAVING_SETTLE_MS + 5_000);
-    try {
-      let image = await this.#getImageOrNull(ctx, job.snap.imageId, signal);
-      if (image?.status === 'saving') image = await this.#waitWhileSaving(ctx, job.snap.imageId, signal);
-      this.#setPlanFromImage(job, image?.status ?? null);
-    } catch {
-      // The service cannot be asked now: the plan is decided when the job is checked again.
-      job.snap.glanceStatus = null;
-      job.snap.resume = { kind: 'restart' };
-    }
-    this.#changed(job, true);
-  }
-
-  #setPlanFromImage(job: Job, status: GlanceImageStatus | null): void {
-    this.#setGlanceStatus(job, status);
-    const offset = this.#transport.resumeOffset(job.transportState);
-    if (status === 'saving' || status === 'killed') {
-      job.snap.resume = { kind: 'recreate', imageStatus: status };
-    } else if (status === 'active' && job.snap.createdImage) {
-      job.snap.resume = { kind: 'verify' };
-    } else if (status === 'queued' && offset > 0) {
-      job.snap.resume = { kind: 'continue', percent: percentOf(offset, job.snap.bytesTotal) };
-    } else {
-      job.snap.resume = { kind: 'restart' };
-    }
+    await this.#fail(job, target, error);
   }
 
   #maybeScheduleRetry(job: Job): void {
-    // The probe before this awaited: a resume, a cancel or a shutdown may have come meanwhile.
-    if (job.snap.phase !== 'interrupted' || job.cancelling || this.#disposed) return;
+    // The plan before this awaited: a resume, a cancel or a shutdown may have come meanwhile.
+    if (job.state.phase !== 'interrupted' || job.cancelling || this.#disposed) return;
     this.#clearRetryTimer(job);
-    if (job.heldByUser) {
-      this.#changed(job, true);
-      return;
-    }
     const now = this.#now();
     job.firstFailureAt ??= now;
-    const plan = job.snap.resume;
-    const allowed =
-      job.retries < this.#retry.maxRetries &&
-      now - job.firstFailureAt < this.#retry.maxTotalMs &&
-      (plan.kind !== 'recreate' || this.#options.autoRecreate === true);
-    if (!allowed) {
-      this.#changed(job, true);
+    const delay = retryDelay(
+      {
+        retries: job.retries,
+        firstFailureAt: job.firstFailureAt,
+        now,
+        plan: job.state.resume,
+        autoRecreate: this.#options.autoRecreate === true,
+        heldByUser: job.heldByUser,
+      },
+      this.#retry,
+      this.#random(),
+    );
+    if (delay === null) {
+      this.#publish(job, true);
       return;
     }
     job.retries += 1;
-    const exp = Math.min(this.#retry.maxDelayMs, this.#retry.baseDelayMs * 2 ** (job.retries - 1));
-    const delay = Math.round(exp / 2 + (this.#random() * exp) / 2); // "equal jitter"
-    job.snap.retryAt = now + delay;
+    job.retryAt = now + delay;
     const timer = setTimeout(() => {
       if (job.retryTimer !== timer) return; // replaced or cleared meanwhile
       job.retryTimer = null;
-      job.snap.retryAt = null;
-      if (job.snap.phase !== 'interrupted' || job.cancelling || this.#disposed) return;
+      job.retryAt = null;
+      if (job.state.phase !== 'interrupted' || job.cancelling || this.#disposed) return;
       this.#transition(job, 'resume');
-      this.#changed(job, true);
       this.#schedule();
     }, delay);
     job.retryTimer = timer;
-    this.#changed(job, true);
+    this.#publish(job, true);
   }
 
-  async #fail(job: Job, ctx: EngineContext | null, error: AppError): Promise<void> {
-    // A record this engine created must not stay behind half-done: delete it (the job keeps its id).
+  async #fail(job: Job, target: ImageTarget | null, error: AppError): Promise<void> {
     let finalError = error;
-    // Keep the record when its data may be good: after the PUT, only a mismatch or a killed image
-    // is bad data; anything else there failed the checking, not the image. And an internal
-    // error is a bug of Imagedrop's, never a reason to destroy what the user uploaded.
-    const gone = error.code === 'glance/not-found' || error.code === 'glance/gone';
-    const keep =
-      error.code === 'internal' ||
-      (job.snap.phase === 'verifying' && error.code !== 'upload/integrity' && error.code !== 'upload/killed');
-    if (gone && job.snap.imageId) {
+    const image = job.state.image;
+    const hasRecord = image.id !== null || job.state.targetState != null;
+    const classified = target?.classify(error) ?? { recordGone: false, badData: false };
+    const outcome = afterFailure({
+      phase: job.state.phase,
+      code: error.code,
+      hasRecord,
+      ownsRecord: image.owned || (image.id === null && job.state.targetState != null),
+      ...classified,
+    });
+    const record = target?.describeRecord(this.#run(job, target, new AbortController().signal).job) ?? 'image record';
+    let leftover: string | null = null;
+    if (outcome === 'forget') {
       // Someone else deleted it: nothing is left to keep or to delete.
-      job.snap.createdImage = false;
-      job.snap.glanceStatus = 'deleted';
-    } else if (keep && job.snap.createdImage && job.snap.imageId) {
-      finalError = {
-        ...error,
-        detail: `${error.detail ? `${error.detail}\n` : ''}Image ${job.snap.imageId} was kept.`,
-      };
-    } else if (job.snap.createdImage && job.snap.imageId && ctx) {
+      this.#update(job, { image: { ...image, owned: false, status: 'deleted' } });
+    } else if (outcome === 'keep') {
+      finalError = { ...error, detail: joinDetail(error.detail, `${capitalize(record)} was kept.`) };
+    } else if (outcome === 'delete' && target) {
       try {
-        await this.#deleteOwnImage(ctx, job, AbortSignal.timeout(30_000), { keepId: true });
+        await target.cleanUp(this.#run(job, target, AbortSignal.timeout(CLEAN_UP_TIMEOUT_MS)), 'failure');
         if (error.code === 'upload/integrity') {
           finalError = { ...error, message: `${error.message} The mismatching image was deleted.` };
         }
       } catch (deleteError) {
         const d = toAppError(deleteError);
+        leftover = capitalize(record);
         finalError = {
           ...error,
-          detail: `${error.detail ? `${error.detail}\n` : ''}The image record ${job.snap.imageId} could not be deleted (${d.message}); delete it from the dashboard.`,
+          detail: joinDetail(
+            error.detail,
+            `The ${record} could not be deleted (${d.message}); delete it from the dashboard.`,
+          ),
         };
       }
     }
-    job.snap.error = finalError;
-    job.snap.resume = { kind: 'none' };
-    job.snap.bytesPerSecond = null;
-    job.snap.etaSeconds = null;
     this.#clearRetryTimer(job);
-    if (canTransition(job.snap.phase, 'fail')) this.#transition(job, 'fail');
-    this.#changed(job, true);
+    job.bytesPerSecond = null;
+    job.etaSeconds = null;
+    const patch: Partial<JobState> = { error: finalError, resume: { kind: 'none' }, leftover };
+    if (canTransition(job.state.phase, 'fail')) this.#transition(job, 'fail', patch);
+    else this.#update(job, patch);
   }
 
   async #cancelJob(job: Job): Promise<void> {
@@ -1222,110 +1030,40 @@ export class UploadEngine {
     this.#openGate(job); // a paused body must wake up to notice the abort
     await job.running?.catch(() => {});
     // Clean up on the cloud the job ran against, even if another one is connected now.
-    const current = this.#options.context();
-    const ctx = job.ctx ?? (current?.cloudKey === job.cloudKey ? current : null);
+    const cloud = this.#cloudFor(job);
+    const target = cloud?.target(job.state.target) ?? null;
+    const image = job.state.image;
+    const hasOwn = (image.owned && image.id !== null) || job.state.targetState != null;
     let error: AppError | null = null;
-    if (job.snap.createdImage && job.snap.imageId) {
-      if (ctx) {
+    let leftover: string | null = null;
+    if (hasOwn) {
+      const record = target?.describeRecord(this.#run(job, target, new AbortController().signal).job) ?? null;
+      if (target) {
         try {
-          await this.#deleteOwnImage(ctx, job, AbortSignal.timeout(30_000), { keepId: true });
+          await target.cleanUp(this.#run(job, target, AbortSignal.timeout(CLEAN_UP_TIMEOUT_MS)), 'cancel');
         } catch (e) {
+          leftover = record ? capitalize(record) : null;
           error = {
             ...toAppError(e),
-            message: `The upload was cancelled, but its image record ${job.snap.imageId} could not be deleted: delete it from the dashboard.`,
+            message: `The upload was cancelled, but its ${record ?? 'image record'} could not be deleted: delete it from the dashboard.`,
           };
         }
-      } else {
+      } else if (record !== null || image.id !== null) {
+        const what = record ?? `image record ${image.id}`;
+        leftover = capitalize(what);
         error = {
           code: 'auth/not-connected',
-          message: `The upload was cancelled; its image record ${job.snap.imageId} is on ${job.cloudName ?? 'another cloud'}: connect to it to delete the record.`,
+          message: `The upload was cancelled; its ${what} is on ${job.state.cloudName ?? 'another cloud'}: connect to it to delete the record.`,
           retryable: false,
         };
       }
     }
     job.cancelling = false;
-    job.snap.error = error;
-    job.snap.resume = { kind: 'none' };
-    job.snap.bytesPerSecond = null;
-    job.snap.etaSeconds = null;
-    if (canTransition(job.snap.phase, 'cancel')) this.#transition(job, 'cancel');
-    this.#changed(job, true);
-  }
-
-  /** Deletes the job's image, only when this engine created it. A 404 counts as deleted. */
-  async #deleteOwnImage(
-    ctx: EngineContext,
-    job: Job,
-    signal: AbortSignal,
-    options: { keepId?: boolean } = {},
-  ): Promise<void> {
-    const id = job.snap.imageId;
-    if (!id || !job.snap.createdImage) return;
-    // A record must not stay behind because of one 500 or 503: retry what is retryable.
-    for (let attempt = 1; ; attempt++) {
-      try {
-        await ctx.glance.deleteImage(id, signal);
-        break;
-      } catch (e) {
-        if (e instanceof ImagedropError && e.code === 'glance/not-found') {
-          // Not there (yet?): a create that got no answer may still land; wait for it, then delete it.
-          if (job.createUncertain) {
-            job.createUncertain = false;
-            if (await this.#waitForLateCreate(ctx, id, signal)) continue;
-          }
-          break;
-        }
-        if (!(e instanceof ImagedropError && e.retryable) || attempt >= DELETE_ATTEMPTS) throw e;
-        await sleep(DELETE_RETRY_BASE_MS * 2 ** (attempt - 1), signal);
-      }
-    }
-    // The job may have moved on meanwhile (a new record after a retry): only forget what was deleted.
-    if (job.snap.imageId !== id) return;
-    job.snap.glanceStatus = 'deleted';
-    job.snap.createdImage = false;
-    if (!options.keepId) job.snap.imageId = null;
-    this.#persist();
-  }
-
-  async #getImageOrNull(ctx: EngineContext, id: string, signal: AbortSignal): Promise<GlanceImage | null> {
-    try {
-      return await ctx.glance.getImage(id, signal);
-    } catch (e) {
-      if (e instanceof ImagedropError && e.code === 'glance/not-found') return null;
-      throw e;
-    }
-  }
-
-  /**
-   * After a create that got no answer: looks for the record for a while (Glance may commit a POST
-   * it received after the client gave up on it). Returns it when it appears; null when it did not.
-   */
-  async #waitForLateCreate(ctx: EngineContext, id: string, signal: AbortSignal): Promise<GlanceImage | null> {
-    const until = this.#now() + LATE_CREATE_WAIT_MS;
-    for (;;) {
-      const image = await this.#getImageOrNull(ctx, id, signal);
-      if (image || this.#now() >= until) return image;
-      await sleep(500, signal);
-    }
-  }
-
-  /** Glance shows `saving` for a moment after a broken upload; wait for it to settle. */
-  async #waitWhileSaving(ctx: EngineContext, id: string, signal: AbortSignal): Promise<GlanceImage | null> {
-    const until = this.#now() + SAVING_SETTLE_MS;
-    let image = await this.#getImageOrNull(ctx, id, signal);
-    while (image?.status === 'saving' && this.#now() < until) {
-      await sleep(250, signal);
-      image = await this.#getImageOrNull(ctx, id, signal);
-    }
-    return image;
-  }
-
-  /** Records the image's status and publishes a change (a paused job has no byte ticks to carry it). */
-  #setGlanceStatus(job: Job, status: GlanceImageStatus | null): void {
-    if (job.snap.glanceStatus === status) return;
-    job.snap.glanceStatus = status;
-    if (status === 'saving') this.#mark(job, 'saving');
-    this.#changed(job);
+    job.bytesPerSecond = null;
+    job.etaSeconds = null;
+    const patch: Partial<JobState> = { error, resume: { kind: 'none' }, leftover };
+    if (canTransition(job.state.phase, 'cancel')) this.#transition(job, 'cancel', patch);
+    else this.#update(job, patch, { urgent: true });
   }
 }
 
@@ -1334,20 +1072,10 @@ function isBatch(selection: UploadSelection): boolean {
   return selection === 'all' || selection.length > 1;
 }
 
-/** Thrown by #check when a job needs the user; not a failure. */
-class HoldSignal extends Error {}
+function capitalize(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
 
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal.aborted) return reject(signal.reason);
-    const t = setTimeout(() => {
-      signal.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(t);
-      reject(signal.reason);
-    };
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
+function joinDetail(detail: string | undefined, more: string): string {
+  return detail ? `${detail}\n${more}` : more;
 }

@@ -3,7 +3,8 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { CHUNK_BYTES, createFileBody, openForUpload } from './file-body.ts';
+import { openForUpload } from '../files/identity.ts';
+import { CHUNK_BYTES, createFileBody } from './file-body.ts';
 
 let dir: string;
 beforeEach(async () => {

@@ -4,8 +4,9 @@ import { mkdtemp, rename, rm, truncate, utimes, writeFile } from 'node:fs/promis
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { fileIdentity } from './file-body.ts';
-import { createStreamHasher, hashFile } from './hasher.ts';
+import { fileIdentity } from '../files/identity.ts';
+import { hashFile } from './file-source.ts';
+import { createStreamHasher } from './hasher.ts';
 
 describe('createStreamHasher', () => {
   it('gives the same digests as node:crypto, across ring wrap-arounds', async () => {
@@ -59,7 +60,7 @@ describe('hashFile', () => {
     try {
       for (let i = 0; i < 64; i++) await writeFile(file, data, { flag: 'a' });
       const script = `
-        import { hashFile } from ${JSON.stringify(path.join(import.meta.dirname, 'hasher.ts'))};
+        import { hashFile } from ${JSON.stringify(path.join(import.meta.dirname, 'file-source.ts'))};
         console.log(await hashFile(${JSON.stringify(file)}, 'sha256'));`;
       const node = path.resolve(import.meta.dirname, '../../../node_modules/.bin/node');
       const r = spawnSync(node, ['--input-type=module', '-e', script], { encoding: 'utf8' });

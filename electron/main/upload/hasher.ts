@@ -4,14 +4,6 @@
 import { createHash } from 'node:crypto';
 import { Worker } from 'node:worker_threads';
 import { ImagedropError } from '../errors.ts';
-import {
-  createFileBody,
-  fileChangedError,
-  howChanged,
-  openForUpload,
-  sameFile,
-  type FileIdentity,
-} from './file-body.ts';
 
 /** Size of the shared ring through which chunks reach the worker: the hashing backlog's bound. */
 export const HASH_RING_BYTES = 8 * 1024 * 1024;
@@ -156,44 +148,4 @@ export function createStreamHasher(algorithms: readonly string[], ringBytes = HA
       wake();
     },
   };
-}
-
-/**
- * Hashes a whole file again (read-only, in the worker like an upload), for when the server reports
- * an algorithm that was not computed while sending, or the bytes went in parts. With `sent`, the
- * file must still be the one that was uploaded: a file changed since is a file/changed error, not
- * a checksum that would wrongly call the image corrupt.
- */
-export async function hashFile(
-  path: string,
-  algorithm: string,
-  options: { readonly sent?: FileIdentity | null; readonly signal?: AbortSignal } = {},
-): Promise<string> {
-  assertHashAlgorithms([algorithm]);
-  const { handle, identity } = await openForUpload(path);
-  let hasher: StreamHasher | null = null;
-  try {
-    if (options.sent && !sameFile(options.sent, identity)) {
-      throw fileChangedError(
-        path,
-        `${howChanged(options.sent, identity)} after it was sent, so the upload cannot be checked against it`,
-      );
-    }
-    hasher = createStreamHasher([algorithm]);
-    const body = createFileBody({ path, handle, identity, hasher, onBytes: () => {}, gate: () => Promise.resolve() });
-    const { signal } = options;
-    const stop = () => body.destroy(signal!.reason as Error);
-    signal?.throwIfAborted();
-    signal?.addEventListener('abort', stop, { once: true });
-    try {
-      for await (const chunk of body) void chunk;
-    } finally {
-      signal?.removeEventListener('abort', stop);
-    }
-    const digests = await hasher.digest();
-    return digests[algorithm]!;
-  } finally {
-    hasher?.dispose();
-    await handle.close();
-  }
 }

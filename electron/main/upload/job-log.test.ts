@@ -3,9 +3,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { UploadSnapshot } from '../../../shared/upload.ts';
-import { CloudFacts } from './cloud-facts.ts';
 import { UploadEngine } from './engine.ts';
-import { JobLog, type JobRecord } from './job-log.ts';
+import { JobLog } from './job-log.ts';
+import { newJobState, type JobState } from './job-state.ts';
 
 let dir: string;
 beforeEach(async () => {
@@ -15,7 +15,10 @@ afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-function record(id: string, phase: UploadSnapshot['phase'], extra: Partial<UploadSnapshot> = {}): JobRecord {
+/** A job as the first version's log kept it (version 1: the UI snapshot and a few fields beside it). */
+type V1Record = { snapshot: Record<string, unknown> } & Record<string, unknown>;
+
+function record(id: string, phase: UploadSnapshot['phase'], extra: Record<string, unknown> = {}): V1Record {
   const now = 1_700_000_000_000;
   return {
     snapshot: {
@@ -57,10 +60,33 @@ function record(id: string, phase: UploadSnapshot['phase'], extra: Partial<Uploa
   };
 }
 
+/** Writes a log as the first version wrote it: every such log must still load. */
+async function writeV1Log(file: string, records: readonly V1Record[]): Promise<void> {
+  await writeFile(file, JSON.stringify({ version: 1, savedAt: 1_700_000_000_000, jobs: records }));
+}
+
+function state(id: string, phase: UploadSnapshot['phase'], extra: Partial<JobState> = {}): JobState {
+  const request = {
+    path: `/images/${id}.raw`,
+    name: id,
+    diskFormat: 'raw',
+    containerFormat: 'bare',
+    visibility: 'private',
+  } as const;
+  return {
+    ...newJobState(id, request, 'glance', { key: 'http://k/v3|p', name: 'c', userName: 'u' }, 1_700_000_000_000),
+    phase,
+    image: { id: `img-${id}`, owned: true, status: 'saving' },
+    steps: { checked: { startedAt: 1, endedAt: 2, percent: null } },
+    targetState: { createUncertain: false, transport: null },
+    ...extra,
+  };
+}
+
 describe('JobLog', () => {
   it('round-trips records through an atomic write, leaving no temp files', async () => {
     const log = new JobLog(path.join(dir, 'jobs.json'));
-    const records = [record('a', 'uploading'), record('b', 'done', { verified: true })];
+    const records = [state('a', 'uploading'), state('b', 'done', { verified: true, verifiedBy: 'sha512' })];
     await log.save(() => records);
     expect(await new JobLog(path.join(dir, 'jobs.json')).load()).toEqual(records);
     expect(await readdir(dir)).toEqual(['jobs.json']);
@@ -68,10 +94,59 @@ describe('JobLog', () => {
 
   it('coalesces saves: the latest content wins', async () => {
     const log = new JobLog(path.join(dir, 'jobs.json'));
-    const saves = [1, 2, 3, 4, 5].map((n) => log.save(() => [record(`j${n}`, 'queued')]));
+    const saves = [1, 2, 3, 4, 5].map((n) => log.save(() => [state(`j${n}`, 'queued')]));
     await Promise.all(saves);
     await log.idle();
-    expect((await log.load()).map((r) => r.snapshot.id)).toEqual(['j5']);
+    expect((await log.load()).map((r) => r.id)).toEqual(['j5']);
+  });
+
+  it('reads a version 1 log as JobStates: the snapshot fields, the timeline as ended steps, the transport state', async () => {
+    const file = path.join(dir, 'jobs.json');
+    const now = 1_700_000_000_000;
+    await writeV1Log(file, [
+      {
+        ...record('up', 'uploading', {
+          timeline: { checked: now, created: now + 1, uploading: now + 2 },
+          glanceStatus: 'saving',
+        }),
+        identity: { size: 10, mtimeMs: 5, ino: 7 },
+        transport: { name: 'test-parts', state: { parts: 1 } },
+      },
+      record('cr', 'creating'),
+      record('dn', 'done', {
+        verified: true,
+        timeline: {
+          checked: now,
+          created: now + 1,
+          uploading: now + 2,
+          saving: now + 3,
+          active: now + 4,
+          verified: now + 4,
+        },
+        checksums: { algorithm: 'sha512', local: 'ab', server: 'ab', md5Local: null, md5Server: 'cd' },
+      }),
+    ]);
+    const [up, cr, dn] = await new JobLog(file).load();
+    expect(up).toMatchObject({
+      id: 'up',
+      target: 'glance',
+      phase: 'uploading',
+      request: { path: '/images/up.raw' },
+      image: { id: 'img-up', owned: true, status: 'saving' },
+      bytesSent: 5,
+      bytesTotal: 10,
+      sentIdentity: { size: 10, mtimeMs: 5, ino: 7 },
+      targetState: { createUncertain: false, transport: { name: 'test-parts', state: { parts: 1 } } },
+      steps: {
+        checked: { startedAt: now, endedAt: now },
+        created: { startedAt: now + 1, endedAt: now + 1 },
+        uploading: { startedAt: now + 2, endedAt: null },
+      },
+    });
+    // Stopped while its record was being created: Glance may have committed it after all.
+    expect(cr!.targetState).toEqual({ createUncertain: true, transport: null });
+    expect(dn).toMatchObject({ verified: true, verifiedBy: 'sha512', finishedAt: now });
+    expect(dn!.steps.uploading).toEqual({ startedAt: now + 2, endedAt: now + 3, percent: null });
   });
 
   it.each([
@@ -100,12 +175,22 @@ describe('JobLog', () => {
     await writeFile(file, content);
     const warnings: string[] = [];
     const loaded = await new JobLog(file, { onWarning: (m) => warnings.push(m) }).load();
-    expect(loaded).toEqual([good]);
+    expect(loaded.map((j) => [j.id, j.phase, j.verified, j.image.id])).toEqual([['good', 'done', true, 'img-good']]);
     expect(warnings).toHaveLength(1);
     expect(warnings[0]).toMatch(/1 of its 2 jobs could not be read.*the other jobs were kept.*img-bad/);
     const files = await readdir(dir);
     expect(files).toHaveLength(1);
     expect(await readFile(path.join(dir, files[0]!), 'utf8')).toBe(content);
+  });
+
+  it('keeps the sound jobs of a version 2 log with one damaged job, and names the image record it knew', async () => {
+    const file = path.join(dir, 'jobs.json');
+    const good = state('good', 'done', { verified: true });
+    const bad = { ...state('bad', 'uploading'), phase: 'lost' };
+    await writeFile(file, JSON.stringify({ version: 2, savedAt: 1, jobs: [good, bad] }));
+    const warnings: string[] = [];
+    expect(await new JobLog(file, { onWarning: (m) => warnings.push(m) }).load()).toEqual([good]);
+    expect(warnings[0]).toMatch(/1 of its 2 jobs could not be read.*the other jobs were kept.*img-bad/);
   });
 
   it('reads a log written before snapshots carried their cloud: the fields come back null', async () => {
@@ -114,9 +199,9 @@ describe('JobLog', () => {
     const r = record('old', 'done');
     await writeFile(file, JSON.stringify({ version: 1, savedAt: 1, jobs: [{ ...r, snapshot: older }] }));
     const [loaded] = await new JobLog(file).load();
-    expect(loaded!.snapshot.cloudKey).toBeNull();
-    expect(loaded!.snapshot.cloudName).toBeNull();
+    // The record's own copy fills what the snapshot did not carry yet.
     expect(loaded!.cloudKey).toBe('http://k/v3|p');
+    expect(loaded!.cloudName).toBe('c');
   });
 
   it('a log that cannot be read (a folder in its place) is set aside, not overwritten later', async () => {
@@ -133,7 +218,7 @@ describe('JobLog', () => {
 describe('UploadEngine.restore', () => {
   it('brings the queue back: running jobs as interrupted, the rest as they were', async () => {
     const file = path.join(dir, 'jobs.json');
-    await new JobLog(file).save(() => [
+    await writeV1Log(file, [
       record('q', 'queued'),
       record('u', 'uploading'),
       record('p', 'paused'),
@@ -146,7 +231,6 @@ describe('UploadEngine.restore', () => {
       inspect: async () => {
         throw new Error('not used');
       },
-      cloudFacts: new CloudFacts(null),
       jobLog: new JobLog(file),
     });
     const batches: (readonly UploadSnapshot[])[] = [];
@@ -176,7 +260,7 @@ describe('UploadEngine.restore', () => {
 
   it('a command on several named jobs passes over those that moved on; on one named job it says why', async () => {
     const file = path.join(dir, 'jobs.json');
-    await new JobLog(file).save(() => [
+    await writeV1Log(file, [
       record('d', 'done', { verified: true }),
       record('i', 'interrupted', { imageId: null, createdImage: false }),
       record('f', 'failed', {
@@ -190,7 +274,6 @@ describe('UploadEngine.restore', () => {
       inspect: async () => {
         throw new Error('not used');
       },
-      cloudFacts: new CloudFacts(null),
       jobLog: new JobLog(file),
     });
     await engine.restore();
@@ -211,7 +294,6 @@ describe('UploadEngine.restore', () => {
       inspect: async () => {
         throw new Error('not used');
       },
-      cloudFacts: new CloudFacts(null),
       jobLog: new JobLog(file, { onWarning: (m) => warnings.push(m) }),
     });
     await engine.restore();

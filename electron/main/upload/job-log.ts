@@ -1,34 +1,24 @@
-// The durable job log: every job's request and where it stands, written atomically on every phase
-// change (and every few seconds of progress), so that after a crash or restart the queue comes
-// back and interrupted jobs can be resumed. A log that cannot be read is set aside, never fatal.
+// The durable job log: every job's JobState, written atomically on every urgent change (and every
+// few seconds of progress), so that after a crash or restart the queue comes back and interrupted
+// jobs can be resumed. A log written by the first version (v1: the UI snapshot itself) is read and
+// migrated. A log that cannot be read is set aside, never fatal; one damaged job costs only itself.
 import { readFile, rename } from 'node:fs/promises';
 import { z } from 'zod';
 import { VISIBILITIES } from '../../../shared/glance.ts';
 import { IMAGE_FORMATS } from '../../../shared/inspect.ts';
-import { LIFECYCLE_STEPS, UPLOAD_PHASES, type UploadRequest, type UploadSnapshot } from '../../../shared/upload.ts';
-import { SerialWriter } from '../core/atomic-file.ts';
+import { isFinished } from '../../../shared/phases.ts';
+import { TARGETS, type StepRecord } from '../../../shared/targets.ts';
+import {
+  LIFECYCLE_STEPS,
+  TARGET_KINDS,
+  UPLOAD_PHASES,
+  type LifecycleStep,
+  type UploadPhase,
+} from '../../../shared/upload.ts';
+import { SerialWriter } from '../files/atomic-file.ts';
+import type { JobState } from './job-state.ts';
 
-export const JOB_LOG_VERSION = 1;
-
-/** What is kept of a job across restarts. */
-export interface JobRecord {
-  readonly snapshot: UploadSnapshot;
-  readonly request: UploadRequest;
-  /** Which cloud the job belongs to: Keystone, project and region (core/context.ts cloudKeyOf). */
-  readonly cloudKey: string | null;
-  readonly cloudName: string | null;
-  /** Digests of what was sent, once the PUT completed (so a restart can still verify). */
-  readonly digests: Readonly<Record<string, string>> | null;
-  /** The file the last transfer sent: a re-hash after a restart must read that same file. */
-  readonly identity?: {
-    readonly size: number;
-    readonly mtimeMs: number;
-    readonly ino: number;
-    readonly ctimeMs?: number;
-  } | null;
-  /** A transport's own resume state (for example a multipart upload id and its finished parts). */
-  readonly transport?: { readonly name: string; readonly state: unknown } | null;
-}
+export const JOB_LOG_VERSION = 2;
 
 const errorSchema = z.object({
   code: z.string(),
@@ -49,73 +39,215 @@ const resumeSchema = z.union([
 
 const nullableString = z.string().nullable();
 
-const snapshotSchema = z.object({
-  id: z.string().min(1),
-  file: z.string().min(1),
-  fileName: z.string(),
-  imageName: z.string(),
+const checksumsSchema = z.object({
+  algorithm: nullableString,
+  local: nullableString,
+  server: nullableString,
+  md5Local: nullableString,
+  md5Server: nullableString,
+});
+
+const requestSchema = z.object({
+  path: z.string(),
+  name: z.string(),
   diskFormat: z.string(),
   containerFormat: z.string(),
   visibility: z.enum(VISIBILITIES),
-  store: nullableString,
-  // Added after the first logs were written: an older log reads as null (the record's own copy fills it).
-  cloudKey: nullableString.default(null),
-  cloudName: nullableString.default(null),
+  minDisk: z.number().optional(),
+  minRam: z.number().optional(),
+  protected: z.boolean().optional(),
+  tags: z.array(z.string()).optional(),
+  properties: z.record(z.string(), z.string()).optional(),
+  store: z.string().optional(),
+});
+
+const identitySchema = z.object({
+  size: z.number(),
+  mtimeMs: z.number(),
+  ino: z.number(),
+  ctimeMs: z.number().optional(),
+});
+
+const stepRecordSchema = z.object({
+  startedAt: z.number().nullable(),
+  endedAt: z.number().nullable(),
+  percent: z.number().nullable().optional(),
+  skipped: z.boolean().optional(),
+});
+
+const stateSchema = z.object({
+  id: z.string().min(1),
+  request: requestSchema,
+  target: z.enum(TARGET_KINDS),
+  cloudKey: nullableString,
+  cloudName: nullableString,
+  userName: nullableString,
+  phase: z.enum(UPLOAD_PHASES),
+  error: errorSchema.nullable(),
+  resume: resumeSchema,
+  attempt: z.number(),
   format: z.enum(IMAGE_FORMATS).nullable(),
   virtualSize: z.number().nullable(),
-  phase: z.enum(UPLOAD_PHASES),
-  imageId: nullableString,
-  createdImage: z.boolean(),
-  glanceStatus: nullableString,
+  diskFormat: z.string(),
   bytesSent: z.number(),
   bytesTotal: z.number(),
-  bytesPerSecond: z.number().nullable(),
-  etaSeconds: z.number().nullable(),
-  attempt: z.number(),
-  retryAt: z.number().nullable(),
-  resume: resumeSchema,
-  error: errorSchema.nullable(),
-  timeline: z.partialRecord(z.enum(LIFECYCLE_STEPS), z.number()),
-  checksums: z.object({
-    algorithm: nullableString,
-    local: nullableString,
-    server: nullableString,
-    md5Local: nullableString,
-    md5Server: nullableString,
-  }),
+  steps: z.partialRecord(z.enum(LIFECYCLE_STEPS), stepRecordSchema),
+  image: z.object({ id: nullableString, owned: z.boolean(), status: nullableString }),
+  checksums: checksumsSchema,
   verified: z.boolean(),
+  verifiedBy: nullableString,
+  object: z
+    .object({
+      bucket: z.string(),
+      key: z.string(),
+      etag: nullableString,
+      parts: z.object({ done: z.number(), total: z.number() }).nullable(),
+    })
+    .nullable(),
+  remoteJob: z.object({ id: z.string(), status: z.string(), percent: z.number().nullable() }).nullable(),
+  stores: z
+    .array(z.object({ store: z.string(), state: z.enum(['pending', 'importing', 'done', 'failed']) }))
+    .nullable(),
+  digests: z.record(z.string(), z.string()).nullable(),
+  sentIdentity: identitySchema.nullable(),
+  leftover: nullableString,
+  targetState: z.unknown(),
   createdAt: z.number(),
+  startedAt: z.number().nullable(),
+  finishedAt: z.number().nullable(),
+  averageSpeed: z.number().nullable(),
   updatedAt: z.number(),
 });
 
-const recordSchema = z.object({
-  snapshot: snapshotSchema,
-  request: z.object({
-    path: z.string(),
-    name: z.string(),
+// ── Version 1: the first version kept each job's UI snapshot and a few fields beside it ─────────
+
+const V1_STEPS = ['checked', 'created', 'uploading', 'saving', 'active', 'verified'] as const;
+
+const v1RecordSchema = z.object({
+  snapshot: z.object({
+    id: z.string().min(1),
+    file: z.string().min(1),
     diskFormat: z.string(),
-    containerFormat: z.string(),
-    visibility: z.enum(VISIBILITIES),
-    minDisk: z.number().optional(),
-    minRam: z.number().optional(),
-    protected: z.boolean().optional(),
-    tags: z.array(z.string()).optional(),
-    properties: z.record(z.string(), z.string()).optional(),
-    store: z.string().optional(),
+    // Added after the first logs were written: an older log reads as null (the record's own copy fills it).
+    cloudKey: nullableString.default(null),
+    cloudName: nullableString.default(null),
+    format: z.enum(IMAGE_FORMATS).nullable(),
+    virtualSize: z.number().nullable(),
+    phase: z.enum(UPLOAD_PHASES),
+    imageId: nullableString,
+    createdImage: z.boolean(),
+    glanceStatus: nullableString,
+    bytesSent: z.number(),
+    bytesTotal: z.number(),
+    attempt: z.number(),
+    resume: resumeSchema,
+    error: errorSchema.nullable(),
+    timeline: z.partialRecord(z.enum(V1_STEPS), z.number()),
+    checksums: checksumsSchema,
+    verified: z.boolean(),
+    createdAt: z.number(),
+    updatedAt: z.number(),
   }),
+  request: requestSchema,
   cloudKey: nullableString,
   cloudName: nullableString,
   digests: z.record(z.string(), z.string()).nullable(),
-  identity: z
-    .object({ size: z.number(), mtimeMs: z.number(), ino: z.number(), ctimeMs: z.number().optional() })
-    .nullable()
-    .optional(),
+  identity: identitySchema.nullable().optional(),
   transport: z.object({ name: z.string(), state: z.unknown() }).nullable().optional(),
 });
 
+type V1Record = z.infer<typeof v1RecordSchema>;
+
+/**
+ * Version 1 kept the time each step was reached. A step that lasts (uploading, saving) ended when
+ * the next one was reached; the others are points.
+ */
+function stepsFromTimeline(
+  timeline: V1Record['snapshot']['timeline'],
+  phase: UploadPhase,
+): Partial<Record<LifecycleStep, StepRecord>> {
+  const steps: Partial<Record<LifecycleStep, StepRecord>> = {};
+  V1_STEPS.forEach((step, i) => {
+    const at = timeline[step];
+    if (at === undefined) return;
+    const next = V1_STEPS.slice(i + 1)
+      .map((s) => timeline[s])
+      .find((t) => t !== undefined);
+    const lasting = step === 'uploading' || step === 'saving';
+    const endedAt = !lasting ? at : (next ?? (phase === 'done' ? at : null));
+    steps[step] = { startedAt: at, endedAt, percent: null };
+  });
+  return steps;
+}
+
+/** A job as version 1 logged it, as a JobState of the Glance target. */
+export function fromV1(r: V1Record): JobState {
+  const s = r.snapshot;
+  const by = s.verified ? (s.checksums.algorithm ?? (s.checksums.md5Server ? 'md5' : null)) : null;
+  return {
+    id: s.id,
+    request: r.request,
+    target: 'glance',
+    cloudKey: r.cloudKey ?? s.cloudKey,
+    cloudName: r.cloudName ?? s.cloudName,
+    userName: null,
+    phase: s.phase,
+    error: s.error as JobState['error'],
+    resume: s.resume as JobState['resume'],
+    attempt: s.attempt,
+    format: s.format,
+    virtualSize: s.virtualSize,
+    diskFormat: s.diskFormat,
+    bytesSent: s.bytesSent,
+    bytesTotal: s.bytesTotal,
+    steps: stepsFromTimeline(s.timeline, s.phase),
+    image: { id: s.imageId, owned: s.createdImage, status: s.glanceStatus as JobState['image']['status'] },
+    checksums: s.checksums,
+    verified: s.verified,
+    verifiedBy: by,
+    object: null,
+    remoteJob: null,
+    stores: null,
+    digests: r.digests,
+    sentIdentity: r.identity ?? null,
+    leftover: null,
+    // Stopped while its record was being created: Glance may have committed it after all.
+    targetState: { createUncertain: s.phase === 'creating', transport: r.transport ?? null },
+    createdAt: s.createdAt,
+    startedAt: s.timeline.checked ?? null,
+    finishedAt: isFinished(s.phase) ? s.updatedAt : null,
+    averageSpeed: null,
+    updatedAt: s.updatedAt,
+  };
+}
+
 // The envelope is checked first and each job on its own, so that one damaged job does not cost
 // the others (and the image records they know about).
-const logSchema = z.object({ version: z.literal(JOB_LOG_VERSION), savedAt: z.number(), jobs: z.array(z.unknown()) });
+const logSchema = z.object({
+  version: z.union([z.literal(1), z.literal(JOB_LOG_VERSION)]),
+  savedAt: z.number(),
+  jobs: z.array(z.unknown()),
+});
+
+function parseJob(version: 1 | 2, raw: unknown): JobState | null {
+  if (version === 1) {
+    const r = v1RecordSchema.safeParse(raw);
+    return r.success ? fromV1(r.data) : null;
+  }
+  const r = stateSchema.safeParse(raw);
+  if (!r.success) return null;
+  // Steps the job's target does not have are dropped (a damaged or hand-edited log).
+  const order = TARGETS[r.data.target].steps;
+  const steps = Object.fromEntries(Object.entries(r.data.steps).filter(([k]) => order.includes(k as LifecycleStep)));
+  return { ...(r.data as JobState), steps };
+}
+
+/** The image id a damaged job knew about, in either version's shape. */
+function imageIdOf(raw: unknown): string | null {
+  const r = raw as { snapshot?: { imageId?: unknown }; image?: { id?: unknown } } | null;
+  const id = r?.image?.id ?? r?.snapshot?.imageId;
+  return typeof id === 'string' ? id : null;
+}
 
 export interface JobLogOptions {
   /** Told once when a corrupt log was set aside, with a sentence for the user. */
@@ -141,7 +273,7 @@ export class JobLog {
    * holds damaged jobs keeps the sound ones; the file is still set aside, and the warning names the
    * image records the damaged jobs knew about, so none is lost unseen.
    */
-  async load(): Promise<JobRecord[]> {
+  async load(): Promise<JobState[]> {
     let text: string;
     try {
       text = await readFile(this.file, 'utf8');
@@ -163,18 +295,18 @@ export class JobLog {
       await this.#setAside(why, 'the queue starts empty');
       return [];
     }
-    const kept: JobRecord[] = [];
+    const kept: JobState[] = [];
     const lostImages: string[] = [];
     let damaged = 0;
     for (const raw of envelope.data.jobs) {
-      const r = recordSchema.safeParse(raw);
-      if (r.success) {
-        kept.push(r.data as JobRecord);
+      const job = parseJob(envelope.data.version, raw);
+      if (job) {
+        kept.push(job);
         continue;
       }
       damaged += 1;
-      const imageId = (raw as { snapshot?: { imageId?: unknown } } | null)?.snapshot?.imageId;
-      if (typeof imageId === 'string') lostImages.push(imageId);
+      const imageId = imageIdOf(raw);
+      if (imageId) lostImages.push(imageId);
     }
     if (damaged > 0) {
       const images = lostImages.length ? `; check these image records on the dashboard: ${lostImages.join(', ')}` : '';
@@ -199,8 +331,8 @@ export class JobLog {
   }
 
   /** Writes the current jobs (coalesced: the latest content wins). */
-  save(records: () => readonly JobRecord[]): Promise<void> {
-    return this.#writer.write(() => JSON.stringify({ version: JOB_LOG_VERSION, savedAt: Date.now(), jobs: records() }));
+  save(jobs: () => readonly JobState[]): Promise<void> {
+    return this.#writer.write(() => JSON.stringify({ version: JOB_LOG_VERSION, savedAt: Date.now(), jobs: jobs() }));
   }
 
   /** Resolves when everything saved so far is on disk. */

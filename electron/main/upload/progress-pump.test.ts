@@ -1,7 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import type { UploadRequest, UploadSnapshot } from '../../../shared/upload.ts';
-import type { GlanceClient } from '../openstack/glance.ts';
-import { CloudFacts } from './cloud-facts.ts';
 import { UploadEngine } from './engine.ts';
 import { createProgressPump, type PumpClock } from './progress-pump.ts';
 
@@ -145,17 +143,15 @@ describe('progress pump', () => {
   it('the engine adding 100 jobs sends them to its listeners in one message', async () => {
     const engine = new UploadEngine({
       context: () => ({
-        glance: {} as GlanceClient,
-        cloudKey: 'k',
-        cloudName: 'test',
-        imageEndpoint: 'http://glance.invalid',
-        diskFormats: [],
-        sizeLimit: 1e12,
+        key: 'k',
+        name: 'test',
+        userName: null,
+        targetKindFor: () => 'glance',
+        target: () => null, // nothing runs: the test only adds
       }),
       inspect: async () => {
         throw new Error('not inspected in this test');
       },
-      cloudFacts: new CloudFacts(null),
     });
     const batches: (readonly UploadSnapshot[])[] = [];
     engine.onDidChange((b) => batches.push(b));

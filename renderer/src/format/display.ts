@@ -52,6 +52,9 @@ export const LIFECYCLE_LABELS: Readonly<Record<LifecycleStep, string>> = {
   created: 'Record created',
   uploading: 'Uploading',
   saving: 'Saving',
+  staged: 'Staged',
+  importing: 'Importing',
+  registering: 'Registering',
   active: 'Active',
   verified: 'Verified',
 };

@@ -12,7 +12,7 @@ describe('rowAbilities', () => {
       resume: { kind: 'verify' },
       bytesSent: 200 * MIB,
       bytesTotal: 700 * MIB,
-      glanceStatus: 'active',
+      imageStatus: 'active',
     });
     expect(rowAbilities(restored, CLOUD)).toMatchObject({ canCancel: true, cancelDeletesUpload: true });
   });

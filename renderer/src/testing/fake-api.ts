@@ -1,6 +1,7 @@
 // An in-memory ImagedropApi for unit tests. It behaves like the contract: every call resolves
 // to a Result (never throws), jobs move only through shared/phases.ts, and every change to a
 // job reaches listeners as a snapshot batch through onUploadsChanged (as main's pump does).
+import { stepViews } from '../../../shared/targets.ts';
 import type { AppError } from '../../../shared/errors.ts';
 import type {
   DeleteImagesOptions,
@@ -261,12 +262,14 @@ export class FakeApi implements ImagedropApi {
           store: r.store ?? null,
           cloudKey: this.session?.cloudKey ?? null,
           cloudName: this.session?.cloud ?? null,
+          userName: this.session?.user.name ?? null,
           format: inspection && !('code' in inspection) ? inspection.format : null,
           virtualSize: inspection && !('code' in inspection) ? inspection.virtualSize : null,
+          target: 'glance',
           phase: 'queued',
           imageId: null,
           createdImage: false,
-          glanceStatus: null,
+          imageStatus: null,
           bytesSent: 0,
           bytesTotal: size,
           bytesPerSecond: null,
@@ -275,10 +278,18 @@ export class FakeApi implements ImagedropApi {
           retryAt: null,
           resume: { kind: 'none' },
           error: null,
-          timeline: {},
+          steps: stepViews('glance', {}, 'queued'),
           checksums: { algorithm: null, local: null, server: null, md5Local: null, md5Server: null },
           verified: false,
+          verifiedBy: null,
+          object: null,
+          remoteJob: null,
+          stores: null,
+          leftover: null,
           createdAt: this.clock,
+          startedAt: null,
+          finishedAt: null,
+          averageSpeed: null,
           updatedAt: this.clock,
         };
       });

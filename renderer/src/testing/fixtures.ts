@@ -4,6 +4,7 @@ import type { AppError } from '../../../shared/errors.ts';
 import type { ImageSummary } from '../../../shared/ipc.ts';
 import type { Inspection } from '../../../shared/inspect.ts';
 import type { CloudEntry, SessionInfo } from '../../../shared/session.ts';
+import { stepViews, type StepRecords } from '../../../shared/targets.ts';
 import type { UploadSnapshot } from '../../../shared/upload.ts';
 
 export const GIB = 1024 ** 3;
@@ -64,9 +65,13 @@ export function makeInspection(overrides: Partial<Inspection> = {}): Inspection 
 
 let snapshotClock = 1_700_000_000_000;
 
-export function makeSnapshot(overrides: Partial<UploadSnapshot> = {}): UploadSnapshot {
+/** A job's snapshot; `records` are its step records, from which the step views are made as main makes them. */
+export function makeSnapshot(overrides: Partial<UploadSnapshot> & { records?: StepRecords } = {}): UploadSnapshot {
   snapshotClock += 1;
-  const fileName = overrides.fileName ?? 'disk.qcow2';
+  const { records, ...rest } = overrides;
+  const fileName = rest.fileName ?? 'disk.qcow2';
+  const target = rest.target ?? 'glance';
+  const phase = rest.phase ?? 'uploading';
   return {
     id: 'job-1',
     file: `/images/${fileName}`,
@@ -78,12 +83,14 @@ export function makeSnapshot(overrides: Partial<UploadSnapshot> = {}): UploadSna
     store: null,
     cloudKey: 'https://keystone.example.org:5000/v3|p1|RegionOne',
     cloudName: null,
+    userName: null,
     format: 'qcow2',
     virtualSize: 10 * GIB,
-    phase: 'uploading',
+    target,
+    phase,
     imageId: '0b5e6b3a-1111-4222-8333-444455556666',
     createdImage: true,
-    glanceStatus: 'saving',
+    imageStatus: 'saving',
     bytesSent: 300 * MIB,
     bytesTotal: 700 * MIB,
     bytesPerSecond: 50 * MIB,
@@ -92,12 +99,28 @@ export function makeSnapshot(overrides: Partial<UploadSnapshot> = {}): UploadSna
     retryAt: null,
     resume: { kind: 'none' },
     error: null,
-    timeline: { checked: 1_700_000_000_000, created: 1_700_000_001_000, uploading: 1_700_000_002_000 },
+    steps: stepViews(
+      target,
+      records ?? {
+        checked: { startedAt: 1_700_000_000_000, endedAt: 1_700_000_000_500 },
+        created: { startedAt: 1_700_000_001_000, endedAt: 1_700_000_001_000 },
+        uploading: { startedAt: 1_700_000_002_000, endedAt: null },
+      },
+      phase,
+    ),
     checksums: { algorithm: 'sha512', local: null, server: null, md5Local: null, md5Server: null },
     verified: false,
+    verifiedBy: null,
+    object: null,
+    remoteJob: null,
+    stores: null,
+    leftover: null,
     createdAt: 1_700_000_000_000,
+    startedAt: 1_700_000_000_000,
+    finishedAt: null,
+    averageSpeed: null,
     updatedAt: snapshotClock,
-    ...overrides,
+    ...rest,
   };
 }
 

@@ -5,7 +5,7 @@ import { formatClock } from '../format/display.ts';
 import { useAppStore } from '../store/index.ts';
 import { makeError, makeSnapshot } from '../testing/fixtures.ts';
 import { installFakeApi } from '../testing/setup.ts';
-import { LifecyclePanel, stepStates } from './LifecyclePanel.tsx';
+import { LifecyclePanel } from './LifecyclePanel.tsx';
 import { QueueView } from './QueueView.tsx';
 
 const state = () => useAppStore.getState();
@@ -14,12 +14,19 @@ const verified = makeSnapshot({
   id: 'v',
   fileName: 'focal.qcow2',
   phase: 'done',
-  glanceStatus: 'active',
+  imageStatus: 'active',
   imageId: '11111111-2222-4333-8444-555555555555',
   bytesSent: 1024,
   bytesTotal: 1024,
   verified: true,
-  timeline: { checked: 1000, created: 2000, uploading: 3000, saving: 4000, active: 5000, verified: 6000 },
+  records: {
+    checked: { startedAt: 900, endedAt: 1000 },
+    created: { startedAt: 1500, endedAt: 2000 },
+    uploading: { startedAt: 2500, endedAt: 3000 },
+    saving: { startedAt: 3500, endedAt: 4000 },
+    active: { startedAt: 5000, endedAt: 5000 },
+    verified: { startedAt: 6000, endedAt: 6000 },
+  },
   checksums: { algorithm: 'sha512', local: 'ab12', server: 'AB12', md5Local: 'm1', md5Server: 'm2' },
 });
 
@@ -70,7 +77,12 @@ describe('LifecyclePanel', () => {
         id: 'f',
         fileName: 'bad.vmdk',
         phase: 'failed',
-        timeline: { checked: 1, created: 2, uploading: 3 },
+        // Checked and created ended; the upload started and never ended: that step failed.
+        records: {
+          checked: { startedAt: 1, endedAt: 1 },
+          created: { startedAt: 2, endedAt: 2 },
+          uploading: { startedAt: 3, endedAt: null },
+        },
         error: makeError({
           code: 'upload/stuck-saving',
           message: 'The image stayed in saving. Delete it and upload again.',
@@ -80,23 +92,37 @@ describe('LifecyclePanel', () => {
       }),
     );
     const panel = screen.getByRole('region', { name: 'Lifecycle of bad.vmdk' });
-    expect(panel.querySelector('.step-failed')?.textContent).toContain('Saving');
+    expect(panel.querySelector('.step-failed')?.textContent).toContain('Uploading');
+    expect(panel.querySelectorAll('.step-failed')).toHaveLength(1);
     expect(panel.textContent).toContain('The image stayed in saving. Delete it and upload again.');
     expect(panel.textContent).toContain('Server said: store full');
     expect(panel.textContent).toContain('waited 600 s');
     expect(panel.textContent).toContain('Not verified yet');
   });
 
-  it('computes step states', () => {
-    const running = makeSnapshot({ phase: 'uploading', timeline: { checked: 1, created: 2 } });
-    expect(stepStates(running)).toEqual({
-      checked: 'done',
-      created: 'done',
-      uploading: 'current',
-      saving: 'pending',
-      active: 'pending',
-      verified: 'pending',
-    });
+  it('one second into an upload: the upload is in progress, nothing after it is done', () => {
+    show(
+      makeSnapshot({
+        id: 'r',
+        fileName: 'running.raw',
+        phase: 'uploading',
+        records: {
+          checked: { startedAt: 1, endedAt: 2 },
+          created: { startedAt: 3, endedAt: 4 },
+          uploading: { startedAt: 5, endedAt: null },
+        },
+      }),
+    );
+    const steps = within(screen.getByRole('list', { name: 'Steps' })).getAllByRole('listitem');
+    expect(steps.map((s) => s.querySelector('.step-state')?.textContent)).toEqual([
+      '(done)',
+      '(done)',
+      '(in progress)',
+      '(not yet)',
+      '(not yet)',
+      '(not yet)',
+    ]);
+    expect(steps[2]?.getAttribute('aria-current')).toBe('step');
   });
 
   it('opens from a row’s Details button and closes again', async () => {

@@ -1,38 +1,22 @@
-// The lifecycle of the selected job: checked → record created → uploading → saving → active →
-// verified, with the time of each step; the image id (copyable), size and both checksums; and,
-// on failure, the error as main words it (it already says what to do next).
+// The lifecycle of the selected job, step by step as its target names them (for Glance: checked →
+// record created → uploading → saving → active → verified), each with its own state and time;
+// the image id (copyable), size and both checksums; and, on failure, the error as main words it
+// (it already says what to do next).
 import { formatBytes, phaseLabel } from '../../../shared/format.ts';
-import { LIFECYCLE_STEPS, type LifecycleStep, type UploadSnapshot } from '../../../shared/upload.ts';
+import type { StepState } from '../../../shared/upload.ts';
 import { copyText } from '../bridge.ts';
 import { LIFECYCLE_LABELS, formatClock } from '../format/display.ts';
 import { useAppStore } from '../store/index.ts';
 import { selectSelectedUpload } from '../store/selectors.ts';
 
-type StepState = 'done' | 'current' | 'failed' | 'pending';
-
-/** Which steps are done, which one is under way (or failed), and which are still ahead. */
-export function stepStates(s: UploadSnapshot): Record<LifecycleStep, StepState> {
-  const states = {} as Record<LifecycleStep, StepState>;
-  let reachedOpen = false;
-  for (const step of LIFECYCLE_STEPS) {
-    if (s.timeline[step] !== undefined) {
-      states[step] = 'done';
-    } else if (!reachedOpen) {
-      reachedOpen = true;
-      states[step] =
-        s.phase === 'failed' ? 'failed' : s.phase === 'cancelled' || s.phase === 'done' ? 'pending' : 'current';
-    } else {
-      states[step] = 'pending';
-    }
-  }
-  return states;
-}
-
 const STATE_TEXT: Readonly<Record<StepState, string>> = {
   done: 'done',
-  current: 'in progress',
+  running: 'in progress',
+  paused: 'paused',
+  stopped: 'stopped',
   failed: 'failed',
   pending: 'not yet',
+  skipped: 'skipped',
 };
 
 export function LifecyclePanel() {
@@ -46,7 +30,6 @@ export function LifecyclePanel() {
       </section>
     );
   }
-  const states = stepStates(s);
   const c = s.checksums;
   return (
     <section className="lifecycle" aria-labelledby="lifecycle-heading">
@@ -65,15 +48,15 @@ export function LifecyclePanel() {
         )}
       </p>
       <ol className="steps" aria-label="Steps">
-        {LIFECYCLE_STEPS.map((step) => (
+        {s.steps.map((step) => (
           <li
-            key={step}
-            className={`step step-${states[step]}`}
-            aria-current={states[step] === 'current' ? 'step' : undefined}
+            key={step.step}
+            className={`step step-${step.state === 'running' ? 'current' : step.state}`}
+            aria-current={step.state === 'running' ? 'step' : undefined}
           >
-            <span className="step-label">{LIFECYCLE_LABELS[step]}</span>{' '}
-            <span className="step-state">({STATE_TEXT[states[step]]})</span>{' '}
-            <time className="step-time">{formatClock(s.timeline[step])}</time>
+            <span className="step-label">{LIFECYCLE_LABELS[step.step]}</span>{' '}
+            <span className="step-state">({STATE_TEXT[step.state]})</span>{' '}
+            <time className="step-time">{formatClock(step.endedAt ?? step.startedAt)}</time>
           </li>
         ))}
       </ol>

@@ -38,7 +38,7 @@ describe('QueueView', () => {
         id: 'b',
         fileName: 'b.raw',
         phase: 'failed',
-        glanceStatus: 'killed',
+        imageStatus: 'killed',
         error: makeError({
           message: 'The image service rejected the data. Check the disk format.',
           detail: 'HTTP 415',

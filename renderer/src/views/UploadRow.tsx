@@ -36,7 +36,7 @@ export const UploadRow = memo(function UploadRow({ id }: { id: UploadId }) {
         fileName={s.fileName}
         imageName={s.imageName}
         phase={s.phase}
-        glanceStatus={s.glanceStatus}
+        imageStatus={s.imageStatus}
         verified={s.verified}
       />
       <RowProgress
@@ -79,7 +79,7 @@ const RowHead = memo(function RowHead(props: {
   fileName: string;
   imageName: string;
   phase: UploadPhase;
-  glanceStatus: GlanceImageStatus | null;
+  imageStatus: GlanceImageStatus | null;
   verified: boolean;
 }) {
   return (
@@ -89,7 +89,7 @@ const RowHead = memo(function RowHead(props: {
           {props.fileName}
         </h3>
         <span className={`badge phase-badge phase-badge-${props.phase}`}>{phaseLabel(props.phase)}</span>
-        {props.glanceStatus ? <span className="badge badge-status">Image {props.glanceStatus}</span> : null}
+        {props.imageStatus ? <span className="badge badge-status">Image {props.imageStatus}</span> : null}
         {props.verified ? <span className="badge badge-good">Verified</span> : null}
       </div>
       {props.imageName !== props.fileName ? <p className="muted row-sub">as “{props.imageName}”</p> : null}

@@ -2,7 +2,7 @@
 // reports as os_hash_algo, and whether it reports os_hash_value at all (old Glances only have
 // the md5 `checksum`). Used to compute the right hash while streaming, the first time.
 import { readFile } from 'node:fs/promises';
-import { SerialWriter } from '../core/atomic-file.ts';
+import { SerialWriter } from '../../files/atomic-file.ts';
 
 export interface CloudFact {
   /** os_hash_algo as last seen, e.g. 'sha512'. Null: the service reports no os_hash_value. */

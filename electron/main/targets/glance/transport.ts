@@ -1,17 +1,10 @@
-// How bytes get from the file to the image service. The engine owns everything around a transfer
-// (phases, checks, retries, verification, the job log); a transport owns only the transfer.
-//
-// Today: GlancePutTransport, one `PUT /v2/images/{id}/file` of the whole file. Glance keeps
-// nothing of a broken PUT, so its resume offset is always 0.
-//
-// Next (not built): an object-storage transport (OBS / S3-compatible multipart, then the image
-// service's register call, e.g. IMS `PUT /v1/cloudimages/{id}/upload`). It would open the body per
-// part with `openBody({ start, end })`, persist its upload id and finished parts with
-// `saveState()`, report `resumeOffset()` from that state so views can say "continues at 43%",
-// and finish with the register call. The engine then verifies as usual; when a transfer did not
-// stream the whole file in one pass, the engine hashes the file again to verify.
+// How the Glance target gets the bytes into the image service. Today one `PUT
+// /v2/images/{id}/file` of the whole file (Glance keeps nothing of a broken PUT, so its resume
+// offset is always 0). Tests plug in another (parts through a local "bucket", then one PUT) to
+// prove the target's side of resumable transfers: ranged bodies, state kept in the job log, a
+// resume that continues after the finished parts.
 import type { Readable } from 'node:stream';
-import type { GlanceClient } from '../openstack/glance.ts';
+import type { GlanceClient } from '../../openstack/glance.ts';
 
 export interface TransferContext {
   readonly imageId: string;
@@ -29,7 +22,7 @@ export interface TransferContext {
   saveState(state: unknown): Promise<void>;
 }
 
-export interface UploadTransport {
+export interface GlanceTransport {
   readonly name: string;
   /** Sends every byte; resolves when the service has them all. Rejects with an ImagedropError. */
   transfer(glance: GlanceClient, context: TransferContext): Promise<void>;
@@ -37,7 +30,7 @@ export interface UploadTransport {
   resumeOffset(state: unknown): number;
 }
 
-export const glancePutTransport: UploadTransport = {
+export const glancePutTransport: GlanceTransport = {
   name: 'glance-put',
   async transfer(glance, context) {
     const body = await context.openBody();
