@@ -25,6 +25,28 @@ const noElectronAtRuntime = (message) => ({
   ],
 });
 const CORE_MESSAGE = 'The main-process core must run under plain Node: only electron/main/shell/ may import electron.';
+const CORE_FORBIDDEN = ['electron', 'electron/*', '**/shell/**', '**/renderer/**', 'react', 'react-dom', 'zustand'];
+
+/** `room` may not import the rooms above it (tests and test support may). */
+function layer(room, above, message) {
+  return [
+    {
+      files: [`${room}/**/*.ts`],
+      ignores: [`${room}/**/*.test.ts`],
+      rules: {
+        'no-restricted-imports': [
+          'error',
+          {
+            patterns: [
+              { group: CORE_FORBIDDEN, message: CORE_MESSAGE },
+              { group: above.map((r) => `**/${r}/**`), message },
+            ],
+          },
+        ],
+      },
+    },
+  ];
+}
 
 export default tseslint.config(
   {
@@ -62,13 +84,35 @@ export default tseslint.config(
     files: ['electron/main/**/*.ts'],
     ignores: ['electron/main/shell/**'],
     rules: {
-      ...restrict(
-        [['electron', 'electron/*', '**/shell/**', '**/renderer/**', 'react', 'react-dom', 'zustand']],
-        CORE_MESSAGE,
-      ),
+      ...restrict([CORE_FORBIDDEN], CORE_MESSAGE),
       ...noElectronAtRuntime(CORE_MESSAGE),
     },
   },
+  // Rooms inside the core, lowest first: an upward import fails the lint instead of waiting for a
+  // review. Each rule repeats the electron boundary, because a later no-restricted-imports entry
+  // for the same files replaces the earlier one.
+  ...layer(
+    'electron/main/inspect',
+    ['upload', 'targets', 'openstack', 'core', 'cli', 'files', 'serve'],
+    'The inspector imports nothing else of the core: it is a pure reader of files.',
+  ),
+  ...layer(
+    'electron/main/files',
+    ['upload', 'targets', 'openstack', 'inspect', 'core', 'cli', 'serve'],
+    'files/ holds what every room needs about local files: it imports nothing else of the core.',
+  ),
+  ...layer(
+    'electron/main/openstack',
+    ['upload', 'targets', 'core', 'cli', 'serve'],
+    'The cloud clients import nothing of the engine, its targets, the services or the CLI.',
+  ),
+  ...layer(
+    'electron/main/upload',
+    ['targets', 'openstack', 'core', 'cli', 'serve'],
+    'The engine names no image service: it imports no target, no cloud client, no service and no CLI.',
+  ),
+  ...layer('electron/main/targets', ['core', 'cli', 'serve'], 'A target imports nothing of the services or the CLI.'),
+  ...layer('electron/main/core', ['cli', 'serve'], 'The services import nothing of the CLI or of serve.'),
   {
     files: ['electron/preload/**/*.ts'],
     rules: restrict(

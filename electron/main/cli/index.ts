@@ -8,7 +8,7 @@ import { EXIT_ERROR, type CliCommand, type CliIo } from './command.ts';
 const COMMANDS: Readonly<Record<string, () => Promise<CliCommand>>> = {
   auth: async () => (await import('./auth-command.ts')).authCommand,
   images: async () => (await import('./images-command.ts')).imagesCommand,
-  inspect: async () => (await import('../inspect/inspect-command.ts')).inspectCommand,
+  inspect: async () => (await import('./inspect-command.ts')).inspectCommand,
   upload: async () => (await import('./upload-command.ts')).uploadCommand,
   jobs: async () => (await import('./upload-command.ts')).jobsCommand,
   resume: async () => (await import('./upload-command.ts')).resumeCommand,

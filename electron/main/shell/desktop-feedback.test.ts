@@ -9,9 +9,9 @@ import {
   taskbarProgress,
   type FeedbackCore,
 } from './desktop-feedback.ts';
-import { FakeBrowserWindow, FakeNotification, resetFake } from './fake-electron.ts';
+import { FakeBrowserWindow, FakeNotification, resetFake } from '../testing/fake-electron.ts';
 
-vi.mock('electron', async () => (await import('./fake-electron.ts')).electronModule());
+vi.mock('electron', async () => (await import('../testing/fake-electron.ts')).electronModule());
 
 function job(
   id: string,

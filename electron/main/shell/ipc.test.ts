@@ -11,11 +11,11 @@ import type { UploadSnapshot } from '../../../shared/upload.ts';
 import type * as Dispatch from '../core/dispatch.ts';
 import { dispatchChannel, type InvokeHandlers } from '../core/dispatch.ts';
 import { ImagedropError } from '../errors.ts';
-import { FakeBrowserWindow, fake, fakeFrame, resetFake } from './fake-electron.ts';
+import { FakeBrowserWindow, fake, fakeFrame, resetFake } from '../testing/fake-electron.ts';
 import { serveIpc, UNTRUSTED_SENDER, type ServedCore } from './ipc.ts';
 import { appFiles } from './trust.ts';
 
-vi.mock('electron', async () => (await import('./fake-electron.ts')).electronModule());
+vi.mock('electron', async () => (await import('../testing/fake-electron.ts')).electronModule());
 vi.mock('../core/dispatch.ts', async (importOriginal) => {
   const actual = await importOriginal<typeof Dispatch>();
   return { ...actual, dispatchChannel: vi.fn(actual.dispatchChannel) };

@@ -14,7 +14,7 @@ import {
   fake,
   fakeFrame,
   resetFake,
-} from './fake-electron.ts';
+} from '../testing/fake-electron.ts';
 
 // vi.resetModules() gives main.ts a fresh start in each test; the fake must stay this file's one.
 const shared = globalThis as { imagedropFakeElectron?: ReturnType<typeof electronModule> };

@@ -3,10 +3,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { safeStorage } from 'electron';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { fake, resetFake } from './fake-electron.ts';
+import { fake, resetFake } from '../testing/fake-electron.ts';
 import { SafeStorageSecretStore } from './secrets.ts';
 
-vi.mock('electron', async () => (await import('./fake-electron.ts')).electronModule());
+vi.mock('electron', async () => (await import('../testing/fake-electron.ts')).electronModule());
 
 const SECRET = 'correct horse battery staple';
 let dir: string;

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { fakeFrame, FakeWebContents, type FakeFrame } from './fake-electron.ts';
+import { fakeFrame, FakeWebContents, type FakeFrame } from '../testing/fake-electron.ts';
 import { appFiles, isRendererUrl, isTrustedSender, type WindowLike } from './trust.ts';
 
 const files = appFiles('/opt/Imagedrop/resources/app.asar/dist/electron');

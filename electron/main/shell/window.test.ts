@@ -3,11 +3,11 @@ import path from 'node:path';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import type { CloseQuestion } from './close-guard.ts';
 import { closeQuestion } from './close-guard.ts';
-import { FakeBrowserWindow, FakeEvent, fake, resetFake } from './fake-electron.ts';
+import { FakeBrowserWindow, FakeEvent, fake, resetFake } from '../testing/fake-electron.ts';
 import { appFiles } from './trust.ts';
 import { createMainWindow, RENDERER_CSP, withCsp } from './window.ts';
 
-vi.mock('electron', async () => (await import('./fake-electron.ts')).electronModule());
+vi.mock('electron', async () => (await import('../testing/fake-electron.ts')).electronModule());
 
 const files = appFiles('/opt/Imagedrop/resources/app.asar/dist/electron');
 

@@ -1,5 +1,5 @@
 // Test doubles for the parts of Electron the shell touches. Each test file does
-//   vi.mock('electron', async () => (await import('./fake-electron.ts')).electronModule());
+//   vi.mock('electron', async () => (await import('../testing/fake-electron.ts')).electronModule());
 // and inspects `fake` (reset with resetFake() in beforeEach). No Electron binary is needed.
 import { EventEmitter } from 'node:events';
 import { vi } from 'vitest';

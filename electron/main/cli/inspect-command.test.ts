@@ -3,9 +3,9 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CliIo } from '../cli/command.ts';
+import type { CliIo } from './command.ts';
 import { errorReasonCode, inspectCommand } from './inspect-command.ts';
-import { Scratch, requireQemuImg } from './test-images.ts';
+import { Scratch, requireQemuImg } from '../inspect/test-images.ts';
 
 class Capture extends Writable {
   text = '';

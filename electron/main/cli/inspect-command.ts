@@ -12,11 +12,11 @@ import { parseArgs } from 'node:util';
 import { DISK_FORMATS } from '../../../shared/glance.ts';
 import { formatBytes } from '../../../shared/format.ts';
 import type { AppError, AppErrorCode } from '../../../shared/errors.ts';
-import { EXIT_ERROR, EXIT_OK, EXIT_PROBLEM, type CliCommand, type CliIo } from '../cli/command.ts';
-import { openCliSession } from '../cli/connect.ts';
+import { EXIT_ERROR, EXIT_OK, EXIT_PROBLEM, type CliCommand, type CliIo } from './command.ts';
+import { openCliSession } from './connect.ts';
 import { toAppError } from '../errors.ts';
 import { GlanceClient } from '../openstack/glance.ts';
-import { inspectFile, type InspectionReport } from './inspect-file.ts';
+import { inspectFile, type InspectionReport } from '../inspect/inspect-file.ts';
 
 const USAGE = 'inspect FILE... [--json] [--disk-format FMT] [--cloud NAME]';
 
