@@ -298,6 +298,49 @@ describe('cli upload', () => {
     }
   });
 
+  it('Ctrl-C whose DELETE keeps failing keeps the job: `cli jobs` names the record, and `cli resume` deletes it later', async () => {
+    const proxy = await startFaultProxy(GLANCE);
+    try {
+      const clouds = await writeProxiedClouds(dir, proxy.url);
+      const file = await randomFile(dir, 'interrupt-undeletable.raw', 24 * MiB);
+      proxy.inject({ match: /^PUT \/v2\/images\/[^/]+\/file/, fault: { kind: 'hold', afterBytes: 4 * MiB } });
+      proxy.inject({ match: /^DELETE \/v2\/images\//, fault: { kind: 'answer', status: 500 }, times: 100 });
+      const { child, done } = start(['upload', file, '--cloud', ADMIN], { OS_CLIENT_CONFIG_FILE: clouds });
+      await proxy.reached();
+      child.kill('SIGINT');
+      const r = await done;
+      expect(r.code).toBe(130);
+      const imageId = /\/v2\/images\/([0-9a-f-]{36})\/file/.exec(
+        proxy.requests.find((x) => x.startsWith('PUT')) ?? '',
+      )?.[1];
+      expect(imageId).toBeDefined();
+      created.add(imageId!);
+      expect(r.stderr).toMatch(new RegExp(`its image record ${imageId} could not be deleted`));
+      expect(r.stderr).toMatch(/`cli jobs` keeps them, and `cli resume [0-9a-f-]{36}` deletes them/);
+      // The job log keeps the job, and `cli jobs` names what it left.
+      const listed = JSON.parse((await cli(['jobs', '--json'])).stdout) as {
+        id: string;
+        phase: string;
+        leftover: string;
+      }[];
+      expect(listed).toEqual([
+        expect.objectContaining({ phase: 'cancelled', imageId, leftover: `Image record ${imageId}` }),
+      ]);
+      // Still there (Glance may show `saving` for a moment after the aborted PUT).
+      expect(['queued', 'saving']).toContain((await glance.getImage(imageId!, AbortSignal.timeout(10_000))).status);
+      // Once the image service lets it (straight to Glance now), `resume` deletes it and the log goes.
+      const again = await cli(['resume', listed[0]!.id]);
+      expect(again.code, again.stderr).toBe(0);
+      expect(again.stderr).toMatch(/cancelled; what it had left on the server was deleted/);
+      await expect(glance.getImage(imageId!, AbortSignal.timeout(10_000))).rejects.toMatchObject({
+        code: 'glance/not-found',
+      });
+      expect(await readdir(path.join(dataDir, 'cli-jobs'))).toEqual([]);
+    } finally {
+      await proxy.close();
+    }
+  });
+
   it('a process killed mid-upload leaves a job log from which `resume` finishes the job', async () => {
     const proxy = await startFaultProxy(GLANCE);
     try {

@@ -123,7 +123,7 @@ async function runEngine(
     io.stderr.write(
       left.length === 0
         ? 'Cancelled: every image record this run created was deleted.\n'
-        : 'Cancelled; the records named above are still on the server.\n',
+        : `Cancelled; the records named above are still on the server: \`cli jobs\` keeps them, and \`cli resume ${left.map((s) => s.id).join(' / ')}\` deletes them once the image service lets it.\n`,
     );
     await removeLogWhenFinished(engine, log);
     return 130;
@@ -133,6 +133,17 @@ async function runEngine(
   const results = ids.map((id) => engine.get(id)!);
   let failures = 0;
   for (const s of results) {
+    if (s.phase === 'cancelled') {
+      // `resume` of a cancelled job only cleans up what it left.
+      if (!s.leftover) io.stderr.write(`${s.fileName}: cancelled; what it had left on the server was deleted.\n`);
+      else {
+        failures += 1;
+        io.stderr.write(
+          `${s.fileName}: ${s.leftover} is still on the server; run \`cli resume ${s.id}\` again later.\n`,
+        );
+      }
+      continue;
+    }
     const ok = s.phase === 'done' && s.verified;
     if (!ok) failures += 1;
     if (options.json) io.stdout.write(`${JSON.stringify(resultObject(s, ok ? imageSeconds(s) : null))}\n`);
@@ -361,6 +372,8 @@ export const resumeCommand: CliCommand = {
         await engine.refreshInterrupted(signal);
         if (job.phase === 'interrupted') engine.resume([id], { recreate: values['recreate-stuck'] });
         else if (job.phase === 'failed') engine.retry([id]);
+        // A cancelled job that left a record behind: delete it now.
+        else if (job.phase === 'cancelled' && job.leftover) await engine.cleanUpLeftovers([id]);
         return [id];
       },
     );

@@ -1002,6 +1002,29 @@ describe('upload engine, refusals and cancel', () => {
     expect(proxy.requests.filter((r) => r.startsWith('POST /v2/images'))).toHaveLength(1);
   });
 
+  it('a create that lands after the search for it gave up: the retry uses the same id, so it never becomes a second record', async () => {
+    const { engine, proxy } = await harness({
+      createTimeoutMs: 1_000,
+      retry: { baseDelayMs: 100, maxDelayMs: 200, maxRetries: 4 },
+    });
+    const file = await randomFile(dir, 'late-create-gave-up.raw', MiB);
+    // The first POST reaches Glance 14 s later: past its 1 s wait and the 10 s search that follows
+    // (the audit saw 75 s against the 60 s wait).
+    proxy.inject({ match: /^POST \/v2\/images$/, fault: { kind: 'late', ms: 14_000 } });
+    const started = Date.now();
+    const [id] = engine.add([request(file)]);
+    const s = await waitFor(engine, id!, settled, 60_000);
+    await expectVerified(s, file);
+    const posts = proxy.requests.filter((r) => r.startsWith('POST /v2/images'));
+    expect(posts).toHaveLength(2);
+    // Let the late request land (Glance refuses it: the id is taken), then look for a second record.
+    await new Promise((r) => setTimeout(r, Math.max(0, started + 16_000 - Date.now())));
+    const { images } = await direct.listImages(AbortSignal.timeout(10_000), {
+      properties: { [IMAGEDROP_PROPERTY]: s.id },
+    });
+    expect(images.map((i) => i.id)).toEqual([s.imageId]);
+  }, 90_000);
+
   it('more than image_size_cap: 413 after Glance has read up to the cap, not retried, nothing left', async () => {
     const { engine } = await harness();
     // The test cloud's cap is 1100 MiB; its quota (4 GB) is not the limit here.

@@ -360,7 +360,8 @@ export class UploadEngine {
       }
       try {
         await target.cleanUp(this.#run(job, target, AbortSignal.timeout(CLEAN_UP_TIMEOUT_MS)), 'failure');
-        this.#update(job, { leftover: null }, { urgent: true });
+        // A cancel's error said what was left; it is gone now. A failure keeps its reason.
+        this.#update(job, { leftover: null, ...(job.state.phase === 'cancelled' ? { error: null } : {}) });
       } catch (e) {
         if (!isBatch(selection)) throw e;
       }
