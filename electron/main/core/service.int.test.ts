@@ -447,3 +447,64 @@ describe('ImagedropCore', () => {
     expect(r).toMatchObject({ ok: false, error: { code: 'ipc/invalid-request' } });
   });
 });
+
+describe('ImagedropCore, what earlier runs left behind', () => {
+  it('on connect, deletes the record a cancelled job could not delete, and the job lets go of it', async () => {
+    const work = await tempDir('imagedrop-core-leftover-');
+    try {
+      const record = await admin.createImage(
+        { name: 'imagedrop-core-leftover', diskFormat: 'raw', containerFormat: 'bare' },
+        AbortSignal.timeout(10_000),
+      );
+      created.push({ glance: admin, id: record.id });
+      // The job log of a run whose cancel could not delete its record (the DELETEs kept failing).
+      const { newJobState } = await import('../upload/job-state.ts');
+      const { cloudKeyOf } = await import('./context.ts');
+      const request = {
+        path: path.join(work, 'gone.raw'),
+        name: 'imagedrop-core-leftover',
+        diskFormat: 'raw',
+        containerFormat: 'bare',
+        visibility: 'private',
+      } as const;
+      const job = {
+        ...newJobState(
+          'job-leftover',
+          request,
+          'glance',
+          { key: cloudKeyOf(admin.session), name: ADMIN, userName: 'admin' },
+          1,
+        ),
+        phase: 'cancelled' as const,
+        image: { id: record.id, owned: true, status: 'queued' as const },
+        leftover: `Image record ${record.id}`,
+        error: { code: 'glance/server-error' as const, message: 'could not be deleted', retryable: true },
+        targetState: { createUncertain: false, transport: null },
+      };
+      await mkdir(path.join(work, 'data'), { recursive: true });
+      const { writeFile } = await import('node:fs/promises');
+      await writeFile(path.join(work, 'data', 'jobs.json'), JSON.stringify({ version: 2, savedAt: 1, jobs: [job] }));
+      const second = new ImagedropCore({
+        dataDir: path.join(work, 'data'),
+        env: { OS_CLIENT_CONFIG_FILE: cloudsYaml() },
+        cwd: work,
+        secrets: new MemorySecretStore(),
+        platform: PLATFORM,
+      });
+      await second.init();
+      expect(second.engine.get('job-leftover')?.leftover).toBe(`Image record ${record.id}`);
+      const connected = await dispatchChannel(second.handlers, INVOKE_CHANNELS.connect, [
+        { kind: 'cloud', cloud: ADMIN },
+      ]);
+      expect(connected.ok).toBe(true);
+      await expect.poll(() => second.engine.get('job-leftover')?.leftover ?? null, { timeout: 20_000 }).toBeNull();
+      expect(second.engine.get('job-leftover')).toMatchObject({ phase: 'cancelled', error: null });
+      await expect(admin.getImage(record.id, AbortSignal.timeout(10_000))).rejects.toMatchObject({
+        code: 'glance/not-found',
+      });
+      await second.dispose();
+    } finally {
+      await removeDir(work);
+    }
+  });
+});

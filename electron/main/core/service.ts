@@ -261,6 +261,9 @@ export class ImagedropCore {
     this.#context = context;
     // Jobs restored for this cloud get a true resume plan, then queued ones start.
     void this.engine.refreshInterrupted(AbortSignal.timeout(CALL_TIMEOUT_MS)).catch(() => {});
+    // What earlier runs could not clean up on this cloud is tried again (a record whose DELETE
+    // failed, a create that got no answer and may have landed since).
+    void this.engine.cleanUpLeftovers('all').catch(() => {});
     const info = sessionInfo(context);
     return notRemembered ? { ...info, warnings: [...info.warnings, notRemembered] } : info;
   }
