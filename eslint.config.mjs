@@ -2,6 +2,7 @@
 //   shared/                      plain TypeScript: no Node, no DOM libraries, no electron, no React
 //   electron/main/** (not shell) the Node core: never imports electron, so it runs under plain Node
 //   electron/main/shell/         the only main-process code that imports electron
+//   electron/main/serve/         the web shell (`imagedrop serve`): core/, shared/ and Node only
 //   electron/preload/            electron's renderer modules and shared/ only
 //   renderer/                    React; never electron, Node or the main process
 import js from '@eslint/js';
@@ -10,8 +11,13 @@ import reactHooks from 'eslint-plugin-react-hooks';
 import { builtinModules } from 'node:module';
 
 const NODE = [...builtinModules, ...builtinModules.map((m) => `node:${m}`), 'node:*'];
-const restrict = (groups, message) => ({
-  'no-restricted-imports': ['error', { patterns: groups.map((group) => ({ group: [group].flat(), message })) }],
+const restrict = (groups, message) => restrictEach(groups.map((group) => [group, message]));
+/** Like restrict, with a message per group: [[group, message], …]. */
+const restrictEach = (pairs) => ({
+  'no-restricted-imports': [
+    'error',
+    { patterns: pairs.map(([group, message]) => ({ group: [group].flat(), message })) },
+  ],
 });
 // no-restricted-imports sees only static imports; these catch import('electron'),
 // require('electron') and TypeScript's `import x = require('electron')` (and electron/*).
@@ -25,6 +31,7 @@ const noElectronAtRuntime = (message) => ({
   ],
 });
 const CORE_MESSAGE = 'The main-process core must run under plain Node: only electron/main/shell/ may import electron.';
+const CORE_BANNED = ['electron', 'electron/*', '**/shell/**', '**/renderer/**', 'react', 'react-dom', 'zustand'];
 
 export default tseslint.config(
   {
@@ -62,12 +69,28 @@ export default tseslint.config(
     files: ['electron/main/**/*.ts'],
     ignores: ['electron/main/shell/**'],
     rules: {
-      ...restrict(
-        [['electron', 'electron/*', '**/shell/**', '**/renderer/**', 'react', 'react-dom', 'zustand']],
-        CORE_MESSAGE,
-      ),
+      ...restrict([CORE_BANNED], CORE_MESSAGE),
       ...noElectronAtRuntime(CORE_MESSAGE),
     },
+  },
+  {
+    // The service behind the contract is below every shell: it never reaches up into one.
+    files: ['electron/main/core/**/*.ts'],
+    rules: restrictEach([
+      [CORE_BANNED, CORE_MESSAGE],
+      [['**/serve/**', '**/cli/**'], 'core/ is what the shells serve: it imports none of them (serve/, cli/, shell/).'],
+    ]),
+  },
+  {
+    // A shell over the core, like shell/ but without electron: it talks to the core's service only.
+    files: ['electron/main/serve/**/*.ts'],
+    rules: restrictEach([
+      [CORE_BANNED, CORE_MESSAGE],
+      [
+        ['**/upload/**', '**/openstack/**', '**/inspect/**', '**/cli/**', 'undici', 'yaml'],
+        'electron/main/serve/ may import core/, shared/ and Node only (plus electron/main/errors.ts).',
+      ],
+    ]),
   },
   {
     files: ['electron/preload/**/*.ts'],
