@@ -84,6 +84,7 @@ export default tseslint.config(
   {
     // A shell over the core, like shell/ but without electron: it talks to the core's service only.
     files: ['electron/main/serve/**/*.ts'],
+    ignores: ['electron/main/serve/**/*.test.ts'],
     rules: restrictEach([
       [CORE_BANNED, CORE_MESSAGE],
       [

@@ -63,7 +63,8 @@ describe('eslint keeps the web shell (electron/main/serve) on the core, and the 
       "import { app } from 'electron';",
       "import { request } from 'undici';",
     ];
-    for (const code of refused) expect(await boundaryErrors(code, serveFile), code).toContain('1:no-restricted-imports');
+    for (const code of refused)
+      expect(await boundaryErrors(code, serveFile), code).toContain('1:no-restricted-imports');
   });
 
   it('core/ imports no shell: not serve/, not cli/, not shell/', async () => {

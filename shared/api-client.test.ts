@@ -71,7 +71,7 @@ describe('createImagedropApi', () => {
     const rebuilt = new Function(`return (${source})`)() as typeof createImagedropApi;
     const { transport } = fakeTransport();
     expect(Object.keys(rebuilt(transport, { invoke: INVOKE_CHANNELS, events: EVENT_CHANNELS })).length).toBe(
-      Object.keys(INVOKE_CHANNELS).length + Object.keys(EVENT_CHANNELS).length + 1,
+      Object.keys(INVOKE_CHANNELS).length + Object.keys(EVENT_CHANNELS).length + 2, // + pathForFile, fileChooser
     );
   });
 });

@@ -35,7 +35,9 @@ describe('lockDataDir', () => {
     await writeFile(path.join(dir, SERVE_LOCK), `${pid}\n`);
     await expect(lockDataDir(dir)).rejects.toMatchObject({
       code: 'serve/data-dir-busy',
-      message: expect.stringMatching(new RegExp(`^Another imagedrop serve \\(pid ${pid}\\) is running with the data folder`)),
+      message: expect.stringMatching(
+        new RegExp(`^Another imagedrop serve \\(pid ${pid}\\) is running with the data folder`),
+      ),
     });
     children[0]!.kill();
     await new Promise((r) => children[0]!.once('exit', r));
@@ -53,7 +55,11 @@ describe('lockDataDir', () => {
   });
 
   it("ignores the app's stale lock, another host's, and its own (serve inside the packaged app)", async () => {
-    for (const target of [`${os.hostname()}-999999`, `elsewhere-${otherProcess()}`, `${os.hostname()}-${process.pid}`]) {
+    for (const target of [
+      `${os.hostname()}-999999`,
+      `elsewhere-${otherProcess()}`,
+      `${os.hostname()}-${process.pid}`,
+    ]) {
       await rm(path.join(dir, ELECTRON_LOCK), { force: true });
       await symlink(target, path.join(dir, ELECTRON_LOCK));
       const release = await lockDataDir(dir);

@@ -9,7 +9,11 @@ import type { UploadSnapshot } from '../../../shared/upload.ts';
 import { EventStream, type EventSourceCore } from './events.ts';
 
 class RecordingCore implements EventSourceCore {
-  readonly listeners = { changed: new Set<(b: readonly UploadSnapshot[]) => void>(), removed: new Set<(ids: readonly string[]) => void>(), opened: new Set<(p: readonly string[]) => void>() };
+  readonly listeners = {
+    changed: new Set<(b: readonly UploadSnapshot[]) => void>(),
+    removed: new Set<(ids: readonly string[]) => void>(),
+    opened: new Set<(p: readonly string[]) => void>(),
+  };
   queue: UploadSnapshot[] = [];
   readonly engine = { list: () => this.queue };
   onUploadsChanged(l: (b: readonly UploadSnapshot[]) => void): Unsubscribe {
@@ -63,14 +67,16 @@ function reader(res: http.IncomingMessage) {
   return messages;
 }
 
-let cleanup: (() => Promise<void>)[] = [];
+const cleanup: (() => Promise<void>)[] = [];
 afterEach(async () => {
   for (const c of cleanup.splice(0)) await c();
 });
 
 async function serve(core: RecordingCore, options = {}) {
   const stream = new EventStream(core, options);
-  const server = http.createServer((req, res) => stream.attach(res, req.headers['last-event-id'] as string | undefined));
+  const server = http.createServer((req, res) =>
+    stream.attach(res, req.headers['last-event-id'] as string | undefined),
+  );
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   cleanup.push(async () => {
     stream.close();
@@ -103,7 +109,14 @@ describe('EventStream', () => {
     await until(() => a.messages.length === 3 && b.messages.length === 3);
     expect(a.messages).toEqual([
       { id: '1', event: EVENT_CHANNELS.onUploadsChanged, data: [{ id: 'j1', bytesSent: 1 }] },
-      { id: '2', event: EVENT_CHANNELS.onUploadsChanged, data: [{ id: 'j1', bytesSent: 2 }, { id: 'j2', bytesSent: 0 }] },
+      {
+        id: '2',
+        event: EVENT_CHANNELS.onUploadsChanged,
+        data: [
+          { id: 'j1', bytesSent: 2 },
+          { id: 'j2', bytesSent: 0 },
+        ],
+      },
       { id: '3', event: EVENT_CHANNELS.onUploadsRemoved, data: ['j2'] },
     ]);
     expect(b.messages).toEqual(a.messages);
@@ -125,7 +138,14 @@ describe('EventStream', () => {
     const again = await open({ 'Last-Event-ID': '1' });
     await until(() => again.messages.length === 2);
     expect(again.messages).toEqual([
-      { id: '3', event: EVENT_CHANNELS.onUploadsChanged, data: [{ id: 'j1', bytesSent: 9 }, { id: 'j3', bytesSent: 1 }] },
+      {
+        id: '3',
+        event: EVENT_CHANNELS.onUploadsChanged,
+        data: [
+          { id: 'j1', bytesSent: 9 },
+          { id: 'j3', bytesSent: 1 },
+        ],
+      },
       { id: '3', event: EVENT_CHANNELS.onUploadsRemoved, data: ['j2'] },
     ]);
     // Up to date, or a first connection: nothing is replayed.

@@ -57,7 +57,8 @@ describe('the Host check', () => {
   });
 
   it('knows the loopback addresses', () => {
-    for (const a of ['127.0.0.1', '127.1.2.3', '::1', '[::1]', '::ffff:127.0.0.1']) expect(isLoopbackAddress(a), a).toBe(true);
+    for (const a of ['127.0.0.1', '127.1.2.3', '::1', '[::1]', '::ffff:127.0.0.1'])
+      expect(isLoopbackAddress(a), a).toBe(true);
     for (const a of ['0.0.0.0', '10.0.0.1', '::', 'localhost']) expect(isLoopbackAddress(a), a).toBe(false);
   });
 });

@@ -44,10 +44,9 @@ describe('serveArgvFrom (the packaged app)', () => {
   it('finds `serve` after the executable, or after the app path when unpackaged', () => {
     expect(serveArgvFrom(['/opt/Imagedrop/imagedrop', 'serve', '--port', '0'], false)).toEqual(['--port', '0']);
     expect(serveArgvFrom(['/usr/bin/electron', '.', 'serve'], true)).toEqual([]);
-    expect(serveArgvFrom(['/opt/Imagedrop/imagedrop', '--ozone-platform=headless', 'serve', '--root', '/srv'], false)).toEqual([
-      '--root',
-      '/srv',
-    ]);
+    expect(
+      serveArgvFrom(['/opt/Imagedrop/imagedrop', '--ozone-platform=headless', 'serve', '--root', '/srv'], false),
+    ).toEqual(['--root', '/srv']);
   });
 
   it('a normal start, or a file named like a flag value, is not serve', () => {

@@ -30,12 +30,17 @@ describe('NoKeychainSecretStore (imagedrop serve under plain Node)', () => {
     await expect(readFile(path.join(dir, 'profiles.json'))).rejects.toMatchObject({ code: 'ENOENT' });
   });
 
-  it("a connection the app remembered cannot be opened: one sentence asks for the password", async () => {
+  it('a connection the app remembered cannot be opened: one sentence asks for the password', async () => {
     await writeFile(
       path.join(dir, 'profiles.json'),
-      JSON.stringify([{ label: 'lab', authUrl: manual.authUrl, authType: 'password', username: 'alice', projectName: 'ops' }]),
+      JSON.stringify([
+        { label: 'lab', authUrl: manual.authUrl, authType: 'password', username: 'alice', projectName: 'ops' },
+      ]),
     );
-    const profiles = new Profiles(path.join(dir, 'profiles.json'), new NoKeychainSecretStore(path.join(dir, 'secrets.json')));
+    const profiles = new Profiles(
+      path.join(dir, 'profiles.json'),
+      new NoKeychainSecretStore(path.join(dir, 'secrets.json')),
+    );
     await expect(profiles.config('lab')).rejects.toMatchObject({
       code: 'serve/no-keychain',
       message: expect.stringMatching(/^The password of 'lab' is kept encrypted by the desktop app's keychain/),

@@ -179,7 +179,9 @@ describe('imagedrop serve (CLI process) against the real cloud', () => {
     const second = startServe(dataDir, cloudsYaml);
     expect(await second.exit).toBe(2);
     expect(second.stderr()).toMatch(
-      new RegExp(`^Another imagedrop serve \\(pid ${serve.child.pid}\\) is running with the data folder ${dataDir}: stop it first`),
+      new RegExp(
+        `^Another imagedrop serve \\(pid ${serve.child.pid}\\) is running with the data folder ${dataDir}: stop it first`,
+      ),
     );
 
     const page = new Page(url);
@@ -229,7 +231,9 @@ describe('imagedrop serve (CLI process) against the real cloud', () => {
     const cloudsYaml = path.join(dir, 'none.yaml');
     const open = startServe(path.join(dir, 'data-bind'), cloudsYaml, ['--host', '0.0.0.0']);
     expect(await open.exit).toBe(2);
-    expect(open.stderr()).toMatch(/^Imagedrop serves your files and cloud sign-ins, so it listens on 0\.0\.0\.0 only with TLS/);
+    expect(open.stderr()).toMatch(
+      /^Imagedrop serves your files and cloud sign-ins, so it listens on 0\.0\.0\.0 only with TLS/,
+    );
     const named = startServe(path.join(dir, 'data-bind'), cloudsYaml, ['disk.qcow2']);
     expect(await named.exit).toBe(2);
     expect(named.stderr()).toMatch(/^serve takes no file names/);

@@ -88,7 +88,13 @@ async function signIn(server: ServeServer, ca?: Buffer): Promise<string> {
   return cookie.split(';')[0]!;
 }
 
-function call(server: ServeServer, name: string, args: unknown[], cookie: string, headers: Record<string, string> = {}) {
+function call(
+  server: ServeServer,
+  name: string,
+  args: unknown[],
+  cookie: string,
+  headers: Record<string, string> = {},
+) {
   return request(server, `/api/${name}`, {
     method: 'POST',
     headers: {
@@ -338,7 +344,13 @@ describe('the shared folders, over HTTP', () => {
     const server = await start();
     const cookie = await signIn(server);
     const roots = result<{ path: string }[]>(await call(server, 'list-host-roots', [], cookie));
-    expect(roots).toEqual({ ok: true, value: [{ path: root, name: 'images' }, { path: '/dev', name: 'dev' }] });
+    expect(roots).toEqual({
+      ok: true,
+      value: [
+        { path: root, name: 'images' },
+        { path: '/dev', name: 'dev' },
+      ],
+    });
     const listing = result<HostDirectory>(await call(server, 'list-host-directory', [root], cookie));
     expect(listing.ok && listing.value.entries.find((e) => e.name === 'disk.raw')).toMatchObject({
       kind: 'file',
@@ -356,7 +368,10 @@ describe('the shared folders, over HTTP', () => {
   ])('refuses to list %s', async (_what, p, code) => {
     const server = await start();
     const cookie = await signIn(server);
-    expect(result(await call(server, 'list-host-directory', [p()], cookie))).toMatchObject({ ok: false, error: { code } });
+    expect(result(await call(server, 'list-host-directory', [p()], cookie))).toMatchObject({
+      ok: false,
+      error: { code },
+    });
   });
 
   it.each([
@@ -420,9 +435,21 @@ describe('binding and TLS', () => {
     execFileSync(
       'openssl',
       [
-        'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=localhost',
-        '-addext', 'subjectAltName=DNS:localhost,DNS:build01.example.org,IP:127.0.0.1',
-        '-keyout', key, '-out', cert,
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-days',
+        '1',
+        '-subj',
+        '/CN=localhost',
+        '-addext',
+        'subjectAltName=DNS:localhost,DNS:build01.example.org,IP:127.0.0.1',
+        '-keyout',
+        key,
+        '-out',
+        cert,
       ],
       { stdio: 'ignore' },
     );
@@ -443,7 +470,10 @@ describe('binding and TLS', () => {
     });
     expect(reply.status).toBe(200);
     // A name from the certificate is a name of this server.
-    const byName = await request(server, '/', { ca, headers: { Host: `build01.example.org:${server.port}`, Cookie: cookie } });
+    const byName = await request(server, '/', {
+      ca,
+      headers: { Host: `build01.example.org:${server.port}`, Cookie: cookie },
+    });
     expect(byName.status).toBe(200);
     // Plain HTTP to the TLS port gets nothing.
     await expect(

@@ -167,7 +167,11 @@ describe('main.ts', () => {
 });
 
 describe('main.ts as `imagedrop serve`', () => {
-  const saved = { renderer: process.env.IMAGEDROP_RENDERER_DIR, display: process.env.DISPLAY, wayland: process.env.WAYLAND_DISPLAY };
+  const saved = {
+    renderer: process.env.IMAGEDROP_RENDERER_DIR,
+    display: process.env.DISPLAY,
+    wayland: process.env.WAYLAND_DISPLAY,
+  };
   let out: string[];
   let err: string[];
   let signals: Map<string, () => void>;

@@ -233,8 +233,9 @@ export class FakeApi implements ImagedropApi {
     return this.record('pickFiles', [], () => ok([...this.picked]));
   }
 
+  /** As the preload does in the app; a served page's transport has no path for a dropped file. */
   pathForFile(file: DroppedFile): string {
-    return `/dropped/${file.name}`;
+    return this.fileChooser === 'host-browser' ? '' : `/dropped/${file.name}`;
   }
 
   inspectFiles(paths: readonly string[]): Promise<Result<InspectOutcome[]>> {
