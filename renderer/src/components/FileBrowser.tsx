@@ -216,7 +216,7 @@ function FileBrowserDialog({ purpose }: { purpose: FileBrowserPurpose }) {
                           entry.name
                         )}
                       </th>
-                      <td>{entry.kind === 'file' ? formatBytes(entry.size) : ''}</td>
+                      <td className="file-size">{entry.kind === 'file' ? formatBytes(entry.size) : ''}</td>
                       <td className={`verdict-${verdict.tone}`}>{verdict.text}</td>
                     </tr>
                   );
