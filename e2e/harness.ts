@@ -184,7 +184,7 @@ export interface App {
   unsafeQcow2(stem: string): Promise<string>;
 }
 
-async function randomFileAt(file: string, size: number): Promise<void> {
+export async function randomFileAt(file: string, size: number): Promise<void> {
   const handle = await open(file, 'w');
   try {
     for (let left = size; left > 0; left -= 4 * MiB) await handle.write(randomBytes(Math.min(left, 4 * MiB)));
