@@ -12,8 +12,10 @@ class FakeEventSource extends EventTarget {
   static readonly CLOSED = 2;
   static created: FakeEventSource[] = [];
   readyState = FakeEventSource.CONNECTING;
-  constructor(readonly url: string) {
+  readonly url: string;
+  constructor(url: string) {
     super();
+    this.url = url;
     FakeEventSource.created.push(this);
   }
   open(): void {

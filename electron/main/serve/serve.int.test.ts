@@ -43,9 +43,11 @@ const imageIds = new Set<string>();
 
 /** A page's view of a serve: the cookie from the exchange, calls, and the event stream. */
 class Page {
+  readonly url: string;
   readonly origin: string;
   cookie = '';
-  constructor(readonly url: string) {
+  constructor(url: string) {
+    this.url = url;
     this.origin = new URL(url).origin;
   }
 
