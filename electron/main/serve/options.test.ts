@@ -27,6 +27,11 @@ describe('parseServeArgs', () => {
     ).toEqual({ port: 8443, host: '0.0.0.0', roots: ['/srv/a', 'b'], certFile: 'c.pem', keyFile: 'k.pem' });
   });
 
+  it('takes an IPv6 address with or without brackets', () => {
+    expect(parseServeArgs(['--host', '[::1]'], '/w').host).toBe('::1');
+    expect(parseServeArgs(['--host', '::1'], '/w').host).toBe('::1');
+  });
+
   it.each([
     [['--port', 'http'], /--port http is not a port number/],
     [['--port', '70000'], /--port 70000 is not a port number/],

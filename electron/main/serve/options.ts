@@ -52,7 +52,8 @@ export function parseServeArgs(argv: readonly string[], cwd: string): ServeOptio
   if (!/^\d+$/.test(values.port) || !Number.isInteger(port) || port > 65535) {
     throw badOption(`--port ${values.port} is not a port number: give 1 to 65535, or 0 for a free one.`);
   }
-  const host = values.host ?? DEFAULT_HOST;
+  // An IPv6 address may come bracketed, as in a URL.
+  const host = (values.host ?? DEFAULT_HOST).replace(/^\[(.*)\]$/, '$1');
   if (host === '' || (/[^A-Za-z0-9.:-]/.test(host) && isIP(host) === 0)) {
     throw badOption(`--host ${host} is not an address or a host name.`);
   }

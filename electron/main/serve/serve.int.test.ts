@@ -229,6 +229,16 @@ describe('imagedrop serve (CLI process) against the real cloud', () => {
     }
   }, 180_000);
 
+  it('SIGTERM stops it as Ctrl-C does: exit 0, the data folder released', async () => {
+    const dataDir = path.join(dir, 'data-term');
+    const serve = startServe(dataDir, path.join(dir, 'none.yaml'));
+    expect(await serve.firstLine).toMatch(/^http:\/\/127\.0\.0\.1:\d+\//);
+    serve.child.kill('SIGTERM');
+    expect(await serve.exit).toBe(0);
+    expect(serve.stderr()).toContain('stopping; uploads are paused and saved');
+    await expect(stat(path.join(dataDir, 'serve.lock'))).rejects.toMatchObject({ code: 'ENOENT' });
+  }, 60_000);
+
   it('refuses a non-loopback bind without TLS, and a file name, with one sentence and exit 2', async () => {
     const cloudsYaml = path.join(dir, 'none.yaml');
     const open = startServe(path.join(dir, 'data-bind'), cloudsYaml, ['--host', '0.0.0.0']);
