@@ -40,6 +40,8 @@ let dir: string;
 let files: string;
 let glance: GlanceClient;
 const imageIds = new Set<string>();
+/** Every serve process started, so that none outlives a failed test. */
+const children = new Set<ChildProcess>();
 
 /** A page's view of a serve: the cookie from the exchange, calls, and the event stream. */
 class Page {
@@ -134,6 +136,7 @@ function startServe(dataDir: string, cloudsYaml: string, args: string[] = []): S
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  children.add(child);
   let stderr = '';
   child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
   const lines = createInterface({ input: child.stdout! });
@@ -153,6 +156,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   await deleteImages(glance, imageIds);
   await removeDir(dir);
 });
