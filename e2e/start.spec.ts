@@ -81,6 +81,12 @@ test('bash scripts/start.sh without Electron prints a URL; an upload from that p
     });
   } finally {
     if (child.exitCode === null) child.kill('SIGKILL');
+    // Whatever failed: every image named after this test's file goes too.
+    const { images } = await adminGlance.listImages(AbortSignal.timeout(30_000), {
+      owner: adminGlance.session.projectId,
+    });
+    for (const image of images)
+      if (image.name?.startsWith(tag) && !imageIds.includes(image.id)) imageIds.push(image.id);
     for (const id of imageIds) await adminGlance.deleteImage(id, AbortSignal.timeout(30_000)).catch(() => {});
     for (const id of imageIds) expect(await imageOrNull(adminGlance, id)).toBeNull();
     await rm(filesDir, { recursive: true, force: true });

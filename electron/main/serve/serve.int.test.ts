@@ -40,6 +40,8 @@ let dir: string;
 let files: string;
 let glance: GlanceClient;
 const imageIds = new Set<string>();
+/** In the name of every image this file creates: afterAll deletes them all, whatever failed. */
+const TAG = `serve-int-${Date.now().toString(36)}`;
 /** Every serve process started, so that none outlives a failed test. */
 const children = new Set<ChildProcess>();
 
@@ -157,6 +159,8 @@ beforeAll(async () => {
 
 afterAll(async () => {
   for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  const { images } = await glance.listImages(AbortSignal.timeout(30_000), { owner: glance.session.projectId });
+  for (const image of images) if (image.name?.startsWith(TAG)) imageIds.add(image.id);
   await deleteImages(glance, imageIds);
   await removeDir(dir);
 });
@@ -200,7 +204,7 @@ describe('imagedrop serve (CLI process) against the real cloud', () => {
     const [granted] = await page.value<string[]>('choose-host-files', [file]);
     expect(granted).toBe(file);
     const [jobId] = await page.value<string[]>('start-uploads', [
-      { path: file, name: 'serve-int-held', diskFormat: 'raw', containerFormat: 'bare', visibility: 'private' },
+      { path: file, name: `${TAG}-held`, diskFormat: 'raw', containerFormat: 'bare', visibility: 'private' },
     ]);
     await until(() =>
       stream.batches.some((b) => b.batch.some((s) => s.id === jobId && s.phase === 'uploading' && s.bytesSent > 0)),
@@ -226,7 +230,7 @@ describe('imagedrop serve (CLI process) against the real cloud', () => {
     await app.init();
     try {
       const job = app.engine.get(jobId!);
-      expect(job).toMatchObject({ file, imageName: 'serve-int-held', phase: 'interrupted', imageId: running.imageId });
+      expect(job).toMatchObject({ file, imageName: `${TAG}-held`, phase: 'interrupted', imageId: running.imageId });
       expect(JSON.parse(await readFile(path.join(dataDir, 'jobs.json'), 'utf8'))).toBeTruthy();
     } finally {
       await app.dispose();
@@ -288,7 +292,7 @@ describe('the event stream during a real upload', () => {
       await page.value('choose-host-files', [file]);
       const started = Date.now();
       const [jobId] = await page.value<string[]>('start-uploads', [
-        { path: file, name: 'serve-int-rate', diskFormat: 'raw', containerFormat: 'bare', visibility: 'private' },
+        { path: file, name: `${TAG}-rate`, diskFormat: 'raw', containerFormat: 'bare', visibility: 'private' },
       ]);
       const finished = ['done', 'failed', 'cancelled', 'interrupted'];
       await until(
