@@ -2,6 +2,7 @@
 //   shared/                      plain TypeScript: no Node, no DOM libraries, no electron, no React
 //   electron/main/** (not shell) the Node core: never imports electron, so it runs under plain Node
 //   electron/main/shell/         the only main-process code that imports electron
+//   electron/main/serve/         the web shell (`imagedrop serve`): core/, shared/ and Node only
 //   electron/preload/            electron's renderer modules and shared/ only
 //   renderer/                    React; never electron, Node or the main process
 import js from '@eslint/js';
@@ -10,8 +11,13 @@ import reactHooks from 'eslint-plugin-react-hooks';
 import { builtinModules } from 'node:module';
 
 const NODE = [...builtinModules, ...builtinModules.map((m) => `node:${m}`), 'node:*'];
-const restrict = (groups, message) => ({
-  'no-restricted-imports': ['error', { patterns: groups.map((group) => ({ group: [group].flat(), message })) }],
+const restrict = (groups, message) => restrictEach(groups.map((group) => [group, message]));
+/** Like restrict, with a message per group: [[group, message], …]. */
+const restrictEach = (pairs) => ({
+  'no-restricted-imports': [
+    'error',
+    { patterns: pairs.map(([group, message]) => ({ group: [group].flat(), message })) },
+  ],
 });
 // no-restricted-imports sees only static imports; these catch import('electron'),
 // require('electron') and TypeScript's `import x = require('electron')` (and electron/*).
@@ -25,7 +31,7 @@ const noElectronAtRuntime = (message) => ({
   ],
 });
 const CORE_MESSAGE = 'The main-process core must run under plain Node: only electron/main/shell/ may import electron.';
-const CORE_FORBIDDEN = ['electron', 'electron/*', '**/shell/**', '**/renderer/**', 'react', 'react-dom', 'zustand'];
+const CORE_BANNED = ['electron', 'electron/*', '**/shell/**', '**/renderer/**', 'react', 'react-dom', 'zustand'];
 
 /** `room` may not import the rooms above it (tests and test support may). */
 function layer(room, above, message) {
@@ -33,17 +39,10 @@ function layer(room, above, message) {
     {
       files: [`${room}/**/*.ts`],
       ignores: [`${room}/**/*.test.ts`],
-      rules: {
-        'no-restricted-imports': [
-          'error',
-          {
-            patterns: [
-              { group: CORE_FORBIDDEN, message: CORE_MESSAGE },
-              { group: above.map((r) => `**/${r}/**`), message },
-            ],
-          },
-        ],
-      },
+      rules: restrictEach([
+        [CORE_BANNED, CORE_MESSAGE],
+        [above.map((r) => `**/${r}/**`), message],
+      ]),
     },
   ];
 }
@@ -84,7 +83,7 @@ export default tseslint.config(
     files: ['electron/main/**/*.ts'],
     ignores: ['electron/main/shell/**'],
     rules: {
-      ...restrict([CORE_FORBIDDEN], CORE_MESSAGE),
+      ...restrict([CORE_BANNED], CORE_MESSAGE),
       ...noElectronAtRuntime(CORE_MESSAGE),
     },
   },
@@ -112,7 +111,23 @@ export default tseslint.config(
     'The engine names no image service: it imports no target, no cloud client, no service and no CLI.',
   ),
   ...layer('electron/main/targets', ['core', 'cli', 'serve'], 'A target imports nothing of the services or the CLI.'),
-  ...layer('electron/main/core', ['cli', 'serve'], 'The services import nothing of the CLI or of serve.'),
+  ...layer(
+    'electron/main/core',
+    ['cli', 'serve'],
+    'core/ is what the shells serve: it imports none of them (serve/, cli/, shell/).',
+  ),
+  {
+    // A shell over the core, like shell/ but without electron: it talks to the core's service only.
+    files: ['electron/main/serve/**/*.ts'],
+    ignores: ['electron/main/serve/**/*.test.ts'],
+    rules: restrictEach([
+      [CORE_BANNED, CORE_MESSAGE],
+      [
+        ['**/upload/**', '**/targets/**', '**/openstack/**', '**/inspect/**', '**/cli/**', 'undici', 'yaml'],
+        'electron/main/serve/ may import core/, shared/ and Node only (plus electron/main/errors.ts).',
+      ],
+    ]),
+  },
   {
     files: ['electron/preload/**/*.ts'],
     rules: restrict(

@@ -3,8 +3,8 @@
 import type { Page } from '@playwright/test';
 import { copyFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { ImagedropApi } from '../shared/ipc.ts';
 import { KEYSTONE_URL, expect, test } from './harness.ts';
+import { callFromPage, hostBrowser } from './steps.ts';
 
 async function enterDetails(
   page: Page,
@@ -68,7 +68,7 @@ test('connect errors name the password, or say that nothing answers', async ({ p
   });
 });
 
-test('the CA file: only "Choose…" fills it, and main reads no CA file the user did not choose', async ({
+test('the CA file: only "Choose…" (the host browser) fills it, and main reads no CA file the user did not choose', async ({
   page,
   app,
 }) => {
@@ -83,17 +83,13 @@ test('the CA file: only "Choose…" fills it, and main reads no CA file the user
   await expect(ca).not.toBeEditable();
 
   await test.step('a path the page names itself is refused before main opens it', async () => {
-    const forged = await page.evaluate(
-      (authUrl) =>
-        (window as unknown as { imagedrop: ImagedropApi }).imagedrop.connect({
-          kind: 'manual',
-          authUrl,
-          auth: { type: 'password', username: 'admin', password: 'imagedrop-admin-pass', projectName: 'admin' },
-          cacertPath: '/dev/zero',
-          remember: false,
-        }),
-      KEYSTONE_URL,
-    );
+    const forged = await callFromPage(app, 'connect', {
+      kind: 'manual',
+      authUrl: KEYSTONE_URL,
+      auth: { type: 'password', username: 'admin', password: 'imagedrop-admin-pass', projectName: 'admin' },
+      cacertPath: '/dev/zero',
+      remember: false,
+    });
     expect(forged).toMatchObject({ ok: false, error: { code: 'ipc/path-not-granted' } });
     expect(app.core.context).toBeNull();
   });
@@ -101,8 +97,11 @@ test('the CA file: only "Choose…" fills it, and main reads no CA file the user
   await test.step('a chosen CA file is used for the connection', async () => {
     const file = path.join(app.filesDir, `ca-${app.tag}.pem`);
     await copyFile('/etc/ssl/certs/ca-certificates.crt', file);
-    app.queueCaPick(file);
     await page.getByRole('button', { name: 'Choose the CA certificate file…' }).click();
+    const dialog = hostBrowser(page, 'ca');
+    await dialog.getByRole('radio', { name: `Choose ca-${app.tag}.pem`, exact: true }).check();
+    await dialog.getByRole('button', { name: 'Use this CA file' }).click();
+    await expect(dialog).toHaveCount(0);
     await expect(ca).toHaveValue(file);
     await page.getByRole('button', { name: 'Connect', exact: true }).click();
     await expect(page.getByRole('heading', { name: 'Connected' })).toBeVisible();

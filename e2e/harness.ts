@@ -1,15 +1,25 @@
 // The e2e harness: the built renderer in Chromium, with the real main-process core behind it.
 //
 // Per test it makes a data dir and a real ImagedropCore (the test cloud's clouds.yaml, an
-// in-memory secret store, a file picker that returns what the test queued, a clipboard that
-// records), then gives the page the same window.imagedrop the preload gives it: the page-side
-// script embeds the source of shared/api-client.ts's createImagedropApi and the channel tables
-// from shared/ipc.ts, and calls it with a transport made of
-//   invoke  → a Playwright binding that runs dispatchChannel(core.handlers, …) (the same
-//             validation and Result wrapping as the app's ipcMain handlers),
-//   on      → listeners that the harness calls with page.evaluate when the core emits an event,
-//   pathForFile → see below.
-// So the only thing that differs from the app is the transport.
+// in-memory secret store standing in for the keychain), and reaches it through one of two shells
+// (the `shell` option):
+//
+// 'serve' (the default): `imagedrop serve`'s own web server (electron/main/serve) on a free port,
+//   with the test's files folder as its one shared folder. The page is opened at the printed URL,
+//   as a user opens it: the secret is exchanged for the cookie, the calls go over real HTTP
+//   through dispatchChannel, the events come as server-sent events, files are chosen in the host
+//   browser, and the clipboard is Chromium's own.
+//
+// 'binding': the app's transport, for what only the desktop shell has (drag and drop with paths,
+//   the native pickers, the platform clipboard, files opened from the OS). The page gets the same
+//   window.imagedrop the preload gives it: the page-side script embeds the source of
+//   shared/api-client.ts's createImagedropApi and the channel tables from shared/ipc.ts, and calls
+//   it with a transport made of
+//     invoke  → a Playwright binding that runs dispatchChannel(core.handlers, …) (the same
+//               validation and Result wrapping as the app's ipcMain handlers),
+//     on      → listeners that the harness calls with page.evaluate when the core emits an event,
+//     pathForFile → see below.
+//   So the only thing that differs from the app is the transport.
 //
 // Images the test created on the server are deleted afterwards, and a direct Glance client checks
 // that they are gone.
@@ -17,7 +27,7 @@ import { test as base, expect, type Page, type TestInfo } from '@playwright/test
 import { execFile } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { mkdtemp, open, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, open, readFile, realpath, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -27,6 +37,8 @@ import { EVENT_CHANNELS, INVOKE_CHANNELS } from '../shared/ipc.ts';
 import { dispatchChannel } from '../electron/main/core/dispatch.ts';
 import { MemorySecretStore } from '../electron/main/core/profiles.ts';
 import { ImagedropCore } from '../electron/main/core/service.ts';
+import { startServeServer, type ServeServer } from '../electron/main/serve/server.ts';
+import { loadRenderer } from '../electron/main/serve/static.ts';
 import { ImagedropError } from '../electron/main/errors.ts';
 import { chooseCloud } from '../electron/main/openstack/cloud-config.ts';
 import { GlanceClient } from '../electron/main/openstack/glance.ts';
@@ -114,13 +126,23 @@ export async function sha512File(file: string): Promise<string> {
   return hash.digest('hex');
 }
 
+export type Shell = 'serve' | 'binding';
+
 export interface AppOptions {
   /** Route the image API through a fault proxy (app.proxy), e.g. to hold an upload mid-way. */
   imageProxy: boolean;
+  /** How the page reaches the core: imagedrop serve over HTTP (default), or the app's binding. */
+  shell: Shell;
 }
+
+/** The renderer build the e2e run serves (global-setup.ts keeps it fresh). */
+export const RENDERER_DIR = path.resolve(import.meta.dirname, '../dist/renderer');
 
 export interface App {
   readonly page: Page;
+  readonly shell: Shell;
+  /** serve only: the running server (a new one after restart()). */
+  readonly server: ServeServer;
   /** Unique per test; in every file name the test makes, so its images are easy to find. */
   readonly tag: string;
   readonly dataDir: string;
@@ -134,15 +156,20 @@ export interface App {
   readonly core: ImagedropCore;
   /** A direct admin Glance client, for checking the server. */
   readonly glance: GlanceClient;
-  /** Everything the app put on the clipboard. */
+  /** binding: every text the app put on the platform clipboard. */
   readonly copied: readonly string[];
-  /** Loads the renderer. */
+  /** What the app last put on the clipboard (binding: the platform's; serve: Chromium's own). */
+  clipboardText(): Promise<string | null>;
+  /** Loads the renderer (serve: opens the printed URL, which signs the browser in). */
   open(): Promise<void>;
-  /** The app restarts: the core is disposed, a new one loads the same data dir, the page reloads. */
+  /**
+   * The app restarts: the core is disposed, a new one loads the same data dir, the page reloads
+   * (serve: a new server, whose new URL the page opens, as a user would after restarting it).
+   */
   restart(): Promise<void>;
-  /** The paths the next native "open files" dialog returns. */
+  /** binding only: the paths the next native "open files" dialog returns. */
   queuePick(paths: readonly string[]): void;
-  /** The path the next native CA-file dialog returns. */
+  /** binding only: the path the next native CA-file dialog returns. */
   queueCaPick(path: string): void;
   /** Files handed to the app by the OS (file associations). */
   openFiles(paths: readonly string[]): void;
@@ -157,7 +184,7 @@ export interface App {
   unsafeQcow2(stem: string): Promise<string>;
 }
 
-async function randomFileAt(file: string, size: number): Promise<void> {
+export async function randomFileAt(file: string, size: number): Promise<void> {
   const handle = await open(file, 'w');
   try {
     for (let left = size; left > 0; left -= 4 * MiB) await handle.write(randomBytes(Math.min(left, 4 * MiB)));
@@ -176,8 +203,10 @@ async function proxiedClouds(dir: string, imageEndpoint: string): Promise<string
 
 class Harness implements App {
   readonly page: Page;
+  readonly shell: Shell;
   readonly tag = randomBytes(3).toString('hex');
   readonly copied: string[] = [];
+  #server: ServeServer | null = null;
   readonly glance: GlanceClient;
   readonly dataDir: string;
   readonly filesDir: string;
@@ -192,8 +221,9 @@ class Harness implements App {
   readonly warnings: string[] = [];
   #glancePid = '';
 
-  constructor(page: Page, glance: GlanceClient, dataDir: string, filesDir: string) {
+  constructor(page: Page, glance: GlanceClient, dataDir: string, filesDir: string, shell: Shell) {
     this.page = page;
+    this.shell = shell;
     this.glance = glance;
     this.dataDir = dataDir;
     this.filesDir = filesDir;
@@ -202,6 +232,11 @@ class Harness implements App {
   get core(): ImagedropCore {
     if (!this.#core) throw new Error('the core is not running');
     return this.#core;
+  }
+
+  get server(): ServeServer {
+    if (!this.#server) throw new Error('no server: this test runs with the binding shell');
+    return this.#server;
   }
 
   get proxy(): FaultProxy {
@@ -216,6 +251,10 @@ class Harness implements App {
       this.cloudsYaml = await proxiedClouds(this.dataDir, this.#proxy.url);
     }
     await this.#startCore();
+    if (this.shell === 'serve') {
+      await this.#startServer();
+      return;
+    }
     await this.page.exposeBinding('__imagedropInvoke', async (source, channel: unknown, args: unknown) => {
       // Like the app's ipcMain handlers, answer only the renderer's own top frame.
       if (source.frame !== this.page.mainFrame()) {
@@ -235,12 +274,23 @@ class Harness implements App {
     await this.page.addInitScript({ content: pageScript(this.filesDir) });
   }
 
+  /** imagedrop serve's server in front of the core, sharing the test's files folder. */
+  async #startServer(): Promise<void> {
+    this.#server = await startServeServer({
+      core: this.core,
+      renderer: await loadRenderer(RENDERER_DIR),
+      host: '127.0.0.1',
+      port: 0,
+    });
+  }
+
   async #startCore(): Promise<void> {
     const core = new ImagedropCore({
       dataDir: this.dataDir,
       env: { OS_CLIENT_CONFIG_FILE: this.cloudsYaml },
       cwd: this.dataDir,
       secrets: new MemorySecretStore(),
+      ...(this.shell === 'serve' ? { hostRoots: [this.filesDir] } : {}),
       platform: {
         pickFiles: async () => this.#picks.shift() ?? [],
         pickCaFile: async () => this.#caPicks.shift() ?? null,
@@ -252,6 +302,7 @@ class Harness implements App {
     });
     await core.init();
     this.#core = core;
+    if (this.shell === 'serve') return; // the server's own event stream carries the events
     this.#unsubscribe = [
       core.onUploadsChanged((batch) => this.#emit(EVENT_CHANNELS.onUploadsChanged, batch)),
       core.onUploadsRemoved((ids) => this.#emit(EVENT_CHANNELS.onUploadsRemoved, ids)),
@@ -283,22 +334,47 @@ class Harness implements App {
   }
 
   async open(): Promise<void> {
-    await this.page.goto('index.html');
+    if (this.shell === 'serve') await this.#openServed();
+    else await this.page.goto('index.html');
     await expect(this.page.getByRole('tablist', { name: 'Views' })).toBeVisible();
+  }
+
+  /** Opens the printed URL: the exchange answers with the cookie and takes the secret out of the address bar. */
+  async #openServed(): Promise<void> {
+    const server = this.server;
+    await this.page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.origin });
+    await this.page.goto(server.url);
+    expect(this.page.url()).toBe(`${server.origin}/`);
   }
 
   async restart(): Promise<void> {
-    await this.#stopCore();
-    await this.#startCore();
-    await this.page.reload();
+    if (this.shell === 'serve') {
+      await this.#server?.close();
+      this.#server = null;
+      await this.#stopCore();
+      await this.#startCore();
+      await this.#startServer();
+      await this.#openServed();
+    } else {
+      await this.#stopCore();
+      await this.#startCore();
+      await this.page.reload();
+    }
     await expect(this.page.getByRole('tablist', { name: 'Views' })).toBeVisible();
   }
 
+  async clipboardText(): Promise<string | null> {
+    if (this.shell === 'binding') return this.copied.at(-1) ?? null;
+    return this.page.evaluate(() => navigator.clipboard.readText());
+  }
+
   queuePick(paths: readonly string[]): void {
+    if (this.shell !== 'binding') throw new Error('queuePick: serve has no native dialog; use chooseFiles (steps.ts)');
     this.#picks.push([...paths]);
   }
 
   queueCaPick(path: string): void {
+    if (this.shell !== 'binding') throw new Error('queueCaPick: serve has no native dialog; use the host browser');
     this.#caPicks.push(path);
   }
 
@@ -364,6 +440,7 @@ class Harness implements App {
     }
     try {
       this.#proxy?.release();
+      await this.#server?.close();
       await this.#stopCore();
       await this.#proxy?.close();
       await this.#deleteImages();
@@ -398,12 +475,14 @@ class Harness implements App {
 
 export const test = base.extend<AppOptions & { app: App }, { adminGlance: GlanceClient }>({
   imageProxy: [false, { option: true }],
+  shell: ['serve', { option: true }],
   // eslint-disable-next-line no-empty-pattern -- Playwright reads a fixture's dependencies from this pattern
   adminGlance: [async ({}, use) => use(await glanceFor(ADMIN)), { scope: 'worker' }],
-  app: async ({ page, imageProxy, adminGlance }, use, testInfo) => {
+  app: async ({ page, imageProxy, shell, adminGlance }, use, testInfo) => {
     const dataDir = await mkdtemp(path.join(os.tmpdir(), 'imagedrop-e2e-data-'));
-    const filesDir = await mkdtemp(path.join(os.tmpdir(), 'imagedrop-e2e-files-'));
-    const harness = new Harness(page, adminGlance, dataDir, filesDir);
+    // Real path: serve shows (and grants) files by their real paths.
+    const filesDir = await realpath(await mkdtemp(path.join(os.tmpdir(), 'imagedrop-e2e-files-')));
+    const harness = new Harness(page, adminGlance, dataDir, filesDir, shell);
     await harness.start(imageProxy);
     try {
       await use(harness);

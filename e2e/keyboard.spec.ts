@@ -1,8 +1,9 @@
 // The main path with the keyboard only: Tab, arrows, Enter and Space reach the tabs, Connect, the
-// drop zone's "Choose files…", Upload, Pause and Resume. No mouse click anywhere.
+// drop zone's "Choose files…" and the host browser it opens (imagedrop serve), Upload, Pause and
+// Resume. No mouse click anywhere.
 import path from 'node:path';
 import { ADMIN, MiB, expect, test } from './harness.ts';
-import { draft, holdImageData, row, tab, tabTo } from './steps.ts';
+import { draft, holdImageData, hostBrowser, row, tab, tabTo } from './steps.ts';
 
 test.use({ imageProxy: true });
 
@@ -32,14 +33,25 @@ test('keyboard only: connect, choose a file, upload, pause and resume', async ({
     await expect(page.getByRole('heading', { name: 'Connected' })).toBeVisible();
   });
 
-  await test.step('"Choose files…" with Space', async () => {
+  await test.step('"Choose files…" with Space; in the host browser, Space ticks and Enter adds', async () => {
     await tabTo(page, page.getByRole('button', { name: 'Add images', exact: true }));
     await page.keyboard.press('Enter');
     await expect(tab(page, 'Add images')).toHaveAttribute('aria-selected', 'true');
-    app.queuePick([raw]);
-    await tabTo(page, page.getByRole('button', { name: 'Choose files…' }));
+    await tabTo(page, page.getByRole('button', { name: 'Choose files…', exact: true }));
     await page.keyboard.press('Space');
+    const dialog = hostBrowser(page);
+    // Focus moved into the dialog, and Tab stays in it.
+    await expect(dialog.getByRole('heading', { name: 'Choose disk images on the host' })).toBeFocused();
+    const box = dialog.getByRole('checkbox', { name: `Choose ${name}`, exact: true });
+    await tabTo(page, box);
+    await page.keyboard.press('Space');
+    await expect(box).toBeChecked();
+    await tabTo(page, dialog.getByRole('button', { name: 'Add 1 file' }));
+    await page.keyboard.press('Enter');
+    await expect(dialog).toHaveCount(0);
     await expect(draft(page, name).getByText('Safe', { exact: true })).toBeVisible();
+    // The focus went back where it was.
+    await expect(page.getByRole('button', { name: 'Choose files…', exact: true })).toBeFocused();
   });
 
   await test.step('Upload with Enter, Pause with Space, Resume with Enter; the focus stays in the row', async () => {

@@ -5,6 +5,9 @@ import path from 'node:path';
 import { MiB, expect, test } from './harness.ts';
 import { draft, tab } from './steps.ts';
 
+// The OS hands files only to the desktop app.
+test.use({ shell: 'binding' });
+
 test('files opened from the OS appear in Add images, inspected', async ({ page, app }) => {
   const [qcow2, unsafe] = await Promise.all([app.qcow2('fedora-40', 2 * MiB), app.unsafeQcow2('snapshot')]);
   await app.open();

@@ -1,11 +1,11 @@
-// A job that was mid-upload when the app stopped: after a restart (a new core on the same data
-// dir, and the page reloaded) it comes back `interrupted`, cannot resume until its cloud is
+// A job that was mid-upload when the server stopped: after a restart (a new core on the same data
+// dir, a new server, and the page opened at its new URL) it comes back `interrupted`, cannot resume until its cloud is
 // connected (and says so), and once connected, resumes to active and verified. Glance has no
 // ranged PUT, so the resume sends the whole file again (into the same record, or a new one when
 // Glance still holds the old record in `saving`: then the app asks first).
 import path from 'node:path';
 import { ADMIN, MiB, expect, imageOrNull, sha512File, test } from './harness.ts';
-import { connectCloud, dropFiles, draft, holdImageData, progressOf, row, tab } from './steps.ts';
+import { addFiles, connectCloud, draft, holdImageData, progressOf, row, tab } from './steps.ts';
 
 test.use({ imageProxy: true });
 
@@ -20,7 +20,7 @@ test('an upload interrupted by a restart is restored, and resumes to active and 
   await connectCloud(page);
 
   await test.step('start the upload; it is held mid-way', async () => {
-    await dropFiles(page, [raw]);
+    await addFiles(page, app, [raw]);
     await expect(draft(page, name).getByText('Safe', { exact: true })).toBeVisible();
     await page.getByRole('button', { name: 'Upload', exact: true }).click();
     await expect(row(page, name).getByText('Uploading', { exact: true })).toBeVisible();

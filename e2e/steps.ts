@@ -5,7 +5,8 @@ import type { Locator, Page, TestInfo } from '@playwright/test';
 import { mkdir } from 'node:fs/promises';
 import type { FaultProxy } from '../electron/main/testing/fault-proxy.ts';
 import path from 'node:path';
-import { ADMIN, expect } from './harness.ts';
+import { CHANNEL_PREFIX, INVOKE_CHANNELS, type InvokeMethod } from '../shared/ipc.ts';
+import { ADMIN, expect, type App } from './harness.ts';
 
 export const SCREENSHOTS = path.resolve(import.meta.dirname, '../docs/screenshots');
 
@@ -84,6 +85,61 @@ export async function dropFiles(page: Page, files: readonly string[]): Promise<v
       buffer: Buffer.alloc(0),
     })),
   });
+}
+
+/** The host browser (imagedrop serve) as the page shows it. */
+export function hostBrowser(page: Page, purpose: 'images' | 'ca' = 'images'): Locator {
+  return page.getByRole('dialog', {
+    name: purpose === 'images' ? 'Choose disk images on the host' : 'Choose the CA certificate file on the host',
+  });
+}
+
+/**
+ * Chooses files as a user of imagedrop serve does: "Choose files…" opens the host browser on the
+ * shared folder (the test's files folder), each file is ticked, then "Add N files".
+ */
+export async function chooseFiles(page: Page, files: readonly string[]): Promise<void> {
+  await tab(page, 'Add images').click();
+  await page.getByRole('button', { name: 'Choose files…', exact: true }).click();
+  const dialog = hostBrowser(page);
+  for (const f of files)
+    await dialog.getByRole('checkbox', { name: `Choose ${path.basename(f)}`, exact: true }).check();
+  await dialog.getByRole('button', { name: `Add ${files.length} file${files.length === 1 ? '' : 's'}` }).click();
+  await expect(dialog).toHaveCount(0);
+}
+
+/** Adds files the way the shell offers it: the host browser under serve, a drop in the app. */
+export async function addFiles(page: Page, app: App, files: readonly string[]): Promise<void> {
+  if (app.shell === 'serve') await chooseFiles(page, files);
+  else await dropFiles(page, files);
+}
+
+/**
+ * A call as a script in the page could make it, bypassing the views: window.imagedrop in the app;
+ * under serve, a same-origin fetch of the call (the session cookie goes along).
+ */
+export async function callFromPage(app: App, method: InvokeMethod, ...args: unknown[]): Promise<unknown> {
+  if (app.shell === 'binding') {
+    return app.page.evaluate(
+      ([m, a]) =>
+        (window as unknown as Record<string, Record<string, (...x: unknown[]) => unknown>>)['imagedrop']![m as string]!(
+          ...(a as unknown[]),
+        ),
+      [method, args] as const,
+    );
+  }
+  const name = INVOKE_CHANNELS[method].slice(CHANNEL_PREFIX.length);
+  return app.page.evaluate(
+    async ([n, a]) => {
+      const res = await fetch(`/api/${n}`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify(a),
+      });
+      return res.json() as Promise<unknown>;
+    },
+    [name, args] as const,
+  );
 }
 
 /** The image id the lifecycle panel shows for a job (opens its details). */

@@ -1,7 +1,9 @@
-// The path through, against the real Keystone and Glance: connect, drop three files (one unsafe
-// and blocked), upload two, pause and resume one, cancel the other and see its record gone, see
-// the first become active and verified, find it on the dashboard, and see the queue come back
-// after a reload and after the app restarts.
+// The path through, against the real Keystone and Glance, in Chromium talking to imagedrop serve
+// over real HTTP (as a user of serve does): connect, choose three files in the host browser (one
+// unsafe and blocked), upload two, pause and resume one, cancel the other and see its record gone,
+// see the first become active and verified, find it on the dashboard, and see the queue come back
+// after a reload and after the server restarts. (Dropping files with their paths, the app's way
+// in, is in desktop.spec.ts.)
 //
 // Pausing reliably: the image API goes through a fault proxy that holds every PUT of image data
 // after 8 MiB until the test releases it. Each upload then sits in "Uploading" mid-way for as
@@ -11,10 +13,12 @@
 import path from 'node:path';
 import { MiB, expect, imageOrNull, sha512File, test } from './harness.ts';
 import {
+  chooseFiles,
   connectCloud,
   draft,
   dropFiles,
   holdImageData,
+  hostBrowser,
   imageIdOf,
   lifecycle,
   progressOf,
@@ -31,7 +35,7 @@ const HOLD_AT = 8 * MiB;
 const RAW_SIZE = 96 * MiB;
 const QCOW2_DATA = 64 * MiB;
 
-test('connect, add three files, upload two, pause/resume, cancel, verify, dashboard, reload, restart', async ({
+test('connect, choose three files on the host, upload two, pause/resume, cancel, verify, dashboard, reload, restart', async ({
   page,
   app,
 }) => {
@@ -51,8 +55,29 @@ test('connect, add three files, upload two, pause/resume, cancel, verify, dashbo
     await expect(page.getByText('admin · admin · RegionOne')).toBeVisible();
   });
 
-  await test.step('drop three files: two safe, one blocked with its reason', async () => {
-    await dropFiles(page, [raw, qcow2, unsafe]);
+  await test.step('a file dropped from this browser’s machine: one sentence, the files must be on the host', async () => {
+    await dropFiles(page, [raw]);
+    await expect(page.getByRole('region', { name: 'Notifications' })).toContainText(
+      'Dropped files stay on this computer: Imagedrop uploads files from the host it runs on',
+    );
+    await expect(page.getByRole('list', { name: 'Files to upload' })).toHaveCount(0);
+  });
+
+  await test.step('the host browser shows each file’s size and verdict', async () => {
+    await page.getByRole('button', { name: 'Choose files…', exact: true }).click();
+    const dialog = hostBrowser(page);
+    await expect(dialog.getByText(app.filesDir, { exact: true })).toBeVisible();
+    const rowOf = (name: string) => dialog.getByRole('row').filter({ has: page.getByRole('rowheader', { name }) });
+    await expect(rowOf(rawName)).toContainText('96.0 MiB');
+    await expect(rowOf(rawName)).toContainText('Safe: raw');
+    await expect(rowOf(qcowName)).toContainText('Safe: qcow2');
+    await expect(rowOf(unsafeName)).toContainText(/Blocked: qcow2.*backing file/);
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+    await expect(dialog).toHaveCount(0);
+  });
+
+  await test.step('choose three files on the host: two safe, one blocked with its reason', async () => {
+    await chooseFiles(page, [raw, qcow2, unsafe]);
     await expect(page.getByRole('list', { name: 'Files to upload' }).locator(':scope > li')).toHaveCount(3);
 
     const rawCard = draft(page, rawName);
@@ -191,7 +216,7 @@ test('connect, add three files, upload two, pause/resume, cancel, verify, dashbo
 
     await panel.getByRole('button', { name: 'Copy image ID' }).click();
     await expect(page.getByRole('region', { name: 'Notifications' })).toContainText('Image ID copied.');
-    expect(app.copied).toEqual([rawId]);
+    expect(await app.clipboardText()).toBe(rawId);
   });
 
   await test.step('the dashboard lists it; the cancelled one is not there', async () => {
@@ -227,7 +252,7 @@ test('connect, add three files, upload two, pause/resume, cancel, verify, dashbo
     return state;
   });
 
-  await test.step('restart the app (a new core on the same data dir): the queue comes back as it was', async () => {
+  await test.step('restart the server (a new core on the same data dir, a new URL): the queue comes back as it was', async () => {
     await app.restart();
     await expect(page.getByText('Not connected', { exact: true })).toBeVisible();
     await tab(page, 'Queue').click();

@@ -6,10 +6,11 @@ import path from 'node:path';
 import { ADMIN, KEYSTONE_URL, MiB, expect, test } from './harness.ts';
 import {
   type AxeFinding,
+  chooseFiles,
   connectCloud,
   draft,
-  dropFiles,
   holdImageData,
+  hostBrowser,
   imageIdOf,
   lifecycle,
   progressOf,
@@ -49,8 +50,21 @@ test('every view passes axe in light and dark; screenshots for the README', asyn
     findings.push(...(await scanView(page, testInfo, 'connected')));
   });
 
+  await test.step('the host browser (imagedrop serve)', async () => {
+    await tab(page, 'Add images').click();
+    await page.getByRole('button', { name: 'Choose files…', exact: true }).click();
+    await expect(hostBrowser(page).getByRole('rowheader', { name: unsafeName })).toBeVisible();
+    await hostBrowser(page)
+      .getByRole('checkbox', { name: `Choose ${rawName}` })
+      .check();
+    findings.push(...(await scanView(page, testInfo, 'host-browser')));
+    await screenshot(page, testInfo, 'host-browser');
+    await page.keyboard.press('Escape');
+    await expect(hostBrowser(page)).toHaveCount(0);
+  });
+
   await test.step('Add images, with a blocked file', async () => {
-    await dropFiles(page, [unsafe, raw, qcow2]);
+    await chooseFiles(page, [unsafe, raw, qcow2]);
     await expect(draft(page, unsafeName).getByText('Blocked', { exact: true })).toBeVisible();
     await expect(draft(page, rawName).getByText('Safe', { exact: true })).toBeVisible();
     await expect(draft(page, qcowName).getByText('Safe', { exact: true })).toBeVisible();

@@ -78,3 +78,48 @@ describe('eslint keeps the rooms of the core in their order', SLOW, () => {
     );
   });
 });
+
+describe('eslint keeps the web shell (electron/main/serve) on the core, and the core below every shell', SLOW, () => {
+  const serveFile = 'electron/main/serve/x.ts';
+
+  it('serve/ may import core/, shared/, electron/main/errors.ts and Node', async () => {
+    const allowed = [
+      "import { ImagedropCore } from '../core/service.ts';",
+      "import { dispatchChannel } from '../core/dispatch.ts';",
+      "import { INVOKE_CHANNELS } from '../../../shared/ipc.ts';",
+      "import { ImagedropError } from '../errors.ts';",
+      "import http from 'node:http';",
+    ];
+    for (const code of allowed) expect(await boundaryErrors(code, serveFile), code).toEqual([]);
+  });
+
+  it('serve/ may not reach into the engine, the cloud clients, the inspector, the CLI or electron', async () => {
+    const refused = [
+      "import { UploadEngine } from '../upload/engine.ts';",
+      "import { GlanceClient } from '../openstack/glance.ts';",
+      "import { inspectFile } from '../inspect/index.ts';",
+      "import { main } from '../cli/index.ts';",
+      "import { serveIpc } from '../shell/ipc.ts';",
+      "import { app } from 'electron';",
+      "import { request } from 'undici';",
+    ];
+    for (const code of refused)
+      expect(await boundaryErrors(code, serveFile), code).toContain('1:no-restricted-imports');
+  });
+
+  it('core/ imports no shell: not serve/, not cli/, not shell/', async () => {
+    for (const code of [
+      "import { runServe } from '../serve/run.ts';",
+      "import { main } from '../cli/index.ts';",
+      "import { serveIpc } from '../shell/ipc.ts';",
+    ]) {
+      expect(await boundaryErrors(code, 'electron/main/core/x.ts'), code).toContain('1:no-restricted-imports');
+    }
+  });
+
+  it('the CLI and the Electron shell may start serve', async () => {
+    const code = "import { runServe } from '../serve/run.ts';";
+    expect(await boundaryErrors(code, 'electron/main/cli/x.ts')).toEqual([]);
+    expect(await boundaryErrors(code, 'electron/main/shell/x.ts')).toEqual([]);
+  });
+});

@@ -30,6 +30,15 @@ describe('createImagedropApi', () => {
     expect(Object.isFrozen(api)).toBe(true);
   });
 
+  it("says how files are chosen: 'native' unless the transport says otherwise (serve: the host browser)", () => {
+    const { transport } = fakeTransport();
+    const channels = { invoke: INVOKE_CHANNELS, events: EVENT_CHANNELS };
+    expect(createImagedropApi(transport, channels).fileChooser).toBe('native');
+    expect(createImagedropApi({ ...transport, fileChooser: 'host-browser' }, channels).fileChooser).toBe(
+      'host-browser',
+    );
+  });
+
   it('drops trailing undefined arguments (optional parameters)', async () => {
     const { transport, invoke } = fakeTransport();
     const api = createImagedropApi(transport, { invoke: INVOKE_CHANNELS, events: EVENT_CHANNELS });
@@ -62,7 +71,7 @@ describe('createImagedropApi', () => {
     const rebuilt = new Function(`return (${source})`)() as typeof createImagedropApi;
     const { transport } = fakeTransport();
     expect(Object.keys(rebuilt(transport, { invoke: INVOKE_CHANNELS, events: EVENT_CHANNELS })).length).toBe(
-      Object.keys(INVOKE_CHANNELS).length + Object.keys(EVENT_CHANNELS).length + 1,
+      Object.keys(INVOKE_CHANNELS).length + Object.keys(EVENT_CHANNELS).length + 2, // + pathForFile, fileChooser
     );
   });
 });

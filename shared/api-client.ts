@@ -1,16 +1,19 @@
 // Builds the renderer's `window.imagedrop` from a transport. The preload calls it with
-// ipcRenderer as the transport; the e2e harness injects this same function into the page with a
-// Playwright binding as the transport. So the API object the renderer talks to is the same code
-// in both; only the transport differs.
+// ipcRenderer as the transport; the page `imagedrop serve` serves calls it with HTTP and
+// server-sent events (renderer/src/web-transport.ts); the e2e harness injects this same function
+// into the page with a Playwright binding as the transport. So the API object the renderer talks
+// to is the same code in all three; only the transport differs.
 //
 // It must stay self-contained (no imports at run time, no outer variables): the e2e harness
 // sends its source text into the page. The channel tables come in as an argument for that reason.
-import type { EVENT_CHANNELS, INVOKE_CHANNELS, DroppedFile, ImagedropApi, Unsubscribe } from './ipc.ts';
+import type { EVENT_CHANNELS, INVOKE_CHANNELS, DroppedFile, FileChooser, ImagedropApi, Unsubscribe } from './ipc.ts';
 
 export interface ApiTransport {
   invoke(channel: string, args: readonly unknown[]): Promise<unknown>;
   on(channel: string, listener: (payload: unknown) => void): Unsubscribe;
   pathForFile(file: DroppedFile): string;
+  /** How this shell chooses files; 'native' when not given (the app). */
+  readonly fileChooser?: FileChooser;
 }
 
 export interface ApiChannels {
@@ -30,6 +33,7 @@ export function createImagedropApi(transport: ApiTransport, channels: ApiChannel
   for (const [method, channel] of Object.entries(channels.events)) {
     api[method] = (listener: (payload: unknown) => void) => transport.on(channel, listener);
   }
+  api.fileChooser = transport.fileChooser ?? 'native';
   api.pathForFile = (file: DroppedFile) => {
     try {
       return transport.pathForFile(file);

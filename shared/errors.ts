@@ -44,6 +44,8 @@ export type AppErrorCode =
   | 'file/empty'
   | 'file/too-large'
   | 'file/changed'
+  /** A path outside the folders `imagedrop serve --root` shares (or shaped to escape them). */
+  | 'file/outside-roots'
   // The format inspector and the cloud's accepted formats
   | 'inspect/unsafe'
   | 'inspect/format-not-accepted'
@@ -66,6 +68,18 @@ export type AppErrorCode =
   | 'ipc/untrusted-sender'
   | 'ipc/unknown-upload'
   | 'ipc/path-not-granted'
+  // `imagedrop serve`: the web transport and its server
+  | 'serve/signed-out'
+  | 'serve/forbidden'
+  | 'serve/rate-limited'
+  | 'serve/unreachable'
+  | 'serve/insecure-bind'
+  | 'serve/bad-option'
+  | 'serve/data-dir-busy'
+  | 'serve/not-built'
+  | 'serve/no-native-dialog'
+  | 'serve/no-keychain'
+  | 'serve/clipboard'
   | 'internal';
 
 export interface AppError {

@@ -89,6 +89,10 @@ export const INVOKE_ARGS = {
     z.object({ stuckAfterMinutes: z.number().int().min(MIN_STUCK_AFTER_MINUTES).max(MAX_STUCK_AFTER_MINUTES) }),
   ]),
   copyText: z.tuple([z.string().max(65535)]),
+  listHostRoots: z.tuple([]),
+  listHostDirectory: z.tuple([path]),
+  chooseHostFiles: z.tuple([z.array(path).min(1).max(MAX_FILES)]),
+  chooseHostCaFile: z.tuple([path]),
 } satisfies { [M in InvokeMethod]: z.ZodType };
 
 export type ParsedArgs<M extends InvokeMethod> = InvokeArgs<M>;

@@ -1,6 +1,7 @@
 // The one contract between the renderer and the main process: the API the preload exposes as
-// `window.imagedrop`, its channel names and its events. The e2e harness implements the same
-// interface with a Playwright binding in place of ipcRenderer; nothing else differs.
+// `window.imagedrop`, its channel names and its events. `imagedrop serve` carries the same calls
+// over HTTP (POST /api/<channel>) and the events as server-sent events, and the e2e harness over
+// a Playwright binding; nothing else differs but the file chooser (FileChooser).
 import type { AppError } from './errors.ts';
 import type { GlanceImageStatus } from './glance.ts';
 import type { Inspection } from './inspect.ts';
@@ -77,6 +78,59 @@ export interface DeleteImagesOptions {
   readonly stuckAfterMinutes: number;
 }
 
+/**
+ * How files are chosen: 'native' (the app: the OS dialog in main, and drag and drop), or
+ * 'host-browser' (`imagedrop serve`: the page browses the folders the host shares, through
+ * listHostDirectory, since the browser's own dialog shows the viewer's machine, not the host).
+ */
+export type FileChooser = 'native' | 'host-browser';
+
+/** A folder the host shares (`imagedrop serve --root DIR`); the app shares none. */
+export interface HostRoot {
+  /** Its real absolute path on the host. */
+  readonly path: string;
+  /** What to call it (its last path segment, or the path when that is ambiguous). */
+  readonly name: string;
+}
+
+/** What the inspector says of a file in a listing (absent when it was not checked). */
+export type HostFileCheck =
+  { readonly ok: true; readonly inspection: Inspection } | { readonly ok: false; readonly error: AppError };
+
+export interface HostEntry {
+  readonly name: string;
+  /** Its real absolute path (a link inside the shared folders is shown by its target's path). */
+  readonly path: string;
+  /** 'other': a device, a FIFO, a socket, a link out of the shared folders, or unreadable. */
+  readonly kind: 'directory' | 'file' | 'other';
+  /** Bytes on disk, for files. */
+  readonly size: number | null;
+  /** Last modification, ms since the epoch (null when it could not be read). */
+  readonly modifiedAt: number | null;
+  /** Why it cannot be opened or chosen (set for kind 'other'). */
+  readonly refused?: string;
+  /** The inspector's verdict, for files (not set past the first MAX_INSPECTED_ENTRIES files). */
+  readonly check?: HostFileCheck;
+}
+
+export interface HostDirectory {
+  /** The real absolute path of the folder listed. */
+  readonly path: string;
+  /** The shared folder it is in. */
+  readonly root: string;
+  /** The folder above, or null at the top of a shared folder. */
+  readonly parent: string | null;
+  /** Folders first, then files and the rest, by name. */
+  readonly entries: readonly HostEntry[];
+  /** Entries left out past MAX_DIRECTORY_ENTRIES. */
+  readonly omitted: number;
+}
+
+/** A listing shows at most this many entries. */
+export const MAX_DIRECTORY_ENTRIES = 5000;
+/** The inspector checks at most this many files of one listing (the first, by name). */
+export const MAX_INSPECTED_ENTRIES = 200;
+
 export interface ResumeOptions {
   /** Consent to delete an image stuck in `saving` or `killed` and create a new record. */
   readonly recreate?: boolean;
@@ -118,6 +172,20 @@ export interface ImagedropApi {
   /** Deletes images that are still stuck (see DeleteImagesOptions) and that the project owns. */
   deleteImages(ids: readonly string[], options: DeleteImagesOptions): Promise<Result<DeleteOutcome[]>>;
   copyText(text: string): Promise<Result<null>>;
+  /** The folders the host shares for choosing files (`serve --root`); empty in the app. */
+  listHostRoots(): Promise<Result<HostRoot[]>>;
+  /** One folder inside the shared ones: its entries with size and, for files, the inspector's verdict. */
+  listHostDirectory(path: string): Promise<Result<HostDirectory>>;
+  /**
+   * Files chosen in the host browser: each must be a regular file inside a shared folder (no
+   * device, FIFO or link out). Granted exactly as the native picker's answers; resolves with
+   * their real paths, the ones to name in inspectFiles and startUploads.
+   */
+  chooseHostFiles(paths: readonly string[]): Promise<Result<string[]>>;
+  /** A CA certificate file chosen in the host browser: granted as the CA picker's answer. */
+  chooseHostCaFile(path: string): Promise<Result<string>>;
+  /** Synchronous, fixed per shell: how this shell lets the user choose files. */
+  readonly fileChooser: FileChooser;
   onUploadsChanged(listener: (batch: readonly UploadSnapshot[]) => void): Unsubscribe;
   /** Jobs that left the queue (cleared by this window or another). */
   onUploadsRemoved(listener: (ids: readonly UploadId[]) => void): Unsubscribe;
@@ -125,7 +193,7 @@ export interface ImagedropApi {
   onFilesOpened(listener: (paths: readonly string[]) => void): Unsubscribe;
 }
 
-export type InvokeMethod = Exclude<keyof ImagedropApi, `on${string}` | 'pathForFile'>;
+export type InvokeMethod = Exclude<keyof ImagedropApi, `on${string}` | 'pathForFile' | 'fileChooser'>;
 export type EventMethod = Extract<keyof ImagedropApi, `on${string}`>;
 
 export const CHANNEL_PREFIX = 'imagedrop:';
@@ -150,6 +218,10 @@ export const INVOKE_CHANNELS = {
   listImages: 'imagedrop:list-images',
   deleteImages: 'imagedrop:delete-images',
   copyText: 'imagedrop:copy-text',
+  listHostRoots: 'imagedrop:list-host-roots',
+  listHostDirectory: 'imagedrop:list-host-directory',
+  chooseHostFiles: 'imagedrop:choose-host-files',
+  chooseHostCaFile: 'imagedrop:choose-host-ca-file',
 } as const satisfies Record<InvokeMethod, `imagedrop:${string}`>;
 
 export const EVENT_CHANNELS = {

@@ -1,7 +1,9 @@
 // The window: a header with the session, tabs for the four views, the current view, the
-// notices and the confirmation dialog. While the dialog is open the rest of the page is inert.
+// notices, the confirmation dialog and the host file browser (imagedrop serve). While a dialog
+// is open the rest of the page is inert.
 import { useRef, type KeyboardEvent } from 'react';
 import { ConfirmDialog } from './components/ConfirmDialog.tsx';
+import { FileBrowser } from './components/FileBrowser.tsx';
 import { Notices } from './components/Notices.tsx';
 import { PhaseAnnouncer } from './components/PhaseAnnouncer.tsx';
 import { useAppStore } from './store/index.ts';
@@ -19,7 +21,7 @@ export const VIEW_LABELS: Readonly<Record<ViewName, string>> = {
 };
 
 export function App() {
-  const modal = useAppStore((s) => s.confirmation !== null);
+  const modal = useAppStore((s) => s.confirmation !== null || s.fileBrowser !== null);
   return (
     <>
       <div className="app" inert={modal}>
@@ -36,6 +38,7 @@ export function App() {
         </main>
       </div>
       <ConfirmDialog />
+      <FileBrowser />
     </>
   );
 }

@@ -1,13 +1,24 @@
-// The only file that touches window.imagedrop (the preload's ImagedropApi). Every command is a
+// The only file that touches window.imagedrop (the preload's ImagedropApi), or, in a page served
+// by `imagedrop serve`, the same API over HTTP (web-transport.ts). Every command is a
 // module-level function: it calls the API, puts what came back into the store, and on
 // { ok: false } writes the error to the ui slice. No command changes an upload itself: the
-// engine's snapshots arrive through onUploadsChanged (no optimistic UI).
+// engine's snapshots arrive through onUploadsChanged (no optimistic UI). The one thing that
+// differs per shell is how files are chosen (api.fileChooser): the OS dialog, or the host
+// browser (components/FileBrowser.tsx) when the files are on the machine serve runs on.
 import type { AppError } from '../../shared/errors.ts';
-import type { DroppedFile, ImagedropApi, ResumeOptions, UploadSelection } from '../../shared/ipc.ts';
+import type {
+  DroppedFile,
+  HostDirectory,
+  HostRoot,
+  ImagedropApi,
+  ResumeOptions,
+  UploadSelection,
+} from '../../shared/ipc.ts';
 import type { Result } from '../../shared/result.ts';
 import type { ConnectRequest } from '../../shared/session.ts';
 import type { UploadId, UploadRequest } from '../../shared/upload.ts';
 import { useAppStore } from './store/index.ts';
+import { createWebApi, isServedPage } from './web-transport.ts';
 
 declare global {
   interface Window {
@@ -17,18 +28,30 @@ declare global {
 }
 
 let override: ImagedropApi | null = null;
+let webApi: ImagedropApi | null = null;
 
 /** Tests put an in-memory ImagedropApi here; null goes back to window.imagedrop. */
 export function setApi(api: ImagedropApi | null): void {
   override = api;
 }
 
+/** The HTTP transport, when this page was served by `imagedrop serve` (and has no preload). */
+function servedApi(): ImagedropApi | undefined {
+  if (!isServedPage()) return undefined;
+  webApi ??= createWebApi();
+  return webApi;
+}
+
+function currentApi(): ImagedropApi | undefined {
+  return override ?? (typeof window !== 'undefined' ? window.imagedrop : undefined) ?? servedApi();
+}
+
 export function hasApi(): boolean {
-  return override !== null || (typeof window !== 'undefined' && window.imagedrop !== undefined);
+  return currentApi() !== undefined;
 }
 
 export function getApi(): ImagedropApi {
-  const api = override ?? window.imagedrop;
+  const api = currentApi();
   if (!api) throw new Error('window.imagedrop is missing: the renderer must run behind the Imagedrop preload.');
   return api;
 }
@@ -99,8 +122,18 @@ export async function forgetConnection(label: string): Promise<boolean> {
   return done !== undefined;
 }
 
-/** The native picker for a CA certificate file (in main); the chosen path, or null. */
+/** Settles the CA choice the host browser is open for (null: cancelled). */
+let pendingCaChoice: ((path: string | null) => void) | null = null;
+
+/** The picker for a CA certificate file (native in main, or the host browser); the chosen path, or null. */
 export async function pickCaFile(): Promise<string | null> {
+  if (getApi().fileChooser === 'host-browser') {
+    pendingCaChoice?.(null);
+    return new Promise((resolve) => {
+      pendingCaChoice = resolve;
+      store().openFileBrowser('ca');
+    });
+  }
   return take(await call(() => getApi().pickCaFile()), 'Could not open the file picker') ?? null;
 }
 
@@ -131,8 +164,49 @@ export async function addPaths(paths: readonly string[]): Promise<void> {
 }
 
 export async function pickFiles(): Promise<void> {
+  if (getApi().fileChooser === 'host-browser') {
+    store().openFileBrowser('images');
+    return;
+  }
   const paths = take(await call(() => getApi().pickFiles()), 'Could not open the file picker');
   if (paths && paths.length > 0) await addPaths(paths);
+}
+
+// ── the host browser (imagedrop serve): its own errors show inside it, so these return Results ──
+
+export function listHostRoots(): Promise<Result<HostRoot[]>> {
+  return call(() => getApi().listHostRoots());
+}
+
+export function listHostDirectory(path: string): Promise<Result<HostDirectory>> {
+  return call(() => getApi().listHostDirectory(path));
+}
+
+/** Grants the files chosen in the host browser (as the picker does), closes it, and adds them. */
+export async function chooseHostFiles(paths: readonly string[]): Promise<Result<string[]>> {
+  const result = await call(() => getApi().chooseHostFiles(paths));
+  if (result.ok) {
+    store().closeFileBrowser();
+    await addPaths(result.value);
+  }
+  return result;
+}
+
+/** Grants the CA file chosen in the host browser, closes it, and answers the waiting pickCaFile. */
+export async function chooseHostCaFile(path: string): Promise<Result<string>> {
+  const result = await call(() => getApi().chooseHostCaFile(path));
+  if (result.ok) {
+    store().closeFileBrowser();
+    pendingCaChoice?.(result.value);
+    pendingCaChoice = null;
+  }
+  return result;
+}
+
+export function cancelFileBrowser(): void {
+  store().closeFileBrowser();
+  pendingCaChoice?.(null);
+  pendingCaChoice = null;
 }
 
 function pathOf(api: ImagedropApi, file: DroppedFile): string {
@@ -153,7 +227,15 @@ export async function dropFiles(files: readonly DroppedFile[]): Promise<void> {
     if (path) paths.push(path);
     else skipped += 1;
   }
-  if (skipped > 0) {
+  if (skipped > 0 && api.fileChooser === 'host-browser') {
+    // This page is served from another machine (or by a server): a dropped file stays in the browser.
+    store().reportError({
+      code: 'file/outside-roots',
+      message:
+        'Dropped files stay on this computer: Imagedrop uploads files from the host it runs on, so put the image there and choose it with "Choose files…".',
+      retryable: false,
+    });
+  } else if (skipped > 0) {
     store().reportError({
       code: 'file/not-a-file',
       message: `${skipped} dropped item${skipped === 1 ? ' is' : 's are'} not a local file and ${skipped === 1 ? 'was' : 'were'} ignored.`,

@@ -12,6 +12,7 @@ const COMMANDS: Readonly<Record<string, () => Promise<CliCommand>>> = {
   upload: async () => (await import('./upload-command.ts')).uploadCommand,
   jobs: async () => (await import('./upload-command.ts')).jobsCommand,
   resume: async () => (await import('./upload-command.ts')).resumeCommand,
+  serve: async () => (await import('./serve-command.ts')).serveCommand,
 };
 
 function usage(io: CliIo, names: readonly string[]): void {

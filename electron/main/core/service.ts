@@ -1,7 +1,7 @@
 // The main-process core behind the IPC contract: sessions, inspection, the upload engine, the
-// dashboard. Plain Node (no electron): the Electron shell serves it over ipcMain, and the e2e
-// harness over a Playwright binding. The few things only Electron can do (a native file
-// picker, the clipboard, the keychain) are passed in.
+// dashboard. Plain Node (no electron): the Electron shell serves it over ipcMain, `imagedrop
+// serve` over HTTP (electron/main/serve), and the e2e harness over a Playwright binding. The few
+// things only Electron can do (a native file picker, the clipboard, the keychain) are passed in.
 import path from 'node:path';
 import { IMAGEDROP_PROPERTY, type GlanceImage } from '../../../shared/glance.ts';
 import {
@@ -26,6 +26,7 @@ import { UploadEngine, type EngineOptions } from '../upload/engine.ts';
 import { JobLog } from '../upload/job-log.ts';
 import { buildContext, sessionInfo, type CloudContext } from './context.ts';
 import type { InvokeHandlers } from './dispatch.ts';
+import { HostFiles } from './host-files.ts';
 import { Profiles, configFromManual, type SecretStore } from './profiles.ts';
 
 export interface PlatformServices {
@@ -42,6 +43,8 @@ export interface CoreOptions {
   readonly cwd: string;
   readonly secrets: SecretStore;
   readonly platform: PlatformServices;
+  /** Folders the page may browse for files (`serve --root`, real paths from resolveHostRoots); none in the app. */
+  readonly hostRoots?: readonly string[];
   readonly engine?: Partial<Pick<EngineOptions, 'concurrency' | 'retry' | 'progressIntervalMs'>>;
   readonly onWarning?: (message: string) => void;
 }
@@ -67,6 +70,7 @@ export class ImagedropCore {
   readonly #options: CoreOptions;
   readonly #profiles: Profiles;
   readonly #facts: CloudFacts;
+  readonly #hostFiles: HostFiles;
   readonly #fileListeners = new Set<(paths: readonly string[]) => void>();
   /** Files the user chose, dropped or opened with Imagedrop: the only ones the renderer may name. */
   readonly #granted = new Set<string>();
@@ -83,6 +87,7 @@ export class ImagedropCore {
     };
     this.#profiles = new Profiles(path.join(options.dataDir, 'profiles.json'), options.secrets);
     this.#facts = new CloudFacts(path.join(options.dataDir, 'cloud-facts.json'));
+    this.#hostFiles = new HostFiles(options.hostRoots ?? []);
     this.engine = new UploadEngine({
       context: () => this.#context,
       inspect: inspectFile,
@@ -206,6 +211,20 @@ export class ImagedropCore {
     copyText: async (text) => {
       await this.#options.platform.copyText(text);
       return null;
+    },
+    listHostRoots: async () => this.#hostFiles.roots(),
+    listHostDirectory: (dir) =>
+      this.#hostFiles.list(dir, this.#context ? { acceptedDiskFormats: this.#context.diskFormats } : {}),
+    // Granted exactly as the native picker's answers (and the CA picker's, below).
+    chooseHostFiles: async (paths) => {
+      const real = await this.#hostFiles.resolveFiles(paths);
+      this.grantPaths(real);
+      return real;
+    },
+    chooseHostCaFile: async (file) => {
+      const [real] = await this.#hostFiles.resolveFiles([file]);
+      this.#grantedCaFiles.add(real!);
+      return real!;
     },
   };
 

@@ -54,6 +54,10 @@ const SAMPLE_ARGS: { [M in InvokeMethod]: unknown[] } = {
   listImages: [],
   deleteImages: [['image-1'], { stuckAfterMinutes: 10 }],
   copyText: ['image-1'],
+  listHostRoots: [],
+  listHostDirectory: ['/images'],
+  chooseHostFiles: [['/images/a.qcow2']],
+  chooseHostCaFile: ['/images/ca.pem'],
 };
 
 class FakeCore extends EventEmitter implements ServedCore {

@@ -1,6 +1,6 @@
 // The entry's lifecycle against a fake Electron and the real core (in a temp data folder):
 // what Electron would do, played step by step, since no Electron binary runs here.
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -65,7 +65,7 @@ afterEach(async () => {
   process.argv = savedArgv;
   if (savedDataDir === undefined) delete process.env.IMAGEDROP_DATA_DIR;
   else process.env.IMAGEDROP_DATA_DIR = savedDataDir;
-  if (fake.app.ready && fake.app.gotLock) {
+  if (fake.app.ready && fake.app.gotLock && !fake.app.calls.some((c) => c.startsWith('exit'))) {
     // Quit, and let the core's shutdown finish before the temp folder goes.
     if (!fake.app.calls.includes('quit')) fake.app.emit('window-all-closed');
     await vi.waitFor(() => expect(fake.app.calls.at(-1)).toBe('quitted'));
@@ -163,5 +163,102 @@ describe('main.ts', () => {
     expect(fake.app.calls.at(-1)).toBe('quit'); // held while the core shuts down
     await vi.waitFor(() => expect(fake.app.calls.at(-1)).toBe('quitted'));
     expect(fake.handlers.size).toBe(0);
+  });
+});
+
+describe('main.ts as `imagedrop serve`', () => {
+  const saved = {
+    renderer: process.env.IMAGEDROP_RENDERER_DIR,
+    display: process.env.DISPLAY,
+    wayland: process.env.WAYLAND_DISPLAY,
+  };
+  let out: string[];
+  let err: string[];
+  let signals: Map<string, () => void>;
+
+  beforeEach(async () => {
+    const rendererDir = path.join(dir, 'renderer');
+    await mkdir(rendererDir);
+    await writeFile(path.join(rendererDir, 'index.html'), '<!doctype html><html><head></head><body></body></html>');
+    process.env.IMAGEDROP_RENDERER_DIR = rendererDir;
+    delete process.env.DISPLAY;
+    delete process.env.WAYLAND_DISPLAY;
+    out = [];
+    err = [];
+    vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => out.push(String(chunk)) > 0);
+    vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => err.push(String(chunk)) > 0);
+    signals = new Map();
+    vi.spyOn(process, 'once').mockImplementation(((event: string, listener: () => void) => {
+      signals.set(event, listener);
+      return process;
+    }) as typeof process.once);
+  });
+
+  afterEach(() => {
+    vi.restoreAllMocks();
+    for (const [name, value] of Object.entries({
+      IMAGEDROP_RENDERER_DIR: saved.renderer,
+      DISPLAY: saved.display,
+      WAYLAND_DISPLAY: saved.wayland,
+    })) {
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+    }
+  });
+
+  it('serves the core over HTTP with no window, the keychain store for secrets; Ctrl-C stops it cleanly', async () => {
+    await boot(['/opt/Imagedrop/imagedrop', 'serve', '--port', '0', '--root', dir]);
+    // A headless Linux host has no display: Chromium's headless backend.
+    if (process.platform === 'linux') expect(fake.app.switches).toContain('ozone-platform=headless');
+    fake.app.makeReady();
+    await vi.waitFor(() => expect(out.length).toBeGreaterThan(0), { timeout: 10_000 });
+    const url = out[0]!.trimEnd();
+    expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/\?secret=[A-Za-z0-9_-]{43}$/);
+    expect(out[0]!.endsWith('\n')).toBe(true);
+    expect(FakeBrowserWindow.created).toHaveLength(0);
+    expect(fake.handlers.size).toBe(0);
+
+    const exchange = await fetch(url, { redirect: 'manual' });
+    expect(exchange.status).toBe(303);
+    const cookie = (exchange.headers.get('set-cookie') ?? '').split(';')[0]!;
+    const origin = new URL(url).origin;
+    const remember = await fetch(`${origin}/api/can-remember-secrets`, {
+      method: 'POST',
+      headers: { Cookie: cookie, Origin: origin, 'Content-Type': 'application/json' },
+      body: '[]',
+    });
+    // The app's safeStorage store (the fake keychain here is available): serve from the app remembers.
+    expect(await remember.json()).toEqual({ ok: true, value: true });
+
+    signals.get('SIGINT')!();
+    await vi.waitFor(() => expect(fake.app.calls).toContain('exit 0'), { timeout: 10_000 });
+    await expect(fetch(url, { redirect: 'manual' })).rejects.toThrow();
+    expect(err.join('')).toContain('stopping; uploads are paused and saved');
+  });
+
+  it('beside a running app (the single-instance lock): one sentence, exit 1, nothing served', async () => {
+    fake.app.gotLock = false;
+    await boot(['/opt/Imagedrop/imagedrop', 'serve']);
+    expect(fake.app.calls).toContain('exit 1');
+    expect(err.join('')).toMatch(/^imagedrop serve: Imagedrop is already running with this data folder/);
+    expect(out).toEqual([]);
+  });
+
+  it('a bad flag: one sentence, exit 2, no window', async () => {
+    await boot(['/opt/Imagedrop/imagedrop', 'serve', '--host', '0.0.0.0']);
+    fake.app.makeReady();
+    await vi.waitFor(() => expect(fake.app.calls).toContain('exit 2'));
+    expect(err.join('')).toMatch(/listens on 0\.0\.0\.0 only with TLS/);
+    expect(FakeBrowserWindow.created).toHaveLength(0);
+  });
+
+  it('the running app ignores a serve started beside it (no window brought forward)', async () => {
+    vi.restoreAllMocks();
+    await boot();
+    const win = await ready();
+    fake.app.emit('second-instance', new FakeEvent(), ['/opt/Imagedrop/imagedrop', 'serve'], dir);
+    expect(win.calls).not.toContain('show');
+    fake.app.emit('second-instance', new FakeEvent(), ['/opt/Imagedrop/imagedrop'], dir);
+    expect(win.calls).toContain('show');
   });
 });

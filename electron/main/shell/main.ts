@@ -2,10 +2,14 @@
 // lock, files the OS hands over (argv, a second instance, macOS open-file), creating the core,
 // the IPC service, the desktop feedback and the one window, and a clean quit. Every decision
 // lives in a tested module beside it; the core (electron/main/core) never imports electron.
+// `imagedrop serve …` runs the web server instead (electron/main/serve), with no window.
 import { app, clipboard, dialog, type BrowserWindow, type OpenDialogOptions, type WebContents } from 'electron';
 import { statSync } from 'node:fs';
 import path from 'node:path';
 import { ImagedropCore } from '../core/service.ts';
+import { toAppError } from '../errors.ts';
+import { serveArgvFrom } from '../serve/options.ts';
+import { runServe } from '../serve/run.ts';
 import { closeQuestion } from './close-guard.ts';
 import { startDesktopFeedback } from './desktop-feedback.ts';
 import { serveIpc } from './ipc.ts';
@@ -140,10 +144,59 @@ app.setName('Imagedrop');
 if (process.env.IMAGEDROP_DATA_DIR) app.setPath('userData', path.resolve(process.env.IMAGEDROP_DATA_DIR));
 app.enableSandbox(); // every renderer sandboxed, whatever a window asks
 
-if (!app.requestSingleInstanceLock()) {
+/**
+ * `imagedrop serve`: the same core behind the web server, no window. The keychain store is the
+ * app's own (so connections can be remembered), and so are the data folder and its job log.
+ */
+function startServe(argv: readonly string[]): void {
+  // A headless Linux host has no display: Chromium's headless Ozone backend needs none.
+  if (process.platform === 'linux' && !process.env.DISPLAY && !process.env.WAYLAND_DISPLAY) {
+    app.commandLine.appendSwitch('ozone-platform', 'headless');
+  }
+  if (!app.requestSingleInstanceLock()) {
+    process.stderr.write(
+      'imagedrop serve: Imagedrop is already running with this data folder (the app or another serve): quit it first, or give this one its own with IMAGEDROP_DATA_DIR.\n',
+    );
+    app.exit(1);
+    return;
+  }
+  const stop = new AbortController();
+  process.once('SIGINT', () => stop.abort());
+  process.once('SIGTERM', () => stop.abort());
+  app
+    .whenReady()
+    .then(async () => {
+      const dataDir = app.getPath('userData');
+      const secrets = new SafeStorageSecretStore(path.join(dataDir, 'secrets.json'));
+      await secrets.init();
+      return runServe(argv, {
+        io: process,
+        env: process.env,
+        cwd: process.cwd(),
+        dataDir,
+        secrets,
+        rendererDir: process.env.IMAGEDROP_RENDERER_DIR ?? path.dirname(files.indexHtml),
+        signal: stop.signal,
+      });
+    })
+    .then(
+      (code) => app.exit(code),
+      (e: unknown) => {
+        process.stderr.write(`${toAppError(e).message}\n`);
+        app.exit(2);
+      },
+    );
+}
+
+const serveArgv = serveArgvFrom(process.argv, process.defaultApp === true);
+if (serveArgv !== null) {
+  startServe(serveArgv);
+} else if (!app.requestSingleInstanceLock()) {
   app.quit(); // the first instance gets our argv through 'second-instance'
 } else {
   app.on('second-instance', (_event, argv, workingDirectory) => {
+    // `imagedrop serve` started beside the app: it reports the running app and exits on its own.
+    if (serveArgvFrom(argv, process.defaultApp === true) !== null) return;
     opened.push(argvFiles(argv, workingDirectory));
     showWindow();
   });

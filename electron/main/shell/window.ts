@@ -10,13 +10,12 @@ import {
   type WebContents,
   type WebPreferences,
 } from 'electron';
+import { RENDERER_CSP } from '../../../shared/csp.ts';
 import type { CloseQuestion } from './close-guard.ts';
 import { isRendererUrl, type AppFiles } from './trust.ts';
 
 /** The renderer's Content-Security-Policy: the same text as renderer/index.html's meta tag. */
-export const RENDERER_CSP =
-  "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; " +
-  "connect-src 'self'; base-uri 'none'; form-action 'none'";
+export { RENDERER_CSP };
 
 /** Colours of the page background (renderer/src/app.css --bg), so the window never flashes. */
 const BACKGROUND = { light: '#f6f7f9', dark: '#0f1216' } as const;

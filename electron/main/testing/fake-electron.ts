@@ -139,6 +139,13 @@ export class FakeApp extends EventEmitter {
   name = 'imagedrop';
   readonly paths = new Map<string, string>([['userData', '/nonexistent/userData']]);
   readonly calls: string[] = [];
+  /** Chromium switches appended with app.commandLine.appendSwitch. */
+  readonly switches: string[] = [];
+  readonly commandLine = {
+    appendSwitch: (name: string, value?: string) => {
+      this.switches.push(value === undefined ? name : `${name}=${value}`);
+    },
+  };
   isPackaged = false;
   #resolveReady: () => void = () => {};
   readonly #whenReady = new Promise<void>((resolve) => {

@@ -26,12 +26,16 @@ export type Confirmation =
   /** Cancelling a job whose bytes have all been sent deletes an image that is nearly done. */
   | { readonly kind: 'cancel-uploaded'; readonly uploadId: UploadId };
 
+/** What the host file browser (imagedrop serve) is open for: disk images, or one CA certificate file. */
+export type FileBrowserPurpose = 'images' | 'ca';
+
 export interface UiSlice {
   view: ViewName;
   selectedUploadId: UploadId | null;
   notices: readonly Notice[];
   nextNoticeId: number;
   confirmation: Confirmation | null;
+  fileBrowser: FileBrowserPurpose | null;
   setView(view: ViewName): void;
   selectUpload(id: UploadId | null): void;
   /** Shows an error as main returned it (its message already says what to do). */
@@ -40,6 +44,8 @@ export interface UiSlice {
   dismissNotice(id: number): void;
   askConfirmation(confirmation: Confirmation): void;
   closeConfirmation(): void;
+  openFileBrowser(purpose: FileBrowserPurpose): void;
+  closeFileBrowser(): void;
 }
 
 export const createUiSlice: StateCreator<AppState, [], [], UiSlice> = (set) => ({
@@ -48,6 +54,7 @@ export const createUiSlice: StateCreator<AppState, [], [], UiSlice> = (set) => (
   notices: [],
   nextNoticeId: 1,
   confirmation: null,
+  fileBrowser: null,
   setView: (view) => set({ view }),
   selectUpload: (selectedUploadId) => set({ selectedUploadId }),
   reportError: (error, context) =>
@@ -69,4 +76,6 @@ export const createUiSlice: StateCreator<AppState, [], [], UiSlice> = (set) => (
   dismissNotice: (id) => set((state) => ({ notices: state.notices.filter((n) => n.id !== id) })),
   askConfirmation: (confirmation) => set({ confirmation }),
   closeConfirmation: () => set({ confirmation: null }),
+  openFileBrowser: (fileBrowser) => set({ fileBrowser }),
+  closeFileBrowser: () => set({ fileBrowser: null }),
 });

@@ -7,6 +7,9 @@ import type {
   DeleteImagesOptions,
   DeleteOutcome,
   DroppedFile,
+  FileChooser,
+  HostDirectory,
+  HostRoot,
   ImageList,
   ImageSummary,
   ImagedropApi,
@@ -44,6 +47,11 @@ export interface FakeApiOptions {
   keychain?: boolean;
   /** What pickCaFile() returns (default: cancelled). */
   pickedCaFile?: string | null;
+  /** How files are chosen (default: 'native', as in the app). */
+  fileChooser?: FileChooser;
+  /** The host's shared folders and their listings (imagedrop serve); other paths answer 'file/outside-roots'. */
+  hostRoots?: HostRoot[];
+  hostDirectories?: Record<string, HostDirectory>;
 }
 
 export class FakeApi implements ImagedropApi {
@@ -56,6 +64,9 @@ export class FakeApi implements ImagedropApi {
   images: ImageSummary[];
   keychain: boolean;
   pickedCaFile: string | null;
+  readonly fileChooser: FileChooser;
+  hostRoots: HostRoot[];
+  hostDirectories: Record<string, HostDirectory>;
   readonly jobs = new Map<UploadId, UploadSnapshot>();
   clipboard: string | null = null;
   /** The next call of a method answers with this error instead. */
@@ -77,6 +88,9 @@ export class FakeApi implements ImagedropApi {
     this.images = options.images ?? [];
     this.keychain = options.keychain ?? true;
     this.pickedCaFile = options.pickedCaFile ?? null;
+    this.fileChooser = options.fileChooser ?? 'native';
+    this.hostRoots = options.hostRoots ?? [];
+    this.hostDirectories = options.hostDirectories ?? {};
     for (const s of options.uploads ?? []) this.jobs.set(s.id, s);
   }
 
@@ -220,8 +234,9 @@ export class FakeApi implements ImagedropApi {
     return this.record('pickFiles', [], () => ok([...this.picked]));
   }
 
+  /** As the preload does in the app; a served page's transport has no path for a dropped file. */
   pathForFile(file: DroppedFile): string {
-    return `/dropped/${file.name}`;
+    return this.fileChooser === 'host-browser' ? '' : `/dropped/${file.name}`;
   }
 
   inspectFiles(paths: readonly string[]): Promise<Result<InspectOutcome[]>> {
@@ -399,6 +414,41 @@ export class FakeApi implements ImagedropApi {
         }),
       );
     });
+  }
+
+  listHostRoots(): Promise<Result<HostRoot[]>> {
+    return this.record('listHostRoots', [], () => ok([...this.hostRoots]));
+  }
+
+  listHostDirectory(path: string): Promise<Result<HostDirectory>> {
+    return this.record('listHostDirectory', [path], () => {
+      const listing = this.hostDirectories[path];
+      return listing ? ok(listing) : fail(this.outsideRoots(path));
+    });
+  }
+
+  /** Answers the paths of files some listing shows; anything else is outside the shared folders. */
+  chooseHostFiles(paths: readonly string[]): Promise<Result<string[]>> {
+    return this.record('chooseHostFiles', [paths], () => {
+      const refused = paths.find((p) => !this.listedFile(p));
+      return refused === undefined ? ok([...paths]) : fail(this.outsideRoots(refused));
+    });
+  }
+
+  chooseHostCaFile(path: string): Promise<Result<string>> {
+    return this.record('chooseHostCaFile', [path], () => {
+      if (!this.listedFile(path)) return fail(this.outsideRoots(path));
+      this.grantedCaFiles.add(path);
+      return ok(path);
+    });
+  }
+
+  private listedFile(path: string): boolean {
+    return Object.values(this.hostDirectories).some((d) => d.entries.some((e) => e.kind === 'file' && e.path === path));
+  }
+
+  private outsideRoots(path: string): AppError {
+    return { code: 'file/outside-roots', message: `${path} is outside the shared folders.`, retryable: false };
   }
 
   copyText(text: string): Promise<Result<null>> {
