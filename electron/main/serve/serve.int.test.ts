@@ -304,7 +304,7 @@ describe('the event stream during a real upload', () => {
       const seconds = (Date.now() - started) / 1000;
       const done = stream.batches.flatMap((b) => b.batch).findLast((s) => s.id === jobId)!;
       if (done.imageId) imageIds.add(done.imageId);
-      expect(done).toMatchObject({ phase: 'done', verified: true, glanceStatus: 'active' });
+      expect(done).toMatchObject({ phase: 'done', verified: true, imageStatus: 'active' });
       await until(() => stream.batches.length === fromCore.length, 5_000);
       stream.close();
 
