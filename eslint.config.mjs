@@ -70,6 +70,19 @@ export default tseslint.config(
     },
   },
   {
+    // The Huawei clients (IAM, the APIG signer, IMS) sit beside openstack/: they may use it, shared/
+    // and errors.ts, never the engine, the service, the CLI, the shell or the test helpers.
+    files: ['electron/main/huawei/**/*.ts'],
+    ignores: ['electron/main/huawei/**/*.test.ts'],
+    rules: restrict(
+      [
+        ['electron', 'electron/*', '**/shell/**', '**/renderer/**', 'react', 'react-dom', 'zustand'],
+        ['**/upload/**', '**/core/**', '**/cli/**', '**/inspect/**', '**/testing/**'],
+      ],
+      'electron/main/huawei/ holds cloud clients: it may import shared/, errors.ts and openstack/, nothing of upload/, core/, cli/, inspect/, shell/ or testing/.',
+    ),
+  },
+  {
     files: ['electron/preload/**/*.ts'],
     rules: restrict(
       [[...NODE, 'undici', 'yaml', '**/electron/main/**', '**/renderer/**', 'react']],
