@@ -341,6 +341,19 @@ export interface ImsErrorContext {
   readonly cloud?: string;
   /** 'access-key' when the request was signed with AK/SK (a 401 then means the signature). */
   readonly auth?: 'token' | 'access-key';
+  /** The answer's Date header and this machine's time when it came: a 401 with the two >15 min apart is the clock. */
+  readonly serverDate?: string | string[] | undefined;
+  readonly now?: number;
+}
+
+/** The gateway refuses a signed request whose time is further than this from its own. */
+const MAX_SKEW_MS = 15 * 60_000;
+
+function clockSkewed(context: ImsErrorContext, message: string): boolean {
+  const date = Array.isArray(context.serverDate) ? context.serverDate[0] : context.serverDate;
+  const server = date ? Date.parse(date) : NaN;
+  if (!Number.isNaN(server) && context.now !== undefined && Math.abs(server - context.now) > MAX_SKEW_MS) return true;
+  return /x-sdk-date/i.test(message) && /15 min|expired|server time|skew/i.test(message);
 }
 
 /** The error for a non-2xx answer from IMS (or its gateway). */
@@ -351,7 +364,7 @@ export function imsError(status: number, body: string, context: ImsErrorContext 
   const cloud = context.cloud ? ` of cloud '${context.cloud}'` : '';
   if (code?.startsWith('APIGW.') || (status === 401 && context.auth === 'access-key')) {
     if (status === 401 || code === 'APIGW.0301' || code === 'APIGW.0303') {
-      if (/date|expire|skew|time/i.test(message) && context.auth === 'access-key') {
+      if (context.auth === 'access-key' && clockSkewed(context, message)) {
         return new ImagedropError(
           'auth/clock-skew',
           "IMS refused the request's time (X-Sdk-Date): this computer's clock is more than 15 minutes off; set it right (NTP) and try again.",

@@ -215,7 +215,12 @@ export class ImsClient {
   }
 
   #error(res: HttpResponse): ImagedropError {
-    return imsError(res.status, res.text, { cloud: this.session.config.name, auth: this.session.auth });
+    return imsError(res.status, res.text, {
+      cloud: this.session.config.name,
+      auth: this.session.auth,
+      serverDate: res.headers.date,
+      now: this.session.now(),
+    });
   }
 
   #json<T>(res: HttpResponse, path: string): T {

@@ -145,6 +145,11 @@ export class HuaweiSession {
     });
   }
 
+  /** This machine's time as the session sees it (tests move it to prove the clock-skew answer). */
+  now(): number {
+    return this.#now();
+  }
+
   get auth(): HuaweiAuthKind {
     return this.keystone ? 'token' : 'access-key';
   }
@@ -272,7 +277,12 @@ async function lookUpProject(
     service: 'iam',
   });
   if (res.status === 401 || res.status === 403) {
-    throw imsError(res.status, res.text, { cloud: config.name, auth: 'access-key' });
+    throw imsError(res.status, res.text, {
+      cloud: config.name,
+      auth: 'access-key',
+      serverDate: res.headers.date,
+      now: now(),
+    });
   }
   if (res.status !== 200) throw statusError('iam', res.status, res.text);
   const projects = parseJson<ProjectsBody>(res, url, 'iam').projects ?? [];
