@@ -93,6 +93,14 @@ beforeAll(async () => {
         `    ak: ${JSON.stringify(wrong.accessKey)}`,
         '    sk: not-the-secret',
       ]) +
+      cloud('hw-aksk-nowhere', [
+        '      project_name: cn-north-9',
+        '    region_name: cn-north-9',
+        '    image_service: ims',
+        `    image_endpoint_override: ${emulator.url}`,
+        `    ak: ${JSON.stringify(wrong.accessKey)}`,
+        `    sk: ${JSON.stringify(wrong.secretKey)}`,
+      ]) +
       cloud('hw-temp-no-token', [
         `      project_name: ${emulator.region}`,
         `    region_name: ${emulator.region}`,
@@ -214,6 +222,13 @@ describe('IAM through the emulator', () => {
     const quota = await new ImsClient(session).getQuota(signal());
     expect(quota.quota).toBe(emulator.limits.imageQuota);
     expect(emulator.requests.at(-1)).toMatchObject({ path: '/v1/cloudimages/quota', status: 200, auth: 'access-key' });
+  });
+
+  it('an access key whose account has no project for the region says so', async () => {
+    await expect(openHuawei(clouds, 'hw-aksk-nowhere')).rejects.toMatchObject({
+      code: 'auth/project-not-found',
+      message: "IAM has no project named 'cn-north-9' for the access key of cloud 'hw-aksk-nowhere': check region_name (or project_name), or set project_id.",
+    });
   });
 
   it('a wrong secret key is refused by the signature check, at the project look-up or at the first IMS call', async () => {
