@@ -1,7 +1,7 @@
 // Runs the IMS emulator on its own, for trying Imagedrop's IMS routes by hand:
 //
 //   bash scripts/testcloud/up.sh                      # Keystone + Glance (and the object store)
-//   node scripts/testcloud/ims-emulator.ts [--port 18090] [--no-progress-api] [--native-limit 2GiB]
+//   node scripts/testcloud/ims-emulator.ts [--port 18090] [--no-progress-api] [--native-limit 2GiB] [--clouds FILE]
 //
 // It provisions (idempotently) a Keystone domain standing for a Huawei account, projects named
 // cn-north-4 and ap-southeast-1 and a user, then listens on 127.0.0.1 and writes
@@ -19,6 +19,8 @@ const { values } = parseArgs({
     port: { type: 'string', default: '18090' },
     'no-progress-api': { type: 'boolean', default: false },
     'native-limit': { type: 'string' },
+    // Where to write the clouds.yaml (default $IMAGEDROP_TESTCLOUD_DIR/ims/clouds.yaml).
+    clouds: { type: 'string' },
   },
 });
 
@@ -36,9 +38,8 @@ try {
     progressJobApi: !values['no-progress-api'],
     ...(values['native-limit'] ? { nativeLimit: bytes(values['native-limit']) } : {}),
   });
-  const dir = path.join(TESTCLOUD_DIR, 'ims');
-  await mkdir(dir, { recursive: true });
-  const clouds = path.join(dir, 'clouds.yaml');
+  const clouds = values.clouds ?? path.join(TESTCLOUD_DIR, 'ims', 'clouds.yaml');
+  await mkdir(path.dirname(clouds), { recursive: true });
   await writeFile(clouds, huaweiCloudsYaml(emulator, { bucket: backends.env.OBJSTORE_BUCKET ?? 'images' }));
   process.stdout.write(
     `ims-emulator: listening on ${emulator.url} (region ${emulator.region}, account ${emulator.account.domain}` +

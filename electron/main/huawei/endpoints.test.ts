@@ -7,17 +7,39 @@ const catalog: CatalogEntry[] = [
     type: 'image',
     name: 'ims',
     endpoints: [
-      { interface: 'public', region: 'cn-north-4', region_id: 'cn-north-4', url: 'https://ims.cn-north-4.example.com/v2' },
-      { interface: 'public', region: 'ap-southeast-1', region_id: 'ap-southeast-1', url: 'https://ims.ap-southeast-1.example.com' },
+      {
+        interface: 'public',
+        region: 'cn-north-4',
+        region_id: 'cn-north-4',
+        url: 'https://ims.cn-north-4.example.com/v2',
+      },
+      {
+        interface: 'public',
+        region: 'ap-southeast-1',
+        region_id: 'ap-southeast-1',
+        url: 'https://ims.ap-southeast-1.example.com',
+      },
     ],
   },
   {
     type: 'object',
     name: 'obs',
-    endpoints: [{ interface: 'public', region: 'cn-north-4', region_id: 'cn-north-4', url: 'https://obs.cn-north-4.example.com/' }],
+    endpoints: [
+      {
+        interface: 'public',
+        region: 'cn-north-4',
+        region_id: 'cn-north-4',
+        url: 'https://obs.cn-north-4.example.com/',
+      },
+    ],
   },
 ];
-const base = { cloud: 'hw', authUrl: 'https://iam.cn-north-4.myhuaweicloud.com/v3', region: 'cn-north-4', interface: 'public' as const };
+const base = {
+  cloud: 'hw',
+  authUrl: 'https://iam.cn-north-4.myhuaweicloud.com/v3',
+  region: 'cn-north-4',
+  interface: 'public' as const,
+};
 
 describe('the host pattern from the IAM URL', () => {
   it.each([
@@ -33,8 +55,12 @@ describe('the host pattern from the IAM URL', () => {
   });
 
   it('builds https://{service}.{region}.{domain}', () => {
-    expect(patternEndpoint('ims', 'ap-southeast-3', 'https://iam.myhuaweicloud.com/v3')).toBe('https://ims.ap-southeast-3.myhuaweicloud.com');
-    expect(patternEndpoint('obs', 'eu-de', 'https://iam.eu-de.otc.t-systems.com/v3')).toBe('https://obs.eu-de.otc.t-systems.com');
+    expect(patternEndpoint('ims', 'ap-southeast-3', 'https://iam.myhuaweicloud.com/v3')).toBe(
+      'https://ims.ap-southeast-3.myhuaweicloud.com',
+    );
+    expect(patternEndpoint('obs', 'eu-de', 'https://iam.eu-de.otc.t-systems.com/v3')).toBe(
+      'https://obs.eu-de.otc.t-systems.com',
+    );
   });
 });
 
@@ -44,11 +70,18 @@ describe('resolveImsEndpoints: override, else catalog, else pattern', () => {
       ims: { url: 'https://ims.cn-north-4.example.com', source: 'catalog' },
       obs: { url: 'https://obs.cn-north-4.example.com', source: 'catalog' },
     });
-    expect(resolveImsEndpoints({ ...base, region: 'ap-southeast-1', catalog }).ims.url).toBe('https://ims.ap-southeast-1.example.com');
+    expect(resolveImsEndpoints({ ...base, region: 'ap-southeast-1', catalog }).ims.url).toBe(
+      'https://ims.ap-southeast-1.example.com',
+    );
   });
 
   it('an override wins over the catalog', () => {
-    const r = resolveImsEndpoints({ ...base, catalog, imsOverride: 'https://my-ims.example.net/', obsOverride: 'http://127.0.0.1:18080' });
+    const r = resolveImsEndpoints({
+      ...base,
+      catalog,
+      imsOverride: 'https://my-ims.example.net/',
+      obsOverride: 'http://127.0.0.1:18080',
+    });
     expect(r).toEqual({
       ims: { url: 'https://my-ims.example.net', source: 'override' },
       obs: { url: 'http://127.0.0.1:18080', source: 'override' },
@@ -65,8 +98,18 @@ describe('resolveImsEndpoints: override, else catalog, else pattern', () => {
 
   it('says what to set when nothing tells where IMS is', () => {
     expect(() => resolveImsEndpoints({ ...base, authUrl: 'http://127.0.0.1:18090/v3', catalog: [] })).toThrow(
-      expect.objectContaining({ code: 'auth/no-image-endpoint', message: expect.stringMatching(/set image_endpoint_override/) }),
+      expect.objectContaining({
+        code: 'auth/no-image-endpoint',
+        message: expect.stringMatching(/set image_endpoint_override/),
+      }),
     );
-    expect(resolveImsEndpoints({ ...base, authUrl: 'http://127.0.0.1:18090/v3', catalog: [], imsOverride: 'http://127.0.0.1:18090' }).obs).toBeNull();
+    expect(
+      resolveImsEndpoints({
+        ...base,
+        authUrl: 'http://127.0.0.1:18090/v3',
+        catalog: [],
+        imsOverride: 'http://127.0.0.1:18090',
+      }).obs,
+    ).toBeNull();
   });
 });

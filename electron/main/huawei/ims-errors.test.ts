@@ -6,7 +6,9 @@ const imsBody = (code: string, message = 'IMS says so.') => JSON.stringify({ err
 describe('IMS error bodies', () => {
   it('reads IMS’s and the gateway’s shapes', () => {
     expect(parseImsErrorBody(imsBody('IMG.0057', 'empty'))).toEqual({ code: 'IMG.0057', message: 'empty' });
-    expect(parseImsErrorBody('{"error_code":"APIGW.0301","error_msg":"Incorrect IAM authentication information"}')).toEqual({
+    expect(
+      parseImsErrorBody('{"error_code":"APIGW.0301","error_msg":"Incorrect IAM authentication information"}'),
+    ).toEqual({
       code: 'APIGW.0301',
       message: 'Incorrect IAM authentication information',
     });
@@ -45,7 +47,10 @@ describe('imsError: every IMG code is one sentence that says what to do', () => 
   });
 
   it('an IMG code it does not know still says the status and the code', () => {
-    expect(imsError(400, imsBody('IMG.0999'))).toMatchObject({ code: 'ims/bad-request', message: 'IMS refused the request: check the image settings.' });
+    expect(imsError(400, imsBody('IMG.0999'))).toMatchObject({
+      code: 'ims/bad-request',
+      message: 'IMS refused the request: check the image settings.',
+    });
     expect(imsError(418, imsBody('IMG.0999'))).toMatchObject({
       code: 'ims/unexpected-status',
       message: 'IMS answered with an unexpected HTTP 418 (IMG.0999).',
@@ -53,15 +58,19 @@ describe('imsError: every IMG code is one sentence that says what to do', () => 
   });
 
   it('a refused signature names the key, or the clock when the answer’s Date is over 15 minutes away', () => {
-    const body = '{"error_code":"APIGW.0301","error_msg":"Incorrect IAM authentication information: verify aksk signature fail"}';
+    const body =
+      '{"error_code":"APIGW.0301","error_msg":"Incorrect IAM authentication information: verify aksk signature fail"}';
     expect(imsError(401, body, { auth: 'access-key', cloud: 'hw' })).toMatchObject({
       code: 'auth/access-key-rejected',
-      message: "IMS refused the access key's signature: check ak and sk of cloud 'hw' (and security_token for temporary keys, which expire).",
+      message:
+        "IMS refused the access key's signature: check ak and sk of cloud 'hw' (and security_token for temporary keys, which expire).",
     });
     const now = Date.parse('2026-12-06T12:00:00Z');
     const skewed = { auth: 'access-key' as const, serverDate: 'Sun, 06 Dec 2026 12:20:00 GMT', now };
     expect(imsError(401, body, skewed).code).toBe('auth/clock-skew');
-    expect(imsError(401, body, { ...skewed, serverDate: 'Sun, 06 Dec 2026 12:10:00 GMT' }).code).toBe('auth/access-key-rejected');
+    expect(imsError(401, body, { ...skewed, serverDate: 'Sun, 06 Dec 2026 12:10:00 GMT' }).code).toBe(
+      'auth/access-key-rejected',
+    );
     // a token session's 401 is the token, whatever the clock
     expect(imsError(401, '{}', { ...skewed, auth: 'token' }).code).toBe('auth/token-rejected');
   });
@@ -69,7 +78,11 @@ describe('imsError: every IMG code is one sentence that says what to do', () => 
 
 describe('jobFailError: one sentence from error_code and fail_reason', () => {
   it('a known code: what IMS means, its own reason, what to do', () => {
-    const e = jobFailError({ jobId: 'j1', errorCode: 'IMG.0058', failReason: 'The region of the bucket is inconsistent.  ' });
+    const e = jobFailError({
+      jobId: 'j1',
+      errorCode: 'IMG.0058',
+      failReason: 'The region of the bucket is inconsistent.  ',
+    });
     expect(e).toMatchObject({
       code: 'ims/bucket-wrong-region',
       retryable: false,

@@ -227,7 +227,8 @@ describe('IAM through the emulator', () => {
   it('an access key whose account has no project for the region says so', async () => {
     await expect(openHuawei(clouds, 'hw-aksk-nowhere')).rejects.toMatchObject({
       code: 'auth/project-not-found',
-      message: "IAM has no project named 'cn-north-9' for the access key of cloud 'hw-aksk-nowhere': check region_name (or project_name), or set project_id.",
+      message:
+        "IAM has no project named 'cn-north-9' for the access key of cloud 'hw-aksk-nowhere': check region_name (or project_name), or set project_id.",
     });
   });
 

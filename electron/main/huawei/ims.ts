@@ -143,8 +143,8 @@ export interface ListCloudImagesFilters {
   readonly status?: string;
   readonly tag?: string;
   readonly id?: string;
-  /** 'private' unless said otherwise: this app's images, not the public catalogue. */
-  readonly imagetype?: 'private' | 'gold' | 'shared' | 'market';
+  /** 'private' unless said otherwise: this app's images, not the public catalogue; null for every kind. */
+  readonly imagetype?: 'private' | 'gold' | 'shared' | 'market' | null;
   readonly pageSize?: number;
 }
 
@@ -409,7 +409,8 @@ export class ImsClient {
     onPage?: (images: readonly ImsImage[], page: number) => void,
   ): Promise<ImsImage[]> {
     const pageSize = filters.pageSize ?? 100;
-    const base: Record<string, string> = { __imagetype: filters.imagetype ?? 'private', limit: String(pageSize) };
+    const type = filters.imagetype === undefined ? 'private' : filters.imagetype;
+    const base: Record<string, string> = { ...(type ? { __imagetype: type } : {}), limit: String(pageSize) };
     if (filters.name) base.name = filters.name;
     if (filters.status) base.status = filters.status;
     if (filters.tag) base.tag = filters.tag;

@@ -40,7 +40,9 @@ describe('format', () => {
   it('ZVHD and ZVHD2 only on IMS, never on Glance', () => {
     expect(checkFormatForService('zvhd2', 'glance')).toMatchObject({
       code: 'inspect/format-not-accepted',
-      message: expect.stringMatching(/^The file is ZVHD2, Huawei Cloud's own format, which only Huawei Cloud IMS takes/),
+      message: expect.stringMatching(
+        /^The file is ZVHD2, Huawei Cloud's own format, which only Huawei Cloud IMS takes/,
+      ),
     });
     expect(checkFormatForService('zvhd', 'glance')).not.toBeNull();
     expect(checkFormatForService('zvhd2', 'ims')).toBeNull();
@@ -50,7 +52,10 @@ describe('format', () => {
 
 describe('object key, bucket', () => {
   it('refuses a key with a space (IMG.0175) or none at all', () => {
-    expect(checkObjectKey('images/ubuntu 22.04.qcow2')).toMatchObject({ code: 'ims/object-key-invalid', message: expect.stringContaining('IMG.0175') });
+    expect(checkObjectKey('images/ubuntu 22.04.qcow2')).toMatchObject({
+      code: 'ims/object-key-invalid',
+      message: expect.stringContaining('IMG.0175'),
+    });
     expect(checkObjectKey('images/tab\there')).not.toBeNull();
     expect(checkObjectKey('')).not.toBeNull();
     expect(checkObjectKey('a'.repeat(1025))).not.toBeNull();
@@ -75,12 +80,19 @@ describe('object key, bucket', () => {
     expect(checkBucketRegion('images', 'cn-north-4', 'cn-north-4')).toBeNull();
     expect(checkBucketRegion('images-other', 'ap-southeast-1', 'cn-north-4')).toMatchObject({
       code: 'ims/bucket-wrong-region',
-      message: expect.stringMatching(/is in ap-southeast-1, but IMS here is in cn-north-4.*choose a bucket in cn-north-4\.$/),
+      message: expect.stringMatching(
+        /is in ap-southeast-1, but IMS here is in cn-north-4.*choose a bucket in cn-north-4\.$/,
+      ),
     });
     expect(checkStorageClass('images', 'STANDARD', null)).toBeNull();
     expect(checkStorageClass('images', null, null)).toBeNull();
-    expect(checkStorageClass('images-cold', 'COLD')).toMatchObject({ code: 'ims/storage-class', message: expect.stringContaining('COLD') });
-    expect(checkStorageClass('images', 'STANDARD', 'WARM')).toMatchObject({ message: expect.stringMatching(/^The object has the storage class WARM/) });
+    expect(checkStorageClass('images-cold', 'COLD')).toMatchObject({
+      code: 'ims/storage-class',
+      message: expect.stringContaining('COLD'),
+    });
+    expect(checkStorageClass('images', 'STANDARD', 'WARM')).toMatchObject({
+      message: expect.stringMatching(/^The object has the storage class WARM/),
+    });
     expect(checkStorageClass('images', 'GLACIER')).not.toBeNull(); // the v2 (S3) name of Cold
   });
 
@@ -98,9 +110,13 @@ describe('size', () => {
       code: 'ims/file-too-large',
       message: expect.stringMatching(/IMG\.0059\): convert it to RAW or ZVHD2 for the quick import/),
     });
-    expect(checkImportSize(200 * GIB, 'raw', 'create')).toMatchObject({ message: expect.stringMatching(/goes through the quick import/) });
+    expect(checkImportSize(200 * GIB, 'raw', 'create')).toMatchObject({
+      message: expect.stringMatching(/goes through the quick import/),
+    });
     expect(checkImportSize(1024 * GIB, 'zvhd2', 'quick')).toBeNull();
-    expect(checkImportSize(1024 * GIB + 1, 'zvhd2', 'quick')).toMatchObject({ message: expect.stringMatching(/at most 1 TiB/) });
+    expect(checkImportSize(1024 * GIB + 1, 'zvhd2', 'quick')).toMatchObject({
+      message: expect.stringMatching(/at most 1 TiB/),
+    });
   });
 });
 
@@ -142,7 +158,8 @@ describe('__os_version', () => {
     expect(checkOsVersion('Ubuntu 18.04 server 64bit', list)).toBeNull();
     expect(checkOsVersion('Ubuntu 22.04', list)).toMatchObject({
       code: 'ims/invalid-os-version',
-      message: "This cloud's IMS does not know the OS version 'Ubuntu 22.04' (IMG.0056): pick one it lists, such as 'Ubuntu 18.04 server 64bit', 'Ubuntu 16.04 server 64bit'.",
+      message:
+        "This cloud's IMS does not know the OS version 'Ubuntu 22.04' (IMG.0056): pick one it lists, such as 'Ubuntu 18.04 server 64bit', 'Ubuntu 16.04 server 64bit'.",
     });
     expect(checkOsVersion('', list)).toMatchObject({ message: expect.stringMatching(/Other Linux\(64 bit\)/) });
     expect(checkOsVersion('Anything', null)).toBeNull(); // no list to judge by

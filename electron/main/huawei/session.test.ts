@@ -31,7 +31,12 @@ describe('the project look-up of an access-key session', () => {
         signed = options.headers as Record<string, string>;
         return {
           statusCode: 200,
-          data: { projects: [{ id: 'p1', name: 'cn-north-4' }, { id: 'p2', name: 'cn-north-4' }] },
+          data: {
+            projects: [
+              { id: 'p1', name: 'cn-north-4' },
+              { id: 'p2', name: 'cn-north-4' },
+            ],
+          },
         };
       });
     await expect(HuaweiSession.open(config, AbortSignal.timeout(5000), { dispatcher: agent })).rejects.toMatchObject({
@@ -39,7 +44,9 @@ describe('the project look-up of an access-key session', () => {
       message: "Multiple project ids found for 'cn-north-4' (p1, p2): set project_id in cloud 'hw' to the one to use.",
     });
     // the look-up itself is signed with the key, without a project
-    expect(signed.authorization).toMatch(/^SDK-HMAC-SHA256 Access=AK, SignedHeaders=host;x-sdk-date, Signature=[0-9a-f]{64}$/);
+    expect(signed.authorization).toMatch(
+      /^SDK-HMAC-SHA256 Access=AK, SignedHeaders=host;x-sdk-date, Signature=[0-9a-f]{64}$/,
+    );
     expect(signed['x-project-id']).toBeUndefined();
   });
 

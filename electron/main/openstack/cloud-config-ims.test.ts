@@ -59,7 +59,11 @@ describe('the image service a cloud uses', () => {
   it('infers IMS from profile: otc, which also gives the auth URL from the region', () => {
     const c = resolveCloud(
       'otc',
-      { profile: 'otc', region_name: 'eu-de', auth: { username: 'u', password: 'p', user_domain_name: 'OTC00000000001000000xxx', project_name: 'eu-de' } },
+      {
+        profile: 'otc',
+        region_name: 'eu-de',
+        auth: { username: 'u', password: 'p', user_domain_name: 'OTC00000000001000000xxx', project_name: 'eu-de' },
+      },
       'clouds.yaml',
     );
     expect(c.imageService.kind).toBe('ims');
@@ -75,7 +79,11 @@ describe('the image service a cloud uses', () => {
     });
     const onPrem = resolveCloud(
       'hcs',
-      { image_service: 'IMS', region_name: 'r1', auth: { ...password().auth, auth_url: 'https://iam.hcs.example.com/v3' } },
+      {
+        image_service: 'IMS',
+        region_name: 'r1',
+        auth: { ...password().auth, auth_url: 'https://iam.hcs.example.com/v3' },
+      },
       'c.yaml',
     );
     expect(onPrem.imageService).toMatchObject({ kind: 'ims', inferred: false });
@@ -85,7 +93,11 @@ describe('the image service a cloud uses', () => {
   });
 
   it('stays Glance for an OpenStack cloud, and says it is the default', () => {
-    const c = resolveCloud('os', { auth: { auth_url: 'https://keystone.example.org/v3', username: 'a', password: 'b', project_name: 'p' } }, 'c.yaml');
+    const c = resolveCloud(
+      'os',
+      { auth: { auth_url: 'https://keystone.example.org/v3', username: 'a', password: 'b', project_name: 'p' } },
+      'c.yaml',
+    );
     expect(c.imageService).toMatchObject({ kind: 'glance', inferred: true, reason: expect.stringMatching(/default/) });
     expect(c.nativeUploadLimit).toBe(DEFAULT_IMS_NATIVE_LIMIT);
   });
@@ -115,10 +127,17 @@ describe('Huawei password clouds', () => {
   });
 
   it('takes project_id, with region_name', () => {
-    const c = resolveCloud('hw', { region_name: 'cn-north-4', ...password({ project_name: undefined, project_id: 'p-123' }) }, 'c.yaml');
+    const c = resolveCloud(
+      'hw',
+      { region_name: 'cn-north-4', ...password({ project_name: undefined, project_id: 'p-123' }) },
+      'c.yaml',
+    );
     expect(authRequestBody(c.auth, c.scope)).toMatchObject({ auth: { scope: { project: { id: 'p-123' } } } });
     expect(() => resolveCloud('hw', password({ project_name: undefined, project_id: 'p-123' }), 'c.yaml')).toThrow(
-      expect.objectContaining({ code: 'config/missing-field', message: expect.stringMatching(/no region_name: IMS works per region/) }),
+      expect.objectContaining({
+        code: 'config/missing-field',
+        message: expect.stringMatching(/no region_name: IMS works per region/),
+      }),
     );
   });
 
@@ -126,7 +145,8 @@ describe('Huawei password clouds', () => {
     expect(() => resolveCloud('hw', password({ user_domain_name: undefined }), 'c.yaml')).toThrow(
       expect.objectContaining({
         code: 'config/missing-field',
-        message: "Cloud 'hw' in c.yaml has no auth.user_domain_name: add the account name (the Huawei Cloud account the IAM user belongs to) as user_domain_name.",
+        message:
+          "Cloud 'hw' in c.yaml has no auth.user_domain_name: add the account name (the Huawei Cloud account the IAM user belongs to) as user_domain_name.",
       }),
     );
   });
@@ -162,12 +182,17 @@ describe('access keys', () => {
   it('reads ak/sk (or access_key/secret_key) and security_token at the cloud’s level', () => {
     const c = resolveCloud('hw', { ...password(), ak: 'AK1', sk: 'SK1', security_token: 'ST' }, 'c.yaml');
     expect(c.accessKeys).toEqual({ accessKey: 'AK1', secretKey: 'SK1', securityToken: 'ST', source: 'c.yaml' });
-    expect(resolveCloud('hw', { ...password(), access_key: 'AK2', secret_key: 'SK2' }, 'c.yaml').accessKeys).toMatchObject({
+    expect(
+      resolveCloud('hw', { ...password(), access_key: 'AK2', secret_key: 'SK2' }, 'c.yaml').accessKeys,
+    ).toMatchObject({
       accessKey: 'AK2',
       secretKey: 'SK2',
     });
     expect(() => resolveCloud('hw', { ...password(), ak: 'AK1' }, 'c.yaml')).toThrow(
-      expect.objectContaining({ code: 'config/missing-field', message: expect.stringMatching(/has no sk: add the secret key/) }),
+      expect.objectContaining({
+        code: 'config/missing-field',
+        message: expect.stringMatching(/has no sk: add the secret key/),
+      }),
     );
   });
 
@@ -179,9 +204,14 @@ describe('access keys', () => {
       source: 'S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY in the environment',
     });
     // the cloud's own keys win
-    expect(resolveCloud('hw', { ...password(), ak: 'A', sk: 'S' }, 'c.yaml', undefined, { env }).accessKeys?.accessKey).toBe('A');
+    expect(
+      resolveCloud('hw', { ...password(), ak: 'A', sk: 'S' }, 'c.yaml', undefined, { env }).accessKeys?.accessKey,
+    ).toBe('A');
     expect(() => resolveCloud('hw', password(), 'c.yaml', undefined, { env: { S3_ACCESS_KEY_ID: 'X' } })).toThrow(
-      expect.objectContaining({ message: 'S3_ACCESS_KEY_ID is set in the environment without OS_SECRET_KEY or S3_SECRET_ACCESS_KEY: set both, or neither.' }),
+      expect.objectContaining({
+        message:
+          'S3_ACCESS_KEY_ID is set in the environment without OS_SECRET_KEY or S3_SECRET_ACCESS_KEY: set both, or neither.',
+      }),
     );
   });
 
@@ -198,13 +228,21 @@ describe('access keys', () => {
 
   it('a Glance cloud without a password still needs one: access keys are for IMS and OBS', () => {
     expect(() =>
-      resolveCloud('os', { ak: 'AK', sk: 'SK', auth: { auth_url: 'https://keystone.example.org/v3', project_name: 'p' } }, 'c.yaml'),
-    ).toThrow(expect.objectContaining({ code: 'config/missing-field', message: expect.stringMatching(/auth\.username/) }));
+      resolveCloud(
+        'os',
+        { ak: 'AK', sk: 'SK', auth: { auth_url: 'https://keystone.example.org/v3', project_name: 'p' } },
+        'c.yaml',
+      ),
+    ).toThrow(
+      expect.objectContaining({ code: 'config/missing-field', message: expect.stringMatching(/auth\.username/) }),
+    );
   });
 
   it('an IMS cloud with neither a password nor a key says both ways out', () => {
     expect(() => resolveCloud('hw', { region_name: 'cn-north-4', auth: { auth_url: HUAWEI } }, 'c.yaml')).toThrow(
-      expect.objectContaining({ message: expect.stringMatching(/IAM user name and password, or an access key \(ak and sk\)/) }),
+      expect.objectContaining({
+        message: expect.stringMatching(/IAM user name and password, or an access key \(ak and sk\)/),
+      }),
     );
   });
 });
@@ -228,12 +266,22 @@ describe('from a clouds.yaml with secure.yaml', () => {
     obs_bucket: images-eu
 `,
     );
-    await writeFile(path.join(dir, 'secure.yaml'), `clouds:\n  otc:\n    auth:\n      password: pw\n    ak: AKX\n    sk: SKX\n`);
+    await writeFile(
+      path.join(dir, 'secure.yaml'),
+      `clouds:\n  otc:\n    auth:\n      password: pw\n    ak: AKX\n    sk: SKX\n`,
+    );
   });
   afterAll(() => rm(dir, { recursive: true, force: true }));
 
   it('merges the secrets in and resolves an OTC cloud', async () => {
-    const c = await chooseCloud({ cloud: 'otc', env: { OS_CLIENT_CONFIG_FILE: path.join(dir, 'clouds.yaml'), OS_CLIENT_SECURE_FILE: path.join(dir, 'secure.yaml') }, cwd: dir });
+    const c = await chooseCloud({
+      cloud: 'otc',
+      env: {
+        OS_CLIENT_CONFIG_FILE: path.join(dir, 'clouds.yaml'),
+        OS_CLIENT_SECURE_FILE: path.join(dir, 'secure.yaml'),
+      },
+      cwd: dir,
+    });
     expect(c).toMatchObject({
       authUrl: 'https://iam.eu-de.otc.t-systems.com:443/v3',
       regionName: 'eu-de',

@@ -29,7 +29,14 @@ describe('verifyAkSk', () => {
   const now = Date.parse('2026-12-06T12:00:00Z');
 
   function signed(
-    overrides: { method?: string; url?: string; body?: string; key?: AccessKeyEntry; date?: number; token?: boolean } = {},
+    overrides: {
+      method?: string;
+      url?: string;
+      body?: string;
+      key?: AccessKeyEntry;
+      date?: number;
+      token?: boolean;
+    } = {},
   ) {
     const key = overrides.key ?? keys[0]!;
     const url = overrides.url ?? 'http://127.0.0.1:18090/v1/cloudimages/abc/upload?b=2&a=1';
@@ -46,7 +53,12 @@ describe('verifyAkSk', () => {
       date: new Date(overrides.date ?? now),
     });
     const u = new URL(url);
-    return { method: overrides.method ?? 'PUT', rawUrl: `${u.pathname}${u.search}`, headers: { ...headers, host: u.host } as IncomingHttpHeaders, body: Buffer.from(body) };
+    return {
+      method: overrides.method ?? 'PUT',
+      rawUrl: `${u.pathname}${u.search}`,
+      headers: { ...headers, host: u.host } as IncomingHttpHeaders,
+      body: Buffer.from(body),
+    };
   }
 
   it('accepts what the client signs, a colon in the access key included', () => {
@@ -63,7 +75,12 @@ describe('verifyAkSk', () => {
     ['the host', (s: ReturnType<typeof signed>) => ({ ...s, headers: { ...s.headers, host: '127.0.0.1:9' } })],
   ])('refuses a request whose %s changed', (_what, tamper) => {
     const r = verifyAkSk({ ...tamper(signed()), keys, now });
-    expect(r).toMatchObject({ ok: false, status: 401, code: 'APIGW.0301', message: expect.stringMatching(/signature fail/) });
+    expect(r).toMatchObject({
+      ok: false,
+      status: 401,
+      code: 'APIGW.0301',
+      message: expect.stringMatching(/signature fail/),
+    });
   });
 
   it('refuses an unknown key and a wrong secret', () => {
@@ -71,7 +88,9 @@ describe('verifyAkSk', () => {
       ok: false,
       message: expect.stringMatching(/does not exist/),
     });
-    expect(verifyAkSk({ ...signed({ key: { accessKey: 'images:uploader', secretKey: 'wrong' } }), keys, now })).toMatchObject({
+    expect(
+      verifyAkSk({ ...signed({ key: { accessKey: 'images:uploader', secretKey: 'wrong' } }), keys, now }),
+    ).toMatchObject({
       ok: false,
       message: expect.stringMatching(/signature fail/),
     });
@@ -91,7 +110,13 @@ describe('verifyAkSk', () => {
       ok: false,
       message: expect.stringMatching(/X-Security-Token/),
     });
-    expect(verifyAkSk({ ...signed({ key: keys[1], date: Date.parse('2030-01-01T00:00:01Z') }), keys, now: Date.parse('2030-01-01T00:00:01Z') })).toMatchObject({
+    expect(
+      verifyAkSk({
+        ...signed({ key: keys[1], date: Date.parse('2030-01-01T00:00:01Z') }),
+        keys,
+        now: Date.parse('2030-01-01T00:00:01Z'),
+      }),
+    ).toMatchObject({
       ok: false,
       message: expect.stringMatching(/security token has expired/),
     });

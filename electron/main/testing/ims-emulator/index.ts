@@ -1038,7 +1038,10 @@ export async function startImsEmulator(options: ImsEmulatorOptions): Promise<Ims
       q.set('limit', u.searchParams.get('limit') ?? '500');
       for (const key of ['marker', 'name', 'status', 'tag', 'id', 'sort_key', 'sort_dir', 'disk_format', 'min_disk'])
         if (u.searchParams.get(key)) q.set(key, u.searchParams.get(key)!);
-      if ((u.searchParams.get('__imagetype') ?? 'private') === 'private') q.set('visibility', 'private');
+      const imagetype = u.searchParams.get('__imagetype');
+      if (imagetype === 'private') q.set('visibility', 'private');
+      if (imagetype === 'gold') q.set('visibility', 'public');
+      if (imagetype === 'shared') q.set('visibility', 'shared');
       const id = u.searchParams.get('id');
       const listed = id
         ? await glance('GET', `/v2/images/${encodeURIComponent(id)}`, caller.glanceToken).then((r) => ({
@@ -1047,7 +1050,9 @@ export async function startImsEmulator(options: ImsEmulatorOptions): Promise<Ims
           }))
         : await glance('GET', `/v2/images?${q.toString()}`, caller.glanceToken);
       if (listed.status !== 200) return { status: send(listed.status, listed.json), auth };
-      const images = (listed.json.images as Record<string, unknown>[]).filter((i) => i.owner === caller.projectId);
+      const images = (listed.json.images as Record<string, unknown>[]).filter(
+        (i) => imagetype !== 'private' || i.owner === caller.projectId,
+      );
       return { status: send(200, { images: images.map(toIms) }), auth };
     }
     if (path === '/v1/cloudimages/os_version' && method === 'GET') {
