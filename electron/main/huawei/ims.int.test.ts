@@ -3,8 +3,9 @@
 // turn a real object into a real image, and tokens that expire.
 import { randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { mkdir, stat } from 'node:fs/promises';
 import os from 'node:os';
+import path from 'node:path';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chooseCloud } from '../openstack/cloud-config.ts';
@@ -166,6 +167,20 @@ describe('IAM through the emulator', () => {
     // Huawei's tokens are KiBs long: the emulator's are 9,000 characters, carried both ways.
     expect((await hw.token(signal())).length).toBe(9_000);
     expect(d.expiresAt!.getTime()).toBeGreaterThan(Date.now());
+  });
+
+  it('carries a 60,000-character token (IAM documents up to 100,000) in both directions', async () => {
+    const big = await startTestEmulator({ tokenLength: 60_000 });
+    try {
+      const sub = path.join(dir, 'big-token');
+      await mkdir(sub);
+      const file = await writeHuaweiClouds(sub, big);
+      const session = await openHuawei(file, 'hw');
+      expect((await session.token(signal())).length).toBe(60_000);
+      expect((await new ImsClient(session).getQuota(signal())).quota).toBe(50);
+    } finally {
+      await big.close();
+    }
   });
 
   it('refuses a wrong password in IAM’s name', async () => {
