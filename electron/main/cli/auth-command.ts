@@ -92,7 +92,7 @@ async function imsAuth(config: CloudConfig, json: boolean, io: CliIo, signal: Ab
       'signed in as',
       d.user
         ? `${d.user.name} (${d.user.id}) in account ${d.user.domain}`
-        : `access key only (${config.accessKeys?.source})`,
+        : `access key ${maskKey(config.accessKeys?.accessKey ?? '')} only (every call signed with it)`,
     ],
     ['project', `${d.projectName ?? '?'} (${d.projectId})`],
     ['region', d.region],
@@ -105,7 +105,7 @@ async function imsAuth(config: CloudConfig, json: boolean, io: CliIo, signal: Ab
     [
       'OBS key',
       config.accessKeys
-        ? `${config.accessKeys.source}${config.accessKeys.securityToken ? ', temporary' : ''}`
+        ? `${maskKey(config.accessKeys.accessKey)}${config.accessKeys.securityToken ? ' (temporary)' : ''}, from ${config.accessKeys.source}`
         : '(none: set ak and sk)',
     ],
     ['private images', `${quota.used} of ${quota.quota}`],
@@ -117,4 +117,9 @@ async function imsAuth(config: CloudConfig, json: boolean, io: CliIo, signal: Ab
   ];
   for (const [k, v] of rows) io.stdout.write(`${k.padEnd(15)} ${v}\n`);
   return EXIT_OK;
+}
+
+/** The access key id, shortened: enough to tell keys apart, not to copy one. */
+function maskKey(accessKey: string): string {
+  return accessKey.length <= 8 ? `${accessKey.slice(0, 2)}…` : `${accessKey.slice(0, 4)}…${accessKey.slice(-2)}`;
 }

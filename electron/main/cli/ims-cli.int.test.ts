@@ -88,6 +88,8 @@ describe('cli auth and images on an IMS cloud', () => {
     expect(r.stdout).toMatch(/^IMS endpoint\s+http:\/\/127\.0\.0\.1:\d+ \(from the catalog\)$/m);
     expect(r.stdout).toMatch(/^OBS endpoint\s+http:\/\/127\.0\.0\.1:18080 \(from the catalog\)$/m);
     expect(r.stdout).toMatch(/^OS versions\s+\d{2,} offered$/m);
+    expect(r.stdout).toMatch(/^OBS key\s+imag…er, from .*clouds\.yaml$/m); // the id shortened, never the secret
+    expect(r.stdout).not.toMatch(/objstore-secret-key/);
     expect(r.stdout).not.toMatch(/MII/); // the emulator's tokens start like Huawei's
   });
 

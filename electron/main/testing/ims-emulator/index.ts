@@ -859,9 +859,17 @@ export async function startImsEmulator(options: ImsEmulatorOptions): Promise<Ims
       Object.assign(faults, parseJsonBody(body));
       return { status: send(200, faults), auth: 'none' };
     }
+    if (path === '/_emulator/limits' && method === 'POST') {
+      Object.assign(limits, parseJsonBody(body));
+      return { status: send(200, limits), auth: 'none' };
+    }
+    if (path === '/_emulator/expire-tokens' && method === 'POST') {
+      expireTokensNow();
+      return { status: send(204), auth: 'none' };
+    }
     if (path === '/_emulator/state' && method === 'GET')
       return {
-        status: send(200, { faults, jobs: [...jobs.values()].map((j) => jobBody(j, true)), requests: requests.length }),
+        status: send(200, { faults, limits, jobs: [...jobs.values()].map((j) => jobBody(j, true)), requests: requests.length }),
         auth: 'none',
       };
 
@@ -1142,6 +1150,13 @@ export async function startImsEmulator(options: ImsEmulatorOptions): Promise<Ims
     }
   }
 
+  function expireTokensNow(): void {
+    // Every token this IAM handed out so far; others (made straight at Keystone) by their
+    // issued_at, which has whole seconds: one issued earlier this second still counts as after.
+    for (const t of issued) expired.add(t);
+    faults.expireTokensIssuedBefore = Math.floor(Date.now() / 1000) * 1000;
+  }
+
   const server = http.createServer({ maxHeaderSize: 128 * 1024 });
   const handle = (req: http.IncomingMessage, res: http.ServerResponse, expectContinue: boolean) => {
     const u = new URL(req.url ?? '/', 'http://emulator');
@@ -1191,12 +1206,7 @@ export async function startImsEmulator(options: ImsEmulatorOptions): Promise<Ims
     setFaults(f) {
       Object.assign(faults, f);
     },
-    expireTokensNow() {
-      // Every token this IAM handed out so far; others (made straight at Keystone) by their
-      // issued_at, which has whole seconds: one issued earlier this second still counts as after.
-      for (const t of issued) expired.add(t);
-      faults.expireTokensIssuedBefore = Math.floor(Date.now() / 1000) * 1000;
-    },
+    expireTokensNow,
     job: (id) => jobs.get(id),
     async close() {
       await Promise.allSettled([...jobs.values()].map((j) => j.done));
