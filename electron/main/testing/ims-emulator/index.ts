@@ -869,7 +869,12 @@ export async function startImsEmulator(options: ImsEmulatorOptions): Promise<Ims
     }
     if (path === '/_emulator/state' && method === 'GET')
       return {
-        status: send(200, { faults, limits, jobs: [...jobs.values()].map((j) => jobBody(j, true)), requests: requests.length }),
+        status: send(200, {
+          faults,
+          limits,
+          jobs: [...jobs.values()].map((j) => jobBody(j, true)),
+          requests: requests.length,
+        }),
         auth: 'none',
       };
 
