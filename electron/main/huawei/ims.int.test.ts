@@ -716,6 +716,66 @@ describe('jobs: register and create from an object in the real Swift', () => {
   });
 });
 
+describe('more of IMS’s refusals', () => {
+  async function raw(method: 'POST' | 'GET' | 'DELETE', path: string, body?: unknown) {
+    const res = await hw.request({
+      method,
+      path,
+      signal: signal(),
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    return { status: res.status, error: (JSON.parse(res.text || '{}') as { error?: { code: string } }).error };
+  }
+
+  it.each([
+    [{ image_url: 'images:x.qcow2', min_disk: 40 }, 'IMG.0013'],
+    [{ name: 'n', image_url: 'images:x.qcow2', min_disk: 40, type: 'VM' }, 'IMG.0024'],
+    [{ name: 'n', image_url: 'images:x.qcow2', min_disk: 40, architecture: 'mips' }, 'IMG.0212'],
+    [{ name: 'n', image_url: 'images:x.qcow2', min_disk: 40, description: 'a <b>' }, 'IMG.0054'],
+    [{ name: 'n', image_url: 'images', min_disk: 40 }, 'IMG.0017'],
+    [
+      { name: 'n', image_url: 'images:x.qcow2', min_disk: 40, tags: ['a=b'], image_tags: [{ key: 'a', value: 'b' }] },
+      'IMG.0001',
+    ],
+    [{ name: 'n', image_url: 'images:x.qcow2', min_disk: 40, is_quick_import: true }, 'IMG.0056'],
+  ])('create %j → %s', async (body, code) => {
+    expect(await raw('POST', '/v2/cloudimages/action', body)).toMatchObject({ status: 400, error: { code } });
+  });
+
+  it('an empty object key (IMG.0017), another project’s job path (IMG.0067), a record a job is filling (IMG.0090)', async () => {
+    const image = await ims.createImageMetadata(
+      { name: name('busy'), osVersion: 'CentOS 7.6 64bit', diskFormat: 'raw', minDisk: 1 },
+      signal(),
+    );
+    images.add(image.id);
+    await expect(ims.registerImage(image.id, { bucket: 'images', key: '' }, signal())).rejects.toMatchObject({
+      code: 'ims/bad-request',
+      message: expect.stringContaining('IMG.0017'),
+    });
+    const file = await randomFile(dir, 'busy.raw', 2 * 1024 * 1024);
+    const k = await put('images', 'busy.raw', file);
+    emulator.setFaults({ jobHoldMs: 2_000 });
+    try {
+      const { jobId } = await ims.registerImage(image.id, { bucket: 'images', key: k }, signal());
+      await expect(ims.deleteImage(image.id, signal())).rejects.toMatchObject({
+        code: 'ims/image-busy',
+        retryable: true,
+        message: expect.stringContaining('IMG.0090'),
+      });
+      const other = emulator.account.projects['ap-southeast-1'];
+      expect(await raw('GET', `/v1/${other}/jobs/${jobId}`)).toMatchObject({
+        status: 400,
+        error: { code: 'IMG.0067' },
+      });
+      await waitFor(jobId);
+    } finally {
+      emulator.setFaults({ jobHoldMs: 0 });
+    }
+    await ims.deleteImage(image.id, signal());
+    images.delete(image.id);
+  });
+});
+
 describe('job polling', () => {
   async function quickJob(what: string): Promise<string> {
     const file = await randomFile(dir, `${what}.qcow2`, 100_000);
@@ -773,6 +833,12 @@ describe('job polling', () => {
     await expect(ims.getJob('0123456789abcdef0123456789abcdef', signal())).rejects.toMatchObject({
       code: 'ims/job-not-found',
     });
+    // more failures in a row than allowed: the poll's own error, as it came
+    emulator.setFaults({ pollErrors: [503, 503, 503] });
+    await expect(
+      waitForJob(ims, jobId, { signal: signal(), intervalMs: 50, maxTransientFailures: 2 }),
+    ).rejects.toMatchObject({ code: 'ims/unavailable' });
+    expect(emulator.faults.pollErrors).toEqual([]);
   });
 });
 
