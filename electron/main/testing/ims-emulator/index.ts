@@ -625,6 +625,7 @@ export async function startImsEmulator(options: ImsEmulatorOptions): Promise<Ims
         else done(null, chunk);
       },
     });
+    body.once('error', (e) => meter.destroy(e)); // a broken read fails the upload, and so the job
     body.pipe(meter);
     const put = await glanceUpload(imageId, service, meter, head.size);
     if (put.status !== 204 && put.status !== 200) {
