@@ -128,6 +128,13 @@ export default tseslint.config(
       ],
     ]),
   },
+  // The Huawei clients (IAM, the APIG signer, IMS) sit beside openstack/: they may use it, shared/
+  // and errors.ts, never the engine, a target, the services, the CLI, the shell or the test helpers.
+  ...layer(
+    'electron/main/huawei',
+    ['upload', 'targets', 'core', 'cli', 'inspect', 'serve', 'testing'],
+    'electron/main/huawei/ holds cloud clients: it may import shared/, errors.ts and openstack/, nothing of upload/, targets/, core/, cli/, inspect/, shell/ or testing/.',
+  ),
   {
     files: ['electron/preload/**/*.ts'],
     rules: restrict(

@@ -155,6 +155,11 @@ function installBench(args: { rows: number }): void {
     region: 'RegionOne',
     interface: 'public',
     imageEndpoint: 'https://glance.bench.invalid',
+    imageService: {
+      kind: 'glance',
+      reason: 'the default: nothing in the configuration names Huawei Cloud IMS',
+      inferred: true,
+    },
     imageApiVersion: '2.16',
     roles: ['member'],
     expiresAt: new Date(start + 3_600_000).toISOString(),

@@ -123,3 +123,26 @@ describe('eslint keeps the web shell (electron/main/serve) on the core, and the 
     expect(await boundaryErrors(code, 'electron/main/shell/x.ts')).toEqual([]);
   });
 });
+
+describe('eslint keeps electron/main/huawei/ a room of cloud clients', SLOW, () => {
+  it.each([
+    "import { UploadEngine } from '../upload/engine.ts';",
+    "import { ImagedropService } from '../core/service.ts';",
+    "import { main } from '../cli/index.ts';",
+    "import { detectFormat } from '../inspect/detect.ts';",
+    "import { startImsEmulator } from '../testing/ims-emulator.ts';",
+    "import { something } from '../shell/main.ts';",
+    "import { app } from 'electron';",
+  ])('refuses %s', async (code) => {
+    expect(await boundaryErrors(code, 'electron/main/huawei/x.ts')).toContain('1:no-restricted-imports');
+  });
+
+  it('allows openstack/, shared/ and errors.ts', async () => {
+    for (const code of [
+      "import { httpRequest } from '../openstack/http.ts';",
+      "import type { AppError } from '../../../shared/errors.ts';",
+      "import { ImagedropError } from '../errors.ts';",
+    ])
+      expect(await boundaryErrors(code, 'electron/main/huawei/x.ts'), code).toEqual([]);
+  });
+});

@@ -54,6 +54,17 @@ export interface CloudCapabilities {
   readonly sizeLimit: number;
 }
 
+/** Which API a cloud's images go through: OpenStack Glance, or Huawei Cloud IMS (with OBS). */
+export type ImageServiceKind = 'glance' | 'ims';
+
+export interface ImageServiceChoice {
+  readonly kind: ImageServiceKind;
+  /** Why: 'image_service: ims in clouds.yaml', 'the auth URL is Huawei Cloud IAM (…)', 'profile: otc', or the default. */
+  readonly reason: string;
+  /** False when the configuration says it in so many words (image_service). */
+  readonly inferred: boolean;
+}
+
 export interface SessionInfo {
   readonly cloud: string | null;
   /** Keystone + project + region: the jobs with this UploadSnapshot.cloudKey belong to this session. */
@@ -64,6 +75,8 @@ export interface SessionInfo {
   readonly region: string | null;
   readonly interface: EndpointInterface;
   readonly imageEndpoint: string;
+  /** Glance or Huawei IMS, and why Imagedrop thinks so: always shown, never silently assumed. */
+  readonly imageService: ImageServiceChoice;
   readonly imageApiVersion: string | null;
   readonly roles: readonly string[];
   readonly expiresAt: string;

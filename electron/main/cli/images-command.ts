@@ -3,9 +3,12 @@ import { parseArgs } from 'node:util';
 import { GLANCE_IMAGE_STATUSES } from '../../../shared/glance.ts';
 import { formatBytes } from '../../../shared/format.ts';
 import { ImagedropError } from '../errors.ts';
+import { ImsClient, type ImsImage } from '../huawei/ims.ts';
+import { HuaweiSession } from '../huawei/session.ts';
 import { GlanceClient } from '../openstack/glance.ts';
-import { EXIT_OK, type CliCommand } from './command.ts';
-import { openCliSession } from './connect.ts';
+import { Session } from '../openstack/session.ts';
+import { EXIT_OK, type CliCommand, type CliIo } from './command.ts';
+import { chooseCliCloud } from './connect.ts';
 
 export const imagesCommand: CliCommand = {
   name: 'images',
@@ -37,7 +40,37 @@ export const imagesCommand: CliCommand = {
         `--page-size ${values['page-size']} is not a page size: give a whole number from 1 to 1000.`,
       );
     }
-    const session = await openCliSession(values.cloud, io, signal);
+    const config = await chooseCliCloud(values.cloud, io);
+    if (config.imageService.kind === 'ims') {
+      const ims = new ImsClient(await HuaweiSession.open(config, signal));
+      const found = await ims.listCloudImages(signal, {
+        ...(values.status ? { status: values.status } : {}),
+        ...(values.all ? { imagetype: null } : {}),
+        ...(pageSize ? { pageSize } : {}),
+      });
+      if (values.json) {
+        io.stdout.write(`${JSON.stringify(found)}\n`);
+        return EXIT_OK;
+      }
+      const size = (i: ImsImage) =>
+        i.__image_size && i.__image_size !== '0' ? formatBytes(Number(i.__image_size)) : '';
+      table(
+        io,
+        ['ID', 'NAME', 'STATUS', 'SIZE', 'FORMAT', 'OS VERSION', 'UPDATED'],
+        found.map((i) => [
+          i.id,
+          i.name ?? '',
+          i.status,
+          size(i),
+          i.disk_format ?? '',
+          i.__os_version ?? '',
+          i.updated_at ?? '',
+        ]),
+      );
+      io.stderr.write(`${found.length} image${found.length === 1 ? '' : 's'} in IMS\n`);
+      return EXIT_OK;
+    }
+    const session = await Session.open(config, signal);
     const { images } = await new GlanceClient(session).listImages(signal, {
       ...(values.status ? { status: values.status } : {}),
       ...(values.all ? {} : { owner: session.projectId }),
@@ -55,16 +88,19 @@ export const imagesCommand: CliCommand = {
       i.disk_format ?? '',
       i.updated_at,
     ]);
-    const header = ['ID', 'NAME', 'STATUS', 'SIZE', 'FORMAT', 'UPDATED'];
-    const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c]!.length)));
-    for (const row of [header, ...rows])
-      io.stdout.write(
-        `${row
-          .map((v, c) => v.padEnd(widths[c]!))
-          .join('  ')
-          .trimEnd()}\n`,
-      );
+    table(io, ['ID', 'NAME', 'STATUS', 'SIZE', 'FORMAT', 'UPDATED'], rows);
     io.stderr.write(`${images.length} image${images.length === 1 ? '' : 's'}\n`);
     return EXIT_OK;
   },
 };
+
+function table(io: CliIo, header: readonly string[], rows: readonly (readonly string[])[]): void {
+  const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c]!.length)));
+  for (const row of [header, ...rows])
+    io.stdout.write(
+      `${row
+        .map((v, c) => v.padEnd(widths[c]!))
+        .join('  ')
+        .trimEnd()}\n`,
+    );
+}

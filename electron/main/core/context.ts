@@ -96,6 +96,7 @@ export function sessionInfo(context: CloudContext): SessionInfo {
     region: d.region,
     interface: d.interface,
     imageEndpoint: d.imageEndpoint,
+    imageService: context.session.config.imageService,
     imageApiVersion: context.imageApiVersion,
     roles: d.roles,
     expiresAt: d.expiresAt.toISOString(),

@@ -6,7 +6,7 @@ import { z } from 'zod';
 import type { ConnectRequest } from '../../../shared/session.ts';
 import { ImagedropError } from '../errors.ts';
 import type { CloudConfig } from '../openstack/cloud-config.ts';
-import { DEFAULT_SIZE_LIMIT } from '../openstack/cloud-config.ts';
+import { DEFAULT_IMS_NATIVE_LIMIT, DEFAULT_SIZE_LIMIT, imageServiceFromAuthUrl } from '../openstack/cloud-config.ts';
 import { SerialWriter } from '../files/atomic-file.ts';
 
 /** Where remembered secrets are kept. The app's is safeStorage; tests use memory. */
@@ -61,6 +61,8 @@ export function configFromManual(request: Extract<ConnectRequest, { kind: 'manua
     interface: request.interface ?? ('public' as const),
     verify: true,
     sizeLimit: DEFAULT_SIZE_LIMIT,
+    nativeUploadLimit: DEFAULT_IMS_NATIVE_LIMIT,
+    imageService: imageServiceFromAuthUrl(request.authUrl),
     warnings: [],
     ...(request.regionName ? { regionName: request.regionName } : {}),
     ...(request.cacertPath ? { cacertPath: request.cacertPath } : {}),

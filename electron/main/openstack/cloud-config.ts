@@ -5,7 +5,7 @@ import { readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import type { EndpointInterface } from '../../../shared/session.ts';
+import type { EndpointInterface, ImageServiceChoice } from '../../../shared/session.ts';
 import { ImagedropError } from '../errors.ts';
 
 /**
@@ -14,6 +14,13 @@ import { ImagedropError } from '../errors.ts';
  * set its real cap with image_size_limit.
  */
 export const DEFAULT_SIZE_LIMIT = 128 * 1024 ** 3;
+
+/**
+ * Huawei Cloud IMS takes a native `PUT /v2/images/{id}/file` only for images "smaller than 2 GB"
+ * (landscape.md §0.1; OTC's docs still say 128 GB): a cloud can set its own with
+ * ims_native_upload_limit.
+ */
+export const DEFAULT_IMS_NATIVE_LIMIT = 2 * 1024 ** 3;
 
 export type AuthMethod =
   | {
@@ -34,13 +41,32 @@ export type AuthMethod =
       readonly userDomainName?: string;
       readonly userDomainId?: string;
     }
-  | { readonly type: 'token'; readonly token: string };
+  | { readonly type: 'token'; readonly token: string }
+  /**
+   * Huawei Cloud with only an access key: no Keystone sign-in at all, every IMS call is signed
+   * with the cloud's AccessKeys (APIG's SDK-HMAC-SHA256), and the project id is looked up.
+   */
+  | { readonly type: 'access-key' };
 
 export interface ProjectScope {
   readonly projectName?: string;
   readonly projectId?: string;
   readonly projectDomainName?: string;
   readonly projectDomainId?: string;
+  /**
+   * Huawei IAM: the project is named after its region and belongs to the user's account, so the
+   * scope names no domain (as IAM's own examples do). Keystone proper would refuse that.
+   */
+  readonly projectInUserDomain?: boolean;
+}
+
+/** An access key pair (AK/SK), permanent or temporary (with its security token). Secrets: main only. */
+export interface AccessKeys {
+  readonly accessKey: string;
+  readonly secretKey: string;
+  readonly securityToken?: string;
+  /** Where they came from, for messages ('clouds.yaml', 'S3_ACCESS_KEY_ID in the environment'). */
+  readonly source: string;
 }
 
 /** Everything needed to sign in to one cloud. Holds secrets: it never leaves the main process. */
@@ -58,6 +84,16 @@ export interface CloudConfig {
   readonly sizeLimit: number;
   /** openstacksdk's `image_endpoint_override`: use this image endpoint instead of the catalog's. */
   readonly imageEndpointOverride?: string;
+  /** Glance or Huawei IMS, and why: `image_service`, else inferred from clear evidence, else Glance. */
+  readonly imageService: ImageServiceChoice;
+  /** `ak`/`sk` (or `access_key`/`secret_key`, `security_token`), else S3_ACCESS_KEY_ID/S3_SECRET_ACCESS_KEY. */
+  readonly accessKeys?: AccessKeys;
+  /** The default OBS bucket for images on their way to IMS (`obs_bucket`). */
+  readonly obsBucket?: string;
+  /** `obs_endpoint_override`: the OBS (S3) endpoint instead of the catalog's `object` one. */
+  readonly obsEndpointOverride?: string;
+  /** IMS only: the largest file the native `PUT /v2/images/{id}/file` may carry, exclusive. */
+  readonly nativeUploadLimit: number;
   readonly warnings: readonly string[];
 }
 
@@ -250,13 +286,10 @@ export async function chooseCloud(options: ChooseCloudOptions): Promise<CloudCon
           : 'No cloud chosen: pass --cloud NAME with a clouds.yaml, set OS_CLOUD, or source an openrc that sets OS_AUTH_URL.',
       );
     }
-    return resolveCloud(
-      options.env.OS_CLOUD_NAME ?? 'envvars',
-      envCloud,
-      'environment',
-      undefined,
-      new Set(Object.keys(envCloud)),
-    );
+    return resolveCloud(options.env.OS_CLOUD_NAME ?? 'envvars', envCloud, 'environment', undefined, {
+      envKeys: new Set(Object.keys(envCloud)),
+      env: options.env,
+    });
   }
   const file = await loadCloudsFile(options);
   const raw = file.clouds[name];
@@ -274,7 +307,7 @@ export async function chooseCloud(options: ChooseCloudOptions): Promise<CloudCon
     envCloud ? merge(raw, envCloud) : raw,
     file.file ?? file.secureFile ?? 'clouds.yaml',
     file.file && file.secureFile ? file.secureFile : undefined,
-    new Set(Object.keys(envCloud ?? {})),
+    { envKeys: new Set(Object.keys(envCloud ?? {})), env: options.env },
   );
 }
 
@@ -305,7 +338,7 @@ function normalizeInterface(value: string | undefined, name: string, source: str
 }
 
 /** keystoneauth plugin names (auth_type) Imagedrop signs in with, by the method they mean. */
-const AUTH_TYPES: Readonly<Record<string, AuthMethod['type']>> = {
+const AUTH_TYPES: Readonly<Record<string, Exclude<AuthMethod['type'], 'access-key'>>> = {
   password: 'password',
   v3password: 'password',
   token: 'token',
@@ -316,32 +349,106 @@ const AUTH_TYPES: Readonly<Record<string, AuthMethod['type']>> = {
 };
 
 /**
+ * IAM hosts of the clouds that run Huawei's IMS: Huawei Cloud (international, Europe, China), Open
+ * Telekom Cloud (and its Swiss twin), Orange's Flexible Engine. The first label starts with "iam".
+ */
+const HUAWEI_IAM_DOMAINS: readonly { readonly pattern: RegExp; readonly cloud: string }[] = [
+  { pattern: /(^|\.)myhuaweicloud\.(com|eu|cn)$/, cloud: 'Huawei Cloud' },
+  { pattern: /(^|\.)huaweicloud\.com$/, cloud: 'Huawei Cloud' },
+  { pattern: /(^|\.)otc\.t-systems\.com$/, cloud: 'Open Telekom Cloud' },
+  { pattern: /(^|\.)prod-cloud-ocb\.orange-business\.com$/, cloud: 'Flexible Engine' },
+];
+
+/** 'Huawei Cloud' when the URL is one of the IAM hosts above, else null. */
+export function huaweiIamCloud(authUrl: string): string | null {
+  let host: string;
+  try {
+    host = new URL(authUrl).hostname.toLowerCase();
+  } catch {
+    return null;
+  }
+  if (!host.startsWith('iam')) return null;
+  return HUAWEI_IAM_DOMAINS.find((d) => d.pattern.test(host))?.cloud ?? null;
+}
+
+/**
+ * openstacksdk's vendor profile 'otc' (openstack/config/vendors/otc.json) gives the auth URL as
+ * https://iam.{region_name}.otc.t-systems.com/v3; python-otcextensions users lean on it.
+ */
+const PROFILE_AUTH_URLS: Readonly<Record<string, string>> = {
+  otc: 'https://iam.{region_name}.otc.t-systems.com/v3',
+};
+
+/** Profiles whose clouds run IMS. */
+const IMS_PROFILES = new Set(['otc']);
+
+/**
+ * A Huawei project name is its region ('cn-north-4'), or a sub-project of it ('cn-north-4_build'):
+ * the region is the part before the first underscore.
+ */
+export function regionOfProjectName(projectName: string): string {
+  return projectName.split('_')[0]!;
+}
+
+/** The environment variables python-otcextensions reads for the AK/SK when a cloud has none. */
+const ENV_ACCESS_KEY = ['OS_ACCESS_KEY', 'S3_ACCESS_KEY_ID'] as const;
+const ENV_SECRET_KEY = ['OS_SECRET_KEY', 'S3_SECRET_ACCESS_KEY'] as const;
+const ENV_SECURITY_TOKEN = ['OS_SECURITY_TOKEN', 'S3_SECURITY_TOKEN'] as const;
+
+function firstEnv(env: Readonly<Record<string, string | undefined>>, names: readonly string[]) {
+  for (const n of names) if (env[n]) return { name: n, value: env[n] };
+  return null;
+}
+
+export interface ResolveOptions {
+  /** The top-level settings that OS_* variables gave, so that a warning names them. */
+  readonly envKeys?: ReadonlySet<string>;
+  /** The process environment, for the AK/SK variables python-otcextensions reads. */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+}
+
+/**
  * Turns one cloud's raw settings into a CloudConfig, naming the cloud, field and file in every
  * error. `secureSource` is the secure.yaml merged into it, if any, named too when a field is missing.
- * `envKeys` are the top-level settings that OS_* variables gave, so that a warning names them.
  */
 export function resolveCloud(
   name: string,
   raw: Raw,
   source: string,
   secureSource?: string,
-  envKeys: ReadonlySet<string> = new Set(),
+  options: ResolveOptions = {},
 ): CloudConfig {
+  const envKeys = options.envKeys ?? new Set<string>();
   const auth = asRecord(raw.auth);
   const files = secureSource ? `${source} (with ${secureSource})` : source;
   const missing = (field: string, hint = `add it to the cloud's settings`) =>
     new ImagedropError('config/missing-field', `Cloud '${name}' in ${files} has no ${field}: ${hint}.`, {
       detail: `${files}: clouds.${name}.${field}`,
     });
-  const authUrl = str(auth, 'auth_url');
-  if (!authUrl) throw missing('auth.auth_url');
+  const invalid = (field: string, sentence: string) =>
+    new ImagedropError('config/invalid', `Cloud '${name}' in ${source} has ${sentence}.`, {
+      detail: `${source}: clouds.${name}.${field}`,
+    });
+  const profile = (str(raw, 'profile') ?? str(raw, 'cloud'))?.toLowerCase();
+  let region = str(raw, 'region_name');
+  let authUrl = str(auth, 'auth_url');
+  const profileUrl = profile ? PROFILE_AUTH_URLS[profile] : undefined;
+  if (!authUrl && profileUrl && region) authUrl = profileUrl.replace('{region_name}', region);
+  if (!authUrl) {
+    throw missing(
+      'auth.auth_url',
+      profileUrl ? `add it, or region_name so that profile '${profile}' can make it` : `add it to the cloud's settings`,
+    );
+  }
+  const imageService = chooseImageService(raw, authUrl, profile, source, invalid);
+  const ims = imageService.kind === 'ims';
+
   const authTypeRaw = str(raw, 'auth_type');
   const authType = authTypeRaw === undefined ? undefined : AUTH_TYPES[authTypeRaw.toLowerCase()];
   if (authTypeRaw !== undefined && !authType) {
-    throw new ImagedropError(
-      'config/invalid',
-      `Cloud '${name}' in ${source} has auth_type '${authTypeRaw}', which Imagedrop does not support: use password, token or v3applicationcredential (or leave it out).`,
-      { detail: `${source}: clouds.${name}.auth_type` },
+    throw invalid(
+      'auth_type',
+      `auth_type '${authTypeRaw}', which Imagedrop does not support: use password, token or v3applicationcredential (or leave it out)`,
     );
   }
   const domainName = str(auth, 'domain_name');
@@ -354,14 +461,30 @@ export function resolveCloud(
     ...(userDomainName ? { userDomainName } : {}),
     ...(userDomainId ? { userDomainId } : {}),
   };
+  const accessKeys = readAccessKeys(raw, source, options.env ?? {}, missing);
 
   let method: AuthMethod;
   const appCredSecret = str(auth, 'application_credential_secret');
+  const hasSignIn =
+    authType !== undefined ||
+    appCredSecret !== undefined ||
+    str(auth, 'token') !== undefined ||
+    str(auth, 'password') !== undefined ||
+    userFields.username !== undefined ||
+    userFields.userId !== undefined;
   // Without auth_type, the fields say which method is meant.
   const kind =
     authType ??
-    (appCredSecret ? 'application-credential' : str(auth, 'token') && !str(auth, 'password') ? 'token' : 'password');
-  if (kind === 'application-credential') {
+    (appCredSecret
+      ? 'application-credential'
+      : str(auth, 'token') && !str(auth, 'password')
+        ? 'token'
+        : ims && !hasSignIn && accessKeys
+          ? 'access-key'
+          : 'password');
+  if (kind === 'access-key') {
+    method = { type: 'access-key' };
+  } else if (kind === 'application-credential') {
     if (!appCredSecret) throw missing('auth.application_credential_secret', 'add it (secure.yaml is a good place)');
     const id = str(auth, 'application_credential_id');
     const credName = str(auth, 'application_credential_name');
@@ -381,27 +504,45 @@ export function resolveCloud(
     method = { type: 'token', token };
   } else {
     const password = str(auth, 'password');
-    if (!userFields.username && !userFields.userId) throw missing('auth.username');
+    if (!userFields.username && !userFields.userId)
+      throw missing(
+        'auth.username',
+        ims
+          ? 'add the IAM user name and password, or an access key (ak and sk) for a cloud without a password'
+          : `add it to the cloud's settings`,
+      );
     if (!password) throw missing('auth.password', 'add it, for example in secure.yaml or as OS_PASSWORD');
+    // Huawei IAM has no 'Default' domain: a user name means something only inside its account.
+    if (ims && !userFields.userId && !userDomainName && !userDomainId)
+      throw missing(
+        'auth.user_domain_name',
+        'add the account name (the Huawei Cloud account the IAM user belongs to) as user_domain_name',
+      );
     method = { type: 'password', password, ...userFields };
   }
 
+  const projectName = str(auth, 'project_name') ?? str(auth, 'tenant_name') ?? (ims ? region : undefined);
+  const projectId = str(auth, 'project_id') ?? str(auth, 'tenant_id');
+  const projectDomainName = str(auth, 'project_domain_name') ?? domainName;
+  const projectDomainId = str(auth, 'project_domain_id') ?? domainId;
   const scope: ProjectScope = {
-    ...((str(auth, 'project_name') ?? str(auth, 'tenant_name'))
-      ? { projectName: str(auth, 'project_name') ?? str(auth, 'tenant_name')! }
-      : {}),
-    ...((str(auth, 'project_id') ?? str(auth, 'tenant_id'))
-      ? { projectId: str(auth, 'project_id') ?? str(auth, 'tenant_id')! }
-      : {}),
-    ...((str(auth, 'project_domain_name') ?? domainName)
-      ? { projectDomainName: str(auth, 'project_domain_name') ?? domainName! }
-      : {}),
-    ...((str(auth, 'project_domain_id') ?? domainId)
-      ? { projectDomainId: str(auth, 'project_domain_id') ?? domainId! }
-      : {}),
+    ...(projectName ? { projectName } : {}),
+    ...(projectId ? { projectId } : {}),
+    ...(projectDomainName ? { projectDomainName } : {}),
+    ...(projectDomainId ? { projectDomainId } : {}),
+    ...(ims && !projectDomainName && !projectDomainId ? { projectInUserDomain: true } : {}),
   };
   if (method.type !== 'application-credential' && !scope.projectName && !scope.projectId) {
-    throw missing('auth.project_name', 'Imagedrop works inside a project: add project_name or project_id');
+    throw missing(
+      'auth.project_name',
+      ims
+        ? 'give the region (e.g. cn-north-4) as project_name or region_name, or the project_id'
+        : 'Imagedrop works inside a project: add project_name or project_id',
+    );
+  }
+  if (ims && !region) {
+    if (!projectName) throw missing('region_name', 'IMS works per region: add region_name (e.g. cn-north-4)');
+    region = regionOfProjectName(projectName);
   }
 
   const warnings: string[] = [];
@@ -420,22 +561,29 @@ export function resolveCloud(
       `TLS certificate checks are off for cloud '${name}' (${origin}): anyone on the network path could read your token.`,
     );
   }
-  let sizeLimit = DEFAULT_SIZE_LIMIT;
-  const limitRaw = str(raw, 'image_size_limit');
-  if (limitRaw !== undefined) {
-    const parsed = parseSize(limitRaw);
-    if (parsed === null || parsed <= 0) {
-      throw new ImagedropError(
-        'config/invalid',
-        `Cloud '${name}' in ${source} has image_size_limit '${limitRaw}': give bytes or a size such as 2GiB.`,
-        { detail: source },
-      );
-    }
-    sizeLimit = parsed;
-  }
+  const sizeSetting = (key: string, fallback: number) => {
+    const text = str(raw, key);
+    if (text === undefined) return fallback;
+    const parsed = parseSize(text);
+    if (parsed === null || parsed <= 0) throw invalid(key, `${key} '${text}': give bytes or a size such as 2GiB`);
+    return parsed;
+  };
+  const sizeLimit = sizeSetting('image_size_limit', DEFAULT_SIZE_LIMIT);
+  const nativeUploadLimit = sizeSetting('ims_native_upload_limit', DEFAULT_IMS_NATIVE_LIMIT);
   const cacert = str(raw, 'cacert');
-  const region = str(raw, 'region_name');
   const override = str(raw, 'image_endpoint_override');
+  const obsOverride = str(raw, 'obs_endpoint_override');
+  const obsBucket = str(raw, 'obs_bucket');
+  for (const [key, url] of [
+    ['image_endpoint_override', override],
+    ['obs_endpoint_override', obsOverride],
+  ] as const) {
+    if (url !== undefined && !/^https?:\/\/[^/\s]+/i.test(url))
+      throw invalid(
+        key,
+        `${key} '${url}', which is not an http(s) URL: give one such as https://ims.${region ?? 'cn-north-4'}.myhuaweicloud.com`,
+      );
+  }
   return {
     name,
     source,
@@ -445,10 +593,86 @@ export function resolveCloud(
     interface: normalizeInterface(str(raw, 'interface'), name, source),
     verify,
     sizeLimit,
+    nativeUploadLimit,
+    imageService,
     warnings,
     ...(region ? { regionName: region } : {}),
     ...(cacert ? { cacertPath: cacert } : {}),
     ...(override ? { imageEndpointOverride: override } : {}),
+    ...(obsOverride ? { obsEndpointOverride: obsOverride } : {}),
+    ...(obsBucket ? { obsBucket } : {}),
+    ...(accessKeys ? { accessKeys } : {}),
+  };
+}
+
+function chooseImageService(
+  raw: Raw,
+  authUrl: string,
+  profile: string | undefined,
+  source: string,
+  invalid: (field: string, sentence: string) => ImagedropError,
+): ImageServiceChoice {
+  const explicit = str(raw, 'image_service');
+  if (explicit !== undefined) {
+    const kind = explicit.trim().toLowerCase();
+    if (kind !== 'ims' && kind !== 'glance')
+      throw invalid('image_service', `image_service '${explicit}': use ims (Huawei Cloud IMS) or glance (OpenStack)`);
+    return { kind, reason: `image_service: ${kind} in ${source}`, inferred: false };
+  }
+  if (profile && IMS_PROFILES.has(profile))
+    return {
+      kind: 'ims',
+      reason: `profile: ${profile} (Open Telekom Cloud, whose images go through IMS)`,
+      inferred: true,
+    };
+  return imageServiceFromAuthUrl(authUrl);
+}
+
+/** What the auth URL alone says: IMS for a Huawei/OTC/Flexible Engine IAM host, else Glance. */
+export function imageServiceFromAuthUrl(authUrl: string): ImageServiceChoice {
+  const cloud = huaweiIamCloud(authUrl);
+  if (cloud)
+    return {
+      kind: 'ims',
+      reason: `the auth URL is ${cloud}'s IAM (${new URL(authUrl).host}); set image_service: glance to use its Glance API instead`,
+      inferred: true,
+    };
+  return { kind: 'glance', reason: 'the default: nothing in the configuration names Huawei Cloud IMS', inferred: true };
+}
+
+function readAccessKeys(
+  raw: Raw,
+  source: string,
+  env: Readonly<Record<string, string | undefined>>,
+  missing: (field: string, hint?: string) => ImagedropError,
+): AccessKeys | undefined {
+  const ak = str(raw, 'ak') ?? str(raw, 'access_key');
+  const sk = str(raw, 'sk') ?? str(raw, 'secret_key');
+  const token = str(raw, 'security_token');
+  if (ak || sk) {
+    if (!ak) throw missing('ak', 'an sk (secret key) needs its ak (access key id)');
+    if (!sk) throw missing('sk', 'add the secret key of the access key (secure.yaml is a good place)');
+    return { accessKey: ak, secretKey: sk, ...(token ? { securityToken: token } : {}), source };
+  }
+  // python-otcextensions: the cloud's own keys first, then these variables.
+  const envAk = firstEnv(env, ENV_ACCESS_KEY);
+  const envSk = firstEnv(env, ENV_SECRET_KEY);
+  if (!envAk && !envSk) return undefined;
+  if (!envAk || !envSk) {
+    const have = (envAk ?? envSk)!.name;
+    const want = envAk ? ENV_SECRET_KEY.join(' or ') : ENV_ACCESS_KEY.join(' or ');
+    throw new ImagedropError(
+      'config/missing-field',
+      `${have} is set in the environment without ${want}: set both, or neither.`,
+      { detail: have },
+    );
+  }
+  const envToken = token ? { name: 'security_token', value: token } : firstEnv(env, ENV_SECURITY_TOKEN);
+  return {
+    accessKey: envAk.value!,
+    secretKey: envSk.value!,
+    ...(envToken ? { securityToken: envToken.value! } : {}),
+    source: `${envAk.name} and ${envSk.name} in the environment`,
   };
 }
 

@@ -6,7 +6,8 @@ import { open, type FileHandle } from 'node:fs/promises';
 import { Agent, request, type Dispatcher } from 'undici';
 import { ImagedropError } from '../errors.ts';
 
-export type Service = 'keystone' | 'glance';
+/** Who answered: Keystone and Huawei's IAM (Keystone-compatible) sign in, Glance and IMS hold images. */
+export type Service = 'keystone' | 'glance' | 'iam' | 'ims';
 
 export interface TlsSettings {
   /** PEM file with the CA bundle that signs the cloud's certificates. */
@@ -18,6 +19,7 @@ export interface TlsSettings {
 export const CONNECT_TIMEOUT_MS = 10_000;
 export const API_HEADERS_TIMEOUT_MS = 60_000;
 export const API_BODY_TIMEOUT_MS = 60_000;
+export const MAX_RESPONSE_HEADER_BYTES = 256 * 1024;
 
 const agents = new Map<string, Promise<Dispatcher>>();
 
@@ -97,6 +99,9 @@ async function makeAgent(tls: TlsSettings): Promise<Dispatcher> {
       ...(tls.verify === false ? { rejectUnauthorized: false } : {}),
     },
     keepAliveTimeout: 4_000,
+    // Huawei IAM tokens run to several KiB (IAM documents up to 100,000 characters) and come in the
+    // X-Subject-Token header: undici's 16 KiB default for a response's headers is too small for them.
+    maxHeaderSize: MAX_RESPONSE_HEADER_BYTES,
     headersTimeout: API_HEADERS_TIMEOUT_MS,
     bodyTimeout: API_BODY_TIMEOUT_MS,
   });
@@ -183,7 +188,11 @@ export function parseJson<T>(res: HttpResponse, url: string, service: Service): 
     return JSON.parse(res.text) as T;
   } catch {
     throw new ImagedropError(
-      service === 'keystone' ? 'auth/unexpected-response' : 'glance/unexpected-response',
+      service === 'keystone' || service === 'iam'
+        ? 'auth/unexpected-response'
+        : service === 'ims'
+          ? 'ims/unexpected-response'
+          : 'glance/unexpected-response',
       `${serviceName(service)} at ${originOf(url)} answered with something that is not JSON: check that the URL points at the ${serviceName(service)} API.`,
       { httpStatus: res.status, detail: res.text.slice(0, 200) },
     );
@@ -191,7 +200,7 @@ export function parseJson<T>(res: HttpResponse, url: string, service: Service): 
 }
 
 export function serviceName(service: Service): string {
-  return service === 'keystone' ? 'Keystone' : 'The image service';
+  return { keystone: 'Keystone', iam: 'IAM', ims: 'IMS', glance: 'The image service' }[service];
 }
 
 export function originOf(url: string): string {
@@ -284,7 +293,7 @@ export function networkError(e: unknown, url: string, service: Service): Imagedr
   if (has('ECONNREFUSED')) {
     return new ImagedropError(
       'network/refused',
-      `Nothing answers at ${host}: check the URL, and that ${name === 'Keystone' ? 'Keystone' : 'the image service'} is running.`,
+      `Nothing answers at ${host}: check the URL, and that ${name === 'The image service' ? 'the image service' : name} is running.`,
       { retryable: true, detail, cause: e },
     );
   }

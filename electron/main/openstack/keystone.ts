@@ -59,8 +59,12 @@ function scopeBody(scope: ProjectScope) {
   if (scope.projectName) {
     const domain = scope.projectDomainId
       ? { id: scope.projectDomainId }
-      : { name: scope.projectDomainName ?? 'Default' };
-    return { project: { name: scope.projectName, domain } };
+      : scope.projectDomainName
+        ? { name: scope.projectDomainName }
+        : scope.projectInUserDomain
+          ? undefined
+          : { name: 'Default' };
+    return { project: { name: scope.projectName, ...(domain ? { domain } : {}) } };
   }
   return undefined;
 }
@@ -83,6 +87,11 @@ export function authRequestBody(method: AuthMethod, scope: ProjectScope): unknow
     case 'token':
       identity = { methods: ['token'], token: { id: method.token } };
       break;
+    case 'access-key':
+      throw new ImagedropError(
+        'config/invalid',
+        'This cloud has only an access key (AK/SK) and no IAM password or token: it can sign IMS calls, but cannot sign in to Keystone or Glance; add the IAM user, password and account (user_domain_name) to its auth.',
+      );
   }
   // An application credential carries its own project scope; Keystone refuses another.
   const scoped = method.type === 'application-credential' ? undefined : scopeBody(scope);
@@ -106,7 +115,11 @@ export async function authenticate(options: {
   scope: ProjectScope;
   dispatcher: Dispatcher;
   signal: AbortSignal;
+  /** 'iam' for Huawei Cloud's Keystone-compatible IAM: the same calls, its own name in messages. */
+  service?: 'keystone' | 'iam';
 }): Promise<KeystoneToken> {
+  const service = options.service ?? 'keystone';
+  const who = service === 'iam' ? 'IAM' : 'Keystone';
   const url = `${identityV3Url(options.authUrl)}/auth/tokens`;
   const res = await httpRequest(url, {
     method: 'POST',
@@ -114,21 +127,21 @@ export async function authenticate(options: {
     body: JSON.stringify(authRequestBody(options.method, options.scope)),
     signal: options.signal,
     dispatcher: options.dispatcher,
-    service: 'keystone',
+    service,
   });
   if (res.status !== 201 && res.status !== 200) {
-    const err = statusError('keystone', res.status, res.text);
+    const err = statusError(service, res.status, res.text);
     if (res.status === 401 && options.method.type === 'application-credential') {
       throw new ImagedropError(
         'auth/invalid-credentials',
-        'Keystone refused the application credential: check its id (or name and user) and its secret, and that it has not expired.',
+        `${who} refused the application credential: check its id (or name and user) and its secret, and that it has not expired.`,
         { httpStatus: 401, ...(err.serverMessage ? { serverMessage: err.serverMessage } : {}) },
       );
     }
     if (res.status === 401 && options.method.type === 'token') {
       throw new ImagedropError(
         'auth/invalid-credentials',
-        'Keystone refused the token: it has expired or been revoked; sign in again.',
+        `${who} refused the token: it has expired or been revoked; sign in again.`,
         {
           httpStatus: 401,
         },
@@ -138,11 +151,11 @@ export async function authenticate(options: {
   }
   const subject = res.headers['x-subject-token'];
   const value = Array.isArray(subject) ? subject[0] : subject;
-  const body = parseJson<TokenBody>(res, url, 'keystone').token;
+  const body = parseJson<TokenBody>(res, url, service).token;
   if (!value || !body?.expires_at || !body.user) {
     throw new ImagedropError(
       'auth/unexpected-response',
-      'Keystone answered without a token: check that the auth URL points at Keystone v3.',
+      `${who} answered without a token: check that the auth URL points at ${who} v3.`,
       { httpStatus: res.status },
     );
   }

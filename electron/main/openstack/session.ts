@@ -3,7 +3,7 @@
 import type { Dispatcher } from 'undici';
 import type { EndpointInterface } from '../../../shared/session.ts';
 import { ImagedropError } from '../errors.ts';
-import { imageApiRoot, pickEndpoint } from './catalog.ts';
+import { imageApiRoot, pickEndpoint, type PickedEndpoint } from './catalog.ts';
 import type { CloudConfig } from './cloud-config.ts';
 import { abortReason, getDispatcher } from './http.ts';
 import { authenticate, type KeystoneToken } from './keystone.ts';
@@ -43,6 +43,16 @@ export interface SessionDetails {
   readonly expiresAt: Date;
 }
 
+export interface SessionOptions {
+  /**
+   * Where the image API is, from the token (its catalog). Default: the override, else the catalog's
+   * `image` endpoint for the interface and region. Huawei's IMS adds a host pattern after both.
+   */
+  readonly pickImageEndpoint?: (token: KeystoneToken) => PickedEndpoint | Promise<PickedEndpoint>;
+  /** 'iam' for Huawei Cloud's IAM: the same Keystone v3 calls, IAM's name in messages. */
+  readonly identityService?: 'keystone' | 'iam';
+}
+
 export class Session {
   readonly config: CloudConfig;
   readonly dispatcher: Dispatcher;
@@ -53,18 +63,21 @@ export class Session {
   #token: KeystoneToken;
   #renewing: Promise<KeystoneToken> | null = null;
   readonly #now: () => number;
+  readonly #identityService: 'keystone' | 'iam';
 
-  private constructor(config: CloudConfig, dispatcher: Dispatcher, token: KeystoneToken, now: () => number) {
+  private constructor(
+    config: CloudConfig,
+    dispatcher: Dispatcher,
+    token: KeystoneToken,
+    now: () => number,
+    options: SessionOptions,
+    endpoint: PickedEndpoint,
+  ) {
     this.config = config;
     this.dispatcher = dispatcher;
     this.#token = token;
     this.#now = now;
-    const endpoint = config.imageEndpointOverride
-      ? { url: config.imageEndpointOverride, region: config.regionName ?? null }
-      : pickEndpoint(token.catalog, 'image', {
-          interface: config.interface,
-          ...(config.regionName ? { region: config.regionName } : {}),
-        });
+    this.#identityService = options.identityService ?? 'keystone';
     this.imageEndpoint = endpoint.url;
     this.imageRoot = imageApiRoot(endpoint.url);
     this.region = endpoint.region;
@@ -76,6 +89,7 @@ export class Session {
     signal: AbortSignal,
     now: () => number = Date.now,
     dispatcher?: Dispatcher,
+    options: SessionOptions = {},
   ): Promise<Session> {
     dispatcher ??= await getDispatcher({
       ...(config.cacertPath ? { cacertPath: config.cacertPath } : {}),
@@ -87,14 +101,23 @@ export class Session {
       scope: config.scope,
       dispatcher,
       signal,
+      service: options.identityService ?? 'keystone',
     });
     if (!token.project && config.auth.type !== 'application-credential') {
       throw new ImagedropError(
         'auth/forbidden',
-        `Keystone signed in to no project for cloud '${config.name}': check project_name.`,
+        `${options.identityService === 'iam' ? 'IAM' : 'Keystone'} signed in to no project for cloud '${config.name}': check project_name.`,
       );
     }
-    return new Session(config, dispatcher, token, now);
+    const endpoint = options.pickImageEndpoint
+      ? await options.pickImageEndpoint(token)
+      : config.imageEndpointOverride
+        ? { url: config.imageEndpointOverride, region: config.regionName ?? null }
+        : pickEndpoint(token.catalog, 'image', {
+            interface: config.interface,
+            ...(config.regionName ? { region: config.regionName } : {}),
+          });
+    return new Session(config, dispatcher, token, now, options, endpoint);
   }
 
   get details(): SessionDetails {
@@ -156,6 +179,7 @@ export class Session {
       scope: this.config.scope,
       dispatcher: this.dispatcher,
       signal: AbortSignal.timeout(RENEW_TIMEOUT_MS),
+      service: this.#identityService,
     })
       .then((token) => {
         this.#token = token;

@@ -192,13 +192,23 @@ function keystoneRule(status: number): StatusRule | undefined {
 /** The error for a non-2xx answer from Keystone or the image service. */
 export function statusError(service: Service, status: number, body: string): ImagedropError {
   const server = cleanServerMessage(body);
-  const rule = (service === 'glance'
+  const identity = service === 'keystone' || service === 'iam';
+  let rule = (service === 'glance'
     ? (refineGlance(status, server) ?? GLANCE_STATUS[status])
-    : keystoneRule(status)) ?? {
-    code: service === 'keystone' ? 'auth/unexpected-status' : 'glance/unexpected-status',
-    message: `${service === 'keystone' ? 'Keystone' : 'The image service'} answered with an unexpected HTTP ${status}.`,
+    : identity
+      ? keystoneRule(status)
+      : undefined) ?? {
+    code: identity
+      ? 'auth/unexpected-status'
+      : service === 'ims'
+        ? 'ims/unexpected-status'
+        : 'glance/unexpected-status',
+    message: `${service === 'keystone' ? 'Keystone' : service === 'iam' ? 'IAM' : service === 'ims' ? 'IMS' : 'The image service'} answered with an unexpected HTTP ${status}.`,
     retryable: status >= 500,
   };
+  // Huawei's IAM speaks Keystone v3: the same rules, in the name its users know.
+  if (service === 'iam')
+    rule = { ...rule, message: rule.message.replace(/Keystone v3/g, 'IAM v3').replace(/Keystone/g, 'IAM') };
   return new ImagedropError(rule.code, rule.message, {
     retryable: rule.retryable,
     httpStatus: status,

@@ -24,6 +24,11 @@ export function makeSession(overrides: Partial<SessionInfo> = {}): SessionInfo {
     region: 'RegionOne',
     interface: 'public',
     imageEndpoint: 'https://glance.example.org:9292',
+    imageService: {
+      kind: 'glance',
+      reason: 'the default: nothing in the configuration names Huawei Cloud IMS',
+      inferred: true,
+    },
     imageApiVersion: '2.16',
     roles: ['member'],
     expiresAt: '2030-01-01T00:00:00Z',
