@@ -1,0 +1,78 @@
+// Helpers for tests against the test cloud's object store (Swift + s3api on 127.0.0.1:18080,
+// scripts/testcloud/objstore.sh): its settings from the global setup, clients (direct, through a
+// fault proxy, virtual-host style), unique keys, S3 error documents for the proxy to answer with,
+// and clean-up of what a test left in the bucket.
+import { randomBytes } from 'node:crypto';
+import { Agent } from 'undici';
+import { inject } from 'vitest';
+import { ObjectStoreClient, type ObjectStoreOptions } from '../objstore/client.ts';
+import type { SignatureVersion } from '../objstore/signing.ts';
+// The types of what cloud-setup.ts provides to inject().
+import type { ObjstoreEnv } from './cloud-setup.ts';
+
+/** images:reader may read the bucket `images` (a Swift read ACL) but not write (objstore.sh). */
+export const READER = { accessKeyId: 'images:reader', secretAccessKey: 'objstore-reader-key' };
+/** s3api's storage_domain in objstore.sh: Host `images.objstore.imagedrop.test` is the bucket `images`. */
+export const STORAGE_DOMAIN = 'objstore.imagedrop.test';
+/** Where the tests' objects go, so clean-up never touches anything else. */
+export const TEST_PREFIX = 'imagedrop-test/';
+
+export function objstoreEnv(): ObjstoreEnv {
+  return inject('objstore');
+}
+
+export function storeOptions(overrides: Partial<ObjectStoreOptions> = {}): ObjectStoreOptions {
+  const env = objstoreEnv();
+  return {
+    endpoint: env.OBJSTORE_ENDPOINT,
+    region: env.OBJSTORE_REGION,
+    credentials: { accessKeyId: env.OBJSTORE_ACCESS_KEY, secretAccessKey: env.OBJSTORE_SECRET_KEY },
+    ...overrides,
+  };
+}
+
+export function storeClient(overrides: Partial<ObjectStoreOptions> = {}): ObjectStoreClient {
+  return new ObjectStoreClient(storeOptions(overrides));
+}
+
+/** An undici Agent that sends every host name to 127.0.0.1 (there is no DNS for the vhost names offline). */
+export function loopbackAgent(): Agent {
+  return new Agent({
+    connect: {
+      lookup: (_hostname: string, options: { all?: boolean }, callback: (...args: unknown[]) => void) => {
+        if (options?.all) callback(null, [{ address: '127.0.0.1', family: 4 }]);
+        else callback(null, '127.0.0.1', 4);
+      },
+    } as never,
+  });
+}
+
+/** A client that names the bucket in the host (`images.objstore.imagedrop.test:PORT`), reaching `port`. */
+export function virtualHostClient(agent: Agent, port: number, signature: SignatureVersion): ObjectStoreClient {
+  return storeClient({
+    endpoint: `http://${STORAGE_DOMAIN}:${port}`,
+    addressing: 'virtual-host',
+    signature,
+    dispatcher: agent,
+  });
+}
+
+export function uniqueKey(name: string): string {
+  return `${TEST_PREFIX}${name}-${randomBytes(4).toString('hex')}`;
+}
+
+/** An S3 error document, as a store answers it. */
+export function s3ErrorXml(code: string, message: string): string {
+  return `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${code}</Code><Message>${message}</Message><RequestId>injected</RequestId></Error>`;
+}
+
+/** Aborts every unfinished upload and deletes the objects of `keys` (ignoring what is gone). */
+export async function cleanUp(client: ObjectStoreClient, bucket: string, keys: Iterable<string>): Promise<void> {
+  const signal = AbortSignal.timeout(60_000);
+  for (const key of keys) {
+    for (const u of await client.listMultipartUploads(bucket, key, signal)) {
+      if (u.key === key) await client.abortMultipartUpload(bucket, key, u.uploadId, signal);
+    }
+    await client.deleteObject(bucket, key, signal);
+  }
+}
