@@ -179,7 +179,16 @@ export class ObjectStoreClient {
    */
   async headBucket(bucket: string, signal: AbortSignal): Promise<BucketFacts> {
     checkBucketName(bucket);
-    const res = await this.#send({ operation: 'head-bucket', method: 'HEAD', bucket, signal });
+    let res: Answer;
+    try {
+      res = await this.#send({ operation: 'head-bucket', method: 'HEAD', bucket, signal });
+    } catch (e) {
+      // A refusal without a body (wrong secret, wrong region, no permission look alike): the same
+      // question as a GET brings the error document that names the cause.
+      const status = (e as { httpStatus?: unknown } | null)?.httpStatus;
+      if (status === 400 || status === 403) await this.bucketLocation(bucket, signal);
+      throw e;
+    }
     const region =
       header(res.headers, 'x-obs-bucket-location') ??
       header(res.headers, 'x-amz-bucket-region') ??

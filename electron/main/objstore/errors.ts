@@ -3,6 +3,7 @@
 // may help (the multipart uploader retries exactly those).
 import type { AppErrorCode } from '../../../shared/errors.ts';
 import { ImagedropError } from '../errors.ts';
+import { showName } from './limits.ts';
 import { parseXml, text } from './xml.ts';
 
 export type Operation =
@@ -73,9 +74,7 @@ export function parseS3Error(body: string): S3ErrorBody | undefined {
   };
 }
 
-function quoted(name: string): string {
-  return `"${name}"`;
-}
+const quoted = showName;
 
 function partName(ctx: RequestContext): string {
   return ctx.partNumber === undefined ? 'the data' : `part ${ctx.partNumber}`;

@@ -97,6 +97,11 @@ export function bareEtag(etag: string): string {
   return etag.trim().replace(/^W\//, '').replace(/^"|"$/g, '').toLowerCase();
 }
 
+/** A name in double quotes for a sentence: control characters escaped, a long one shortened. */
+export function showName(name: string): string {
+  return JSON.stringify(name.length > 80 ? `${name.slice(0, 60)}…${name.slice(-15)}` : name);
+}
+
 /** Half of a UTF-16 surrogate pair: text that has no UTF-8 form. */
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
@@ -110,7 +115,7 @@ const AVOID = /[\\{}^%`[\]"<>#|~]/;
  */
 export function checkObjectKey(key: string, limits: StoreLimits = OBS_LIMITS): void {
   const bad = (why: string) =>
-    new ImagedropError('objstore/invalid-key', `The object name "${key}" ${why}`, { detail: key });
+    new ImagedropError('objstore/invalid-key', `The object name ${showName(key)} ${why}`, { detail: key });
   if (key.length === 0) throw bad('is empty: give the object a name, such as images/disk.qcow2.');
   if (/\s/.test(key))
     throw bad('contains a space or other white space, which Huawei IMS refuses (IMG.0175): use - or _ instead.');
