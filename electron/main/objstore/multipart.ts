@@ -484,6 +484,7 @@ export async function uploadMultipart(request: MultipartRequest): Promise<Multip
       );
     };
     const attemptSignal = AbortSignal.any([running, stall.signal]);
+    let ended = false;
     const streamHash = buffered ? null : createHash('md5');
     async function* body(): AsyncGenerator<Buffer> {
       for (let at = start; at < end; at += CHUNK) {
@@ -497,6 +498,8 @@ export async function uploadMultipart(request: MultipartRequest): Promise<Multip
           await source.read(at, pieceEnd, piece, attemptSignal);
           streamHash!.update(piece);
         }
+        // The HTTP client may pull once more after the attempt ended: that piece goes nowhere.
+        if (ended || attemptSignal.aborted) return;
         arm();
         counted.bytes += piece.length;
         onProgress(piece.length);
@@ -525,6 +528,7 @@ export async function uploadMultipart(request: MultipartRequest): Promise<Multip
       if (stall.signal.aborted && !running.aborted) throw stall.signal.reason;
       throw e;
     } finally {
+      ended = true;
       clearTimeout(timer);
     }
   }
@@ -693,8 +697,10 @@ async function completeWithRetry(
 }
 
 /**
- * The object's ETag when the upload in `state` has already been assembled (Complete answered and
- * the answer may have been lost), from the part MD5s the state holds; else null.
+ * The object's ETag when the upload in `state` has already been assembled (Complete answered, and
+ * the answer or the state saved after it was lost), judged from the part MD5s the state holds and
+ * the object's ETag; else null. The upload itself is left alone: on some stores (Swift) aborting a
+ * completed upload would delete the object's parts.
  */
 async function alreadyComplete(
   client: ObjectStoreClient,
@@ -704,17 +710,8 @@ async function alreadyComplete(
   const all = state.partMd5s.every((m) => typeof m === 'string');
   if (!state.completedEtag && !all) return null;
   const expected = state.completedEtag ?? compositeEtag(state.partMd5s.map((m) => Buffer.from(m!, 'hex')));
-  // Only an upload the store no longer lists can have been completed.
-  if (!state.completedEtag) {
-    try {
-      await client.listPartsPage(state.bucket, state.key, state.uploadId, 0, signal, 1);
-      return null;
-    } catch (e) {
-      if (!isCode(e, 'objstore/no-such-upload')) throw e;
-    }
-  }
   const head = await client.headObject(state.bucket, state.key, signal);
-  return head && bareEtag(head.etag) === expected ? expected : null;
+  return head && bareEtag(head.etag) === bareEtag(expected) ? bareEtag(expected) : null;
 }
 
 /** Aborts the upload in `state` (cancel, or a file that will not be resumed). Gone already counts as done. */

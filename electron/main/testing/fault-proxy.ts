@@ -47,6 +47,8 @@ export interface FaultProxy {
   cutAll(): void;
   /** Resolves when a matching request has reached its fault point. */
   reached(): Promise<void>;
+  /** Forgets fault points reached so far, so the next reached() waits for a new one. */
+  resetReached(): void;
   /** Body bytes forwarded for the requests that matched a rule, in order. */
   readonly forwarded: number[];
   /** Request lines seen ("PUT /v2/images/…/file"). */
@@ -266,6 +268,9 @@ export async function startFaultProxy(target: { host: string; port: number }): P
           resolve();
         }),
       );
+    },
+    resetReached() {
+      reachedSeen = reachedCount;
     },
     forwarded,
     requests,
