@@ -21,6 +21,7 @@
 //               once nothing is left on the wire.
 import { createHash } from 'node:crypto';
 import { ImagedropError } from '../errors.ts';
+import { Md5Worker, sharedBuffer } from './md5-worker.ts';
 import type { ObjectStoreClient, MultipartUploadInfo, StoredPart } from './client.ts';
 import {
   MiB,
@@ -149,8 +150,13 @@ export const DEFAULT_WINDOW = 4;
 export const DEFAULT_MEMORY_BUDGET = 128 * MiB;
 export const DEFAULT_STALL_TIMEOUT_MS = 60_000;
 export const DEFAULT_RETRY: RetryPolicy = { attempts: 6, baseDelayMs: 1000, maxDelayMs: 30_000 };
-/** Reads and network writes go in pieces of this size (progress and stall checks happen per piece). */
-const CHUNK = MiB;
+/**
+ * Disk reads go in pieces of READ_PIECE (fewer calls: measured 0.2-0.5 CPU-s less per 512 MiB than
+ * 1 MiB reads), network writes in pieces of SEND_PIECE: progress and the stall check advance per
+ * piece, and a slow link (1 Mbit/s) takes one in about 8 s, well inside the stall timeout.
+ */
+const READ_PIECE = 4 * MiB;
+const SEND_PIECE = MiB;
 /** Requests that clean up (abort an upload) get their own deadline: the caller's signal may be aborted. */
 const CLEANUP_TIMEOUT_MS = 30_000;
 
@@ -251,19 +257,21 @@ class StateSaver {
   }
 }
 
-/** Part buffers, reused: at most `count` of them ever exist. */
+/** Part buffers, reused: one per part in flight at most. Shared memory, for the MD5 worker. */
 class BufferPool {
   readonly #free: Buffer[] = [];
   #made = 0;
   readonly #size: number;
-  constructor(size: number) {
+  readonly #shared: boolean;
+  constructor(size: number, shared: boolean) {
     this.#size = size;
+    this.#shared = shared;
   }
   take(): Buffer {
     const b = this.#free.pop();
     if (b) return b;
     this.#made += 1;
-    return Buffer.allocUnsafeSlow(this.#size);
+    return this.#shared ? sharedBuffer(this.#size) : Buffer.allocUnsafeSlow(this.#size);
   }
   give(b: Buffer): void {
     this.#free.push(b);
@@ -406,7 +414,8 @@ export async function uploadMultipart(request: MultipartRequest): Promise<Multip
   const streamed = partSize > budget;
   const wantedWindow = options.window ?? DEFAULT_WINDOW;
   const window = Math.max(1, Math.min(wantedWindow, total, streamed ? wantedWindow : Math.floor(budget / partSize)));
-  const pool = new BufferPool(streamed ? CHUNK : partSize);
+  const pool = new BufferPool(streamed ? READ_PIECE : partSize, !streamed);
+  const md5Worker = streamed ? null : new Md5Worker();
   const saver = new StateSaver(request.saveState, options.saveIntervalMs ?? 1000);
   const snapshot = (): MultipartState => ({ ...current, partMd5s: [...confirmed] });
 
@@ -425,22 +434,22 @@ export async function uploadMultipart(request: MultipartRequest): Promise<Multip
     stop.abort(e);
   };
 
-  /** Reads [start, end) into `into`, hashing each piece while the next one is read. */
+  /** Reads [start, end) into `into`; the worker hashes each piece while the next one is read. */
   async function readHashed(start: number, end: number, into: Buffer): Promise<Buffer> {
-    const hash = createHash('md5');
+    const hash = md5Worker!.begin();
     const read = (at: number) => {
-      const pieceEnd = Math.min(end, at + CHUNK);
+      const pieceEnd = Math.min(end, at + READ_PIECE);
       return source.read(at, pieceEnd, into.subarray(at - start, pieceEnd - start), running);
     };
     let pending = read(start);
     for (let at = start; at < end;) {
       await pending;
-      const pieceEnd = Math.min(end, at + CHUNK);
+      const pieceEnd = Math.min(end, at + READ_PIECE);
       if (pieceEnd < end) pending = read(pieceEnd);
       hash.update(into.subarray(at - start, pieceEnd - start));
       at = pieceEnd;
     }
-    return hash.digest();
+    return await hash.digest();
   }
 
   /** Hashes [start, end) without keeping it (streamed parts, on resume). */
@@ -448,8 +457,8 @@ export async function uploadMultipart(request: MultipartRequest): Promise<Multip
     const hash = createHash('md5');
     const chunk = pool.take();
     try {
-      for (let at = start; at < end; at += CHUNK) {
-        const n = Math.min(CHUNK, end - at);
+      for (let at = start; at < end; at += READ_PIECE) {
+        const n = Math.min(READ_PIECE, end - at);
         await source.read(at, at + n, chunk.subarray(0, n), running);
         hash.update(chunk.subarray(0, n));
       }
@@ -467,28 +476,31 @@ export async function uploadMultipart(request: MultipartRequest): Promise<Multip
     buffered: { data: Buffer; md5: Buffer } | null,
     counted: { bytes: number },
   ): Promise<{ etag: string; md5: Buffer }> {
+    // No progress (a piece taken, or the answer) for stallMs: the attempt is cut and tried again.
     const stall = new AbortController();
-    let timer: NodeJS.Timeout | undefined;
+    let lastProgress = Date.now();
     const arm = () => {
-      clearTimeout(timer);
-      timer = setTimeout(
-        () =>
-          stall.abort(
-            new ImagedropError(
-              'network/timeout',
-              `Part ${n} made no progress for ${Math.round(stallMs / 1000)} s: it is sent again.`,
-              { retryable: true },
-            ),
-          ),
-        stallMs,
-      );
+      lastProgress = Date.now();
     };
+    const timer = setInterval(
+      () => {
+        if (Date.now() - lastProgress < stallMs) return;
+        stall.abort(
+          new ImagedropError(
+            'network/timeout',
+            `Part ${n} made no progress for ${Math.round(stallMs / 1000)} s: it is sent again.`,
+            { retryable: true },
+          ),
+        );
+      },
+      Math.max(50, Math.min(1000, stallMs / 4)),
+    );
     const attemptSignal = AbortSignal.any([running, stall.signal]);
     let ended = false;
     const streamHash = buffered ? null : createHash('md5');
     async function* body(): AsyncGenerator<Buffer> {
-      for (let at = start; at < end; at += CHUNK) {
-        const pieceEnd = Math.min(end, at + CHUNK);
+      for (let at = start; at < end; at += SEND_PIECE) {
+        const pieceEnd = Math.min(end, at + SEND_PIECE);
         let piece: Buffer;
         if (buffered) {
           piece = buffered.data.subarray(at - start, pieceEnd - start);
@@ -529,7 +541,7 @@ export async function uploadMultipart(request: MultipartRequest): Promise<Multip
       throw e;
     } finally {
       ended = true;
-      clearTimeout(timer);
+      clearInterval(timer);
     }
   }
 
@@ -616,7 +628,11 @@ export async function uploadMultipart(request: MultipartRequest): Promise<Multip
       }
     }
   };
-  await Promise.all(Array.from({ length: window }, worker));
+  try {
+    await Promise.all(Array.from({ length: window }, worker));
+  } finally {
+    await md5Worker?.close();
+  }
   await saver.flush();
   if (signal.aborted) throw abortError(signal);
   if (failure !== undefined) throw failure;

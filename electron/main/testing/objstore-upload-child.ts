@@ -2,8 +2,7 @@
 // job log does (written to a temporary name, then renamed), so a test or the benchmark can SIGKILL
 // it mid-upload and resume from that file. It prints one line per event on stdout:
 //   state N      a state was saved, N parts confirmed
-//   progress B   bytes handed to the network so far
-//   done JSON    the result
+//   done JSON    the result, with `seconds` (the upload alone, from the call to its end)
 //   error JSON   the error
 // Usage: node objstore-upload-child.ts CONFIG_JSON
 //   { file, stateFile, bucket, key, store: ObjectStoreOptions (no dispatcher), options: MultipartOptions }
@@ -41,7 +40,7 @@ async function saveState(state: MultipartState): Promise<void> {
 }
 
 const source = await openFilePartSource(config.file);
-let sent = 0;
+const started = performance.now();
 try {
   const result = await uploadMultipart({
     client: new ObjectStoreClient(config.store),
@@ -52,13 +51,10 @@ try {
     state: await loadState(),
     saveState,
     signal: new AbortController().signal,
-    onProgress: (delta) => {
-      sent += delta;
-      say(`progress ${sent}`);
-    },
     ...(config.options ? { options: config.options } : {}),
   });
-  say(`done ${JSON.stringify({ ...result, state: undefined })}`);
+  const seconds = (performance.now() - started) / 1000;
+  say(`done ${JSON.stringify({ ...result, state: undefined, seconds })}`);
 } catch (e) {
   say(`error ${JSON.stringify(toAppError(e))}`);
   process.exitCode = 1;
