@@ -217,9 +217,7 @@ async function curl(file: string, round: number): Promise<Timed> {
 }
 
 /** K: SIGKILL at 50 %, then resume; what the resume sent, from the proxy's log. */
-async function killAndResume(
-  file: string,
-): Promise<{
+async function killAndResume(file: string): Promise<{
   stored: number;
   started: number;
   sentOnResume: number;

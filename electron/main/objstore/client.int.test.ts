@@ -217,6 +217,21 @@ describe('refusals, each one sentence that says what to do', () => {
     await expect(bad.headBucket(BUCKET, signal())).rejects.toMatchObject({ code: 'objstore/signature' });
   });
 
+  it('the pre-flight bucket check: exists, readable, in the configured region', async () => {
+    expect(await client.checkBucket(BUCKET, signal())).toEqual({ region: 'us-east-1' });
+    expect(await storeClient({ credentials: READER }).checkBucket(BUCKET, signal())).toEqual({ region: 'us-east-1' });
+    // v2 does not sign the region: the check compares the bucket's location with it.
+    const v2 = storeClient({ signature: 'v2', region: 'cn-north-4' });
+    await expect(v2.checkBucket(BUCKET, signal())).rejects.toMatchObject({
+      code: 'objstore/wrong-region',
+      message:
+        'The bucket "images" at 127.0.0.1:18080 is in region us-east-1, not cn-north-4: set the region to us-east-1.',
+    });
+    await expect(client.checkBucket('no-such-bucket-here', signal())).rejects.toMatchObject({
+      code: 'objstore/no-such-bucket',
+    });
+  });
+
   it('a wrong region (v4 signs it): the sentence names the region the store expects', async () => {
     const bad = storeClient({ region: 'cn-north-4' });
     const e = await rejection(bad.initiateMultipartUpload(BUCKET, key('x'), {}, signal()));

@@ -215,6 +215,25 @@ export class ObjectStoreClient {
     return (text(node, '#text') ?? text(node, 'LocationConstraint') ?? text(node, 'Location') ?? '').trim();
   }
 
+  /**
+   * The pre-flight check of a bucket before anything is written: it exists, this key may read it,
+   * and it is in the configured region (with v2/OBS signatures a wrong region is not refused by the
+   * signature, so it is compared here). Resolves with its region and, where the store says, its
+   * default storage class. An empty location is AWS's (and Swift's) way of saying us-east-1.
+   */
+  async checkBucket(bucket: string, signal: AbortSignal): Promise<Required<Pick<BucketFacts, 'region'>> & BucketFacts> {
+    const location = (await this.bucketLocation(bucket, signal)) || 'us-east-1';
+    const facts = await this.headBucket(bucket, signal);
+    if (location !== this.region) {
+      throw new ImagedropError(
+        'objstore/wrong-region',
+        `The bucket "${bucket}" at ${this.host} is in region ${location}, not ${this.region}: set the region to ${location}.`,
+        { detail: `location ${location}` },
+      );
+    }
+    return { ...facts, region: location };
+  }
+
   // --- multipart ------------------------------------------------------------------------------
 
   async initiateMultipartUpload(
