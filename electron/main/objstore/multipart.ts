@@ -320,6 +320,12 @@ export async function uploadMultipart(request: MultipartRequest): Promise<Multip
 
   // --- the upload to continue, or a new one ------------------------------------------------------
   let state = request.state;
+  if (state && state.version !== 1) {
+    throw new ImagedropError(
+      'upload/not-resumable',
+      `This upload was saved by another version of Imagedrop (state version ${String(state.version)}): cancel it and upload the file again.`,
+    );
+  }
   let stored = new Map<number, StoredPart>();
   if (state && (state.bucket !== bucket || state.key !== key)) {
     note(
