@@ -46,7 +46,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await cleanUp(storeClient(), BUCKET, keys);
   await proxy.close();
-  await agent.close();
+  agent.destroy();
 });
 
 describe('every call a multipart upload needs', () => {

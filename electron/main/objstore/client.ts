@@ -1,12 +1,13 @@
-// A lean S3 client for the calls a resumable multipart upload needs, on undici (the HTTP client
-// the rest of the core uses): each call is one request with an AbortSignal, signed with v4, v2 or
+// A lean S3 client for the calls a resumable multipart upload needs, on Node's own HTTP client
+// (http1.ts says why not undici): each call is one request with an AbortSignal, signed with v4, v2 or
 // OBS's own signature, path or virtual-host style, its body always read, and every failure one
 // ImagedropError (errors.ts). Works against Huawei OBS, AWS S3 and other S3-compatible stores (the
 // tests run it against OpenStack Swift's s3api on loopback).
+import type http from 'node:http';
 import { isIP } from 'node:net';
-import { Agent, request, type Dispatcher } from 'undici';
 import { ImagedropError } from '../errors.ts';
 import { networkFailure, parseS3Error, s3Error, type Operation, type RequestContext } from './errors.ts';
+import { defaultAgent, sendHttp } from './http1.ts';
 import { OBS_LIMITS, bareEtag, checkBucketName, checkObjectKey, type StoreLimits } from './limits.ts';
 import { encodeKey, encodeQueryValue, signRequest, type Credentials, type SignatureVersion } from './signing.ts';
 import { children, escapeXml, parseXml, text } from './xml.ts';
@@ -23,8 +24,11 @@ export interface ObjectStoreOptions {
   readonly signature?: SignatureVersion;
   /** Default: path style for an IP address or localhost endpoint, else virtual-host style. */
   readonly addressing?: Addressing;
-  /** Default: a shared undici Agent. Tests pass one with their own DNS lookup. */
-  readonly dispatcher?: Dispatcher;
+  /**
+   * Default: a shared keep-alive agent for the endpoint's scheme. An `https.Agent({ ca })` for a
+   * private CA; tests pass one that connects every host name to 127.0.0.1.
+   */
+  readonly agent?: http.Agent;
   /** Default: OBS's (10,000 parts of 100 KB – 5 GB). */
   readonly limits?: StoreLimits;
   /** How long to wait for a response's headers once the request is sent (default 60 s). */
@@ -81,15 +85,9 @@ export const DEFAULT_HEADERS_TIMEOUT_MS = 60_000;
 /** CompleteMultipartUpload of many parts can take minutes; stores send blanks meanwhile. */
 const COMPLETE_TIMEOUT_MS = 15 * 60_000;
 
-let sharedAgent: Agent | undefined;
-function defaultDispatcher(): Dispatcher {
-  sharedAgent ??= new Agent({ connect: { timeout: 10_000 }, keepAliveTimeout: 4_000 });
-  return sharedAgent;
-}
-
 interface SendOptions {
   readonly operation: Operation;
-  readonly method: Dispatcher.HttpMethod;
+  readonly method: 'GET' | 'HEAD' | 'PUT' | 'POST' | 'DELETE';
   readonly bucket: string;
   readonly key?: string;
   /** Query parameters in order; a null value is a bare name (`?uploads`). */
@@ -118,7 +116,7 @@ export class ObjectStoreClient {
   readonly addressing: Addressing;
   readonly limits: StoreLimits;
   readonly #credentials: Credentials;
-  readonly #dispatcher: Dispatcher;
+  readonly #agent: http.Agent;
   readonly #headersTimeout: number;
 
   constructor(options: ObjectStoreOptions) {
@@ -157,7 +155,7 @@ export class ObjectStoreClient {
       options.addressing ?? (isIP(hostname) !== 0 || hostname === 'localhost' ? 'path' : 'virtual-host');
     this.limits = options.limits ?? OBS_LIMITS;
     this.#credentials = options.credentials;
-    this.#dispatcher = options.dispatcher ?? defaultDispatcher();
+    this.#agent = options.agent ?? defaultAgent(url.protocol);
     this.#headersTimeout = options.headersTimeoutMs ?? DEFAULT_HEADERS_TIMEOUT_MS;
   }
 
@@ -493,6 +491,8 @@ export class ObjectStoreClient {
       .map(([name, value]) => (value === null ? name : `${name}=${encodeQueryValue(value)}`))
       .join('&');
     const headers: Record<string, string> = { ...o.headers };
+    // A POST or PUT without a body says so (Node would otherwise send it chunked).
+    if (o.body === undefined && (o.method === 'POST' || o.method === 'PUT')) headers['content-length'] ??= '0';
     signRequest(
       {
         method: o.method,
@@ -507,32 +507,23 @@ export class ObjectStoreClient {
       this.region,
     );
     if (o.signal.aborted) throw o.signal.reason;
-    let res: Dispatcher.ResponseData;
+    let answer: Answer;
     try {
-      res = await request(query ? `${target.url}?${query}` : target.url, {
+      answer = await sendHttp(query ? `${target.url}?${query}` : target.url, {
         method: o.method,
         headers,
-        // undici sends async iterables as they are (its documentation lists them; its types omit them).
-        body: (o.body ?? null) as Dispatcher.DispatchOptions['body'],
+        body: o.body ?? null,
         signal: o.signal,
-        dispatcher: this.#dispatcher,
-        headersTimeout: o.headersTimeout ?? this.#headersTimeout,
-        bodyTimeout: o.bodyTimeout ?? this.#headersTimeout,
+        agent: this.#agent,
+        headersTimeoutMs: o.headersTimeout ?? this.#headersTimeout,
+        bodyTimeoutMs: o.bodyTimeout ?? this.#headersTimeout,
       });
     } catch (e) {
       if (o.signal.aborted) throw o.signal.reason;
       throw networkFailure(e, ctx);
     }
-    let body: string;
-    try {
-      body = o.method === 'HEAD' ? (await res.body.dump(), '') : await res.body.text();
-    } catch (e) {
-      if (o.signal.aborted) throw o.signal.reason;
-      throw networkFailure(e, ctx);
-    }
-    const answer: Answer = { status: res.statusCode, headers: res.headers, text: body };
-    if (res.statusCode < 300 || o.accept?.includes(res.statusCode)) return answer;
-    throw s3Error(res.statusCode, parseS3Error(body), ctx, res.headers);
+    if (answer.status < 300 || o.accept?.includes(answer.status)) return answer;
+    throw s3Error(answer.status, parseS3Error(answer.text), ctx, answer.headers);
   }
 }
 

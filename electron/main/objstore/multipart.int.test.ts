@@ -249,7 +249,7 @@ describe('an upload', () => {
       expect(result.etag).toBe(await localEtag(file, 300 * KiB));
       expect(result.parts).toBe(3);
     } finally {
-      await agent.close();
+      agent.destroy();
     }
   });
 

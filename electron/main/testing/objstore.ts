@@ -3,7 +3,8 @@
 // fault proxy, virtual-host style), unique keys, S3 error documents for the proxy to answer with,
 // and clean-up of what a test left in the bucket.
 import { randomBytes } from 'node:crypto';
-import { Agent } from 'undici';
+import http from 'node:http';
+import net from 'node:net';
 import { inject } from 'vitest';
 import { ObjectStoreClient, type ObjectStoreOptions } from '../objstore/client.ts';
 import type { SignatureVersion } from '../objstore/signing.ts';
@@ -35,25 +36,23 @@ export function storeClient(overrides: Partial<ObjectStoreOptions> = {}): Object
   return new ObjectStoreClient(storeOptions(overrides));
 }
 
-/** An undici Agent that sends every host name to 127.0.0.1 (there is no DNS for the vhost names offline). */
-export function loopbackAgent(): Agent {
-  return new Agent({
-    connect: {
-      lookup: (_hostname: string, options: { all?: boolean }, callback: (...args: unknown[]) => void) => {
-        if (options?.all) callback(null, [{ address: '127.0.0.1', family: 4 }]);
-        else callback(null, '127.0.0.1', 4);
-      },
-    } as never,
-  });
+/** A keep-alive agent that connects every host name to 127.0.0.1 (there is no DNS for the vhost names offline). */
+export function loopbackAgent(): http.Agent {
+  class LoopbackAgent extends http.Agent {
+    override createConnection(options: net.NetConnectOpts): net.Socket {
+      return net.createConnection({ ...(options as net.TcpNetConnectOpts), host: '127.0.0.1' });
+    }
+  }
+  return new LoopbackAgent({ keepAlive: true });
 }
 
 /** A client that names the bucket in the host (`images.objstore.imagedrop.test:PORT`), reaching `port`. */
-export function virtualHostClient(agent: Agent, port: number, signature: SignatureVersion): ObjectStoreClient {
+export function virtualHostClient(agent: http.Agent, port: number, signature: SignatureVersion): ObjectStoreClient {
   return storeClient({
     endpoint: `http://${STORAGE_DOMAIN}:${port}`,
     addressing: 'virtual-host',
     signature,
-    dispatcher: agent,
+    agent,
   });
 }
 
