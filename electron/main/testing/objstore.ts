@@ -65,13 +65,39 @@ export function s3ErrorXml(code: string, message: string): string {
   return `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${code}</Code><Message>${message}</Message><RequestId>injected</RequestId></Error>`;
 }
 
-/** Aborts every unfinished upload and deletes the objects of `keys` (ignoring what is gone). */
+/**
+ * Aborts every unfinished upload and deletes the objects of `keys` (ignoring what is gone), then
+ * the parts Swift still keeps for them: an object written again under the same name leaves the
+ * earlier object's parts in `<bucket>+segments` (S3 would drop them), so they go by the Swift API.
+ */
 export async function cleanUp(client: ObjectStoreClient, bucket: string, keys: Iterable<string>): Promise<void> {
   const signal = AbortSignal.timeout(60_000);
+  const env = objstoreEnv();
+  const auth = await fetch(env.OBJSTORE_SWIFT_AUTH_URL, {
+    headers: { 'x-auth-user': env.OBJSTORE_SWIFT_USER, 'x-auth-key': env.OBJSTORE_SWIFT_KEY },
+    signal,
+  });
+  await auth.arrayBuffer();
+  const token = auth.headers.get('x-auth-token') ?? '';
+  const segments = `${env.OBJSTORE_SWIFT_STORAGE_URL}/${bucket}+segments`;
   for (const key of keys) {
     for (const u of await client.listMultipartUploads(bucket, key, signal)) {
       if (u.key === key) await client.abortMultipartUpload(bucket, key, u.uploadId, signal);
     }
     await client.deleteObject(bucket, key, signal);
+    const list = await fetch(`${segments}?prefix=${encodeURIComponent(`${key}/`)}`, {
+      headers: { 'x-auth-token': token },
+      signal,
+    });
+    const names =
+      list.status === 200 ? (await list.text()).split('\n').filter(Boolean) : (await list.arrayBuffer(), []);
+    for (const name of names) {
+      const res = await fetch(`${segments}/${name.split('/').map(encodeURIComponent).join('/')}`, {
+        method: 'DELETE',
+        headers: { 'x-auth-token': token },
+        signal,
+      });
+      await res.arrayBuffer();
+    }
   }
 }
