@@ -15,6 +15,7 @@ import {
   TEST_PREFIX,
   cleanUp,
   loopbackAgent,
+  objstoreEnv,
   s3ErrorXml,
   storeClient,
   storeOptions,
@@ -119,6 +120,22 @@ function start(
     options: { retry: FAST_RETRY, ...options },
   });
   return { promise, states, progress, requestsAtFirstSave, controller };
+}
+
+/** The object's bytes, by the Swift API (the S3 client here has no GET). */
+async function readObject(k: string): Promise<Buffer> {
+  const env = objstoreEnv();
+  const auth = await fetch(env.OBJSTORE_SWIFT_AUTH_URL, {
+    headers: { 'x-auth-user': env.OBJSTORE_SWIFT_USER, 'x-auth-key': env.OBJSTORE_SWIFT_KEY },
+  });
+  await auth.arrayBuffer();
+  const res = await fetch(
+    `${env.OBJSTORE_SWIFT_STORAGE_URL}/${BUCKET}/${k.split('/').map(encodeURIComponent).join('/')}`,
+    {
+      headers: { 'x-auth-token': auth.headers.get('x-auth-token') ?? '' },
+    },
+  );
+  return Buffer.from(await res.arrayBuffer());
 }
 
 function confirmedParts(state: MultipartState | undefined): number {
@@ -463,6 +480,12 @@ describe('pause, resume, cancel', () => {
   it('cancel after completion deletes the object this upload made, and never one written since', async () => {
     const k = key('delete');
     const result = await start({ source: await source(file), key: k }, { partSize: PART }).promise;
+    // Aborting a completed upload sends nothing and leaves the object whole.
+    const before = proxy.requests.length;
+    await abortUpload(viaProxy, result.state);
+    expect(proxy.requests.length).toBe(before);
+    expect((await direct.headObject(BUCKET, k, signal()))?.etag).toBe(expected);
+    expect((await readObject(k)).equals(await readFile(file))).toBe(true);
     expect(await deleteObject(viaProxy, result.state)).toBe(true);
     expect(await direct.headObject(BUCKET, k, signal())).toBeNull();
 

@@ -736,12 +736,17 @@ async function alreadyComplete(
   return head && bareEtag(head.etag) === bareEtag(expected) ? bareEtag(expected) : null;
 }
 
-/** Aborts the upload in `state` (cancel, or a file that will not be resumed). Gone already counts as done. */
+/**
+ * Aborts the upload in `state` (cancel, or a file that will not be resumed). Gone already counts as
+ * done. An upload that was completed is left alone: its object goes with deleteObject, which checks
+ * the ETag first (Swift, unlike S3, still answers 204 to an abort after Complete).
+ */
 export async function abortUpload(
   client: ObjectStoreClient,
-  state: Pick<MultipartState, 'bucket' | 'key' | 'uploadId'>,
+  state: Pick<MultipartState, 'bucket' | 'key' | 'uploadId' | 'completedEtag'>,
   signal: AbortSignal = AbortSignal.timeout(CLEANUP_TIMEOUT_MS),
 ): Promise<void> {
+  if (state.completedEtag) return;
   await client.abortMultipartUpload(state.bucket, state.key, state.uploadId, signal);
 }
 
