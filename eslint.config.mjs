@@ -3,6 +3,8 @@
 //   electron/main/** (not shell) the Node core: never imports electron, so it runs under plain Node
 //   electron/main/shell/         the only main-process code that imports electron
 //   electron/main/serve/         the web shell (`imagedrop serve`): core/, shared/ and Node only
+//   electron/main/objstore/      the S3/OBS client and multipart uploader: shared/ and main's errors.ts
+//                                only, nothing else of the core (the engine plugs it in, not the reverse)
 //   electron/preload/            electron's renderer modules and shared/ only
 //   renderer/                    React; never electron, Node or the main process
 import js from '@eslint/js';
@@ -128,6 +130,11 @@ export default tseslint.config(
       ],
     ]),
   },
+  ...layer(
+    'electron/main/objstore',
+    ['upload', 'targets', 'core', 'cli', 'inspect', 'serve', 'openstack', 'huawei', 'files', 'testing'],
+    'electron/main/objstore/ may import shared/ and electron/main/errors.ts, nothing else of the core: the engine uses it, not the reverse.',
+  ),
   // The Huawei clients (IAM, the APIG signer, IMS) sit beside openstack/: they may use it, shared/
   // and errors.ts, never the engine, a target, the services, the CLI, the shell or the test helpers.
   ...layer(

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Starts Imagedrop's local OpenStack test cloud: a real Keystone and Glance on 127.0.0.1.
+# Starts Imagedrop's local OpenStack test cloud: a real Keystone and Glance on 127.0.0.1, and an
+# S3 object store (Swift + s3api, scripts/testcloud/objstore.sh) on 127.0.0.1:18080.
 #
 #   bash scripts/testcloud/up.sh          # idempotent; a few seconds when everything already runs
 #   IMAGEDROP_TESTCLOUD_FRESH=1 bash scripts/testcloud/up.sh   # wipe the state first
@@ -16,6 +17,7 @@
 #        glance    = /usr/bin/glance-api (eventlet, as Debian's init script runs it), 1 worker, :9292
 #   5. Provisions users/projects/roles/catalog (provision.py) once per state, waits until
 #      GET /v3 is 200 and an authenticated GET /v2/images is 200, writes <state>/clouds.yaml.
+#   6. Runs objstore.sh: the object store, its buckets and <state>/objstore/objstore.env.
 #
 # Tunables: IMAGEDROP_TESTCLOUD_TOKEN_EXPIRATION (3600), IMAGEDROP_TESTCLOUD_SIZE_CAP (1153433600),
 # IMAGEDROP_TESTCLOUD_QUOTA (4GB), IMAGEDROP_TESTCLOUD_CLIENT_SOCKET_TIMEOUT (900),
@@ -320,5 +322,8 @@ cloud() {
 EOF
 }
 { echo "clouds:"; cloud admin "$ADMIN_PASS"; cloud demo "$DEMO_PASS"; } | put "$STATE/clouds.yaml" || true
+
+# --- 6. the object store (Swift + s3api on :18080; objstore.sh says how) -------------------------
+bash "$TESTCLOUD_SCRIPTS/objstore.sh" || die "the object store did not start (see the messages above)"
 
 echo "testcloud: up (keystone $KEYSTONE_URL, glance $GLANCE_URL, clouds.yaml $STATE/clouds.yaml)"

@@ -5,6 +5,8 @@
 //   stall    stop forwarding for a while (a pause on the wire), then go on,
 //   hold     stop forwarding until release() is called,
 // or answer  reply with a status itself without contacting Glance (a 503 from a load balancer),
+//            at once or, with `drain`, after taking the whole request body (as an S3 server
+//            answers 503 SlowDown), with the body and content type given,
 // or corrupt flip one body byte in flight (the server then stores other bytes than were sent),
 // or late    take the whole request, and hand it to Glance only `ms` later, even if the client
 //            has gone by then (a request the server received but processes after a client abort).
@@ -15,7 +17,14 @@ export type Fault =
   | { readonly kind: 'cut'; readonly afterBytes: number }
   | { readonly kind: 'stall'; readonly afterBytes: number; readonly ms: number }
   | { readonly kind: 'hold'; readonly afterBytes: number }
-  | { readonly kind: 'answer'; readonly status: number; readonly body?: string }
+  | {
+      readonly kind: 'answer';
+      readonly status: number;
+      readonly body?: string;
+      readonly contentType?: string;
+      /** Take the request's whole body first, then answer. */
+      readonly drain?: boolean;
+    }
   | { readonly kind: 'corrupt'; readonly atByte: number }
   | { readonly kind: 'late'; readonly ms: number };
 
@@ -38,6 +47,8 @@ export interface FaultProxy {
   cutAll(): void;
   /** Resolves when a matching request has reached its fault point. */
   reached(): Promise<void>;
+  /** Forgets fault points reached so far, so the next reached() waits for a new one. */
+  resetReached(): void;
   /** Body bytes forwarded for the requests that matched a rule, in order. */
   readonly forwarded: number[];
   /** Request lines seen ("PUT /v2/images/…/file"). */
@@ -74,6 +85,16 @@ export async function startFaultProxy(target: { host: string; port: number }): P
     upstream.on('error', () => client.destroy());
     let answered = false; // the proxy answered itself: end the client gracefully, like a load balancer
     let late: { ms: number; bytes: Buffer[]; sent: boolean } | null = null; // a 'late' request being taken
+    let draining: Extract<Fault, { kind: 'answer' }> | null = null; // an 'answer' waiting for the body's end
+    const answer = (fault: Extract<Fault, { kind: 'answer' }>) => {
+      answered = true;
+      const body = fault.body ?? JSON.stringify({ message: 'Injected by the fault proxy', code: fault.status });
+      client.end(
+        `HTTP/1.1 ${fault.status} Injected\r\ncontent-type: ${fault.contentType ?? 'application/json'}\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+      );
+      upstream.destroy();
+      signalReached();
+    };
     upstream.on('close', () => {
       sockets.delete(upstream);
       if (!answered) client.destroy();
@@ -135,14 +156,12 @@ export async function startFaultProxy(target: { host: string; port: number }): P
           const headBytes = head.subarray(0, parsed.length);
           head = Buffer.alloc(0);
           if (rule?.fault.kind === 'answer') {
-            answered = true;
-            const body =
-              rule.fault.body ?? JSON.stringify({ message: 'Injected by the fault proxy', code: rule.fault.status });
-            client.end(
-              `HTTP/1.1 ${rule.fault.status} Injected\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
-            );
-            upstream.destroy();
-            signalReached();
+            if (rule.fault.drain && bodyLeft > 0) {
+              draining = rule.fault;
+              chunk = rest;
+              continue;
+            }
+            answer(rule.fault);
             return;
           }
           if (rule?.fault.kind === 'late') late = { ms: rule.fault.ms, bytes: [], sent: false };
@@ -155,6 +174,15 @@ export async function startFaultProxy(target: { host: string; port: number }): P
           continue;
         }
         const take = Math.min(bodyLeft, chunk.length);
+        if (draining) {
+          bodyLeft -= take;
+          chunk = chunk.subarray(take);
+          if (bodyLeft === 0) {
+            answer(draining);
+            return;
+          }
+          continue;
+        }
         let piece = chunk.subarray(0, take);
         chunk = chunk.subarray(take);
         if (rule?.fault.kind === 'corrupt' && !faultDone && sent + piece.length > rule.fault.atByte) {
@@ -240,6 +268,9 @@ export async function startFaultProxy(target: { host: string; port: number }): P
           resolve();
         }),
       );
+    },
+    resetReached() {
+      reachedSeen = reachedCount;
     },
     forwarded,
     requests,
