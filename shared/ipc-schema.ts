@@ -3,6 +3,7 @@
 // 'ipc/invalid-request' back, never an exception.
 import { z } from 'zod';
 import { VISIBILITIES } from './glance.ts';
+import { IMS_ROUTES } from './upload.ts';
 import { ABSOLUTE_PATH, MIN_STUCK_AFTER_MINUTES, type InvokeArgs, type InvokeMethod } from './ipc.ts';
 
 const MAX_PATH = 4096;
@@ -63,6 +64,11 @@ export const uploadRequestSchema = z.object({
     .refine((p) => Object.keys(p).length <= MAX_PROPERTIES, `at most ${MAX_PROPERTIES} properties`)
     .optional(),
   store: z.string().min(1).max(255).optional(),
+  route: z.enum(IMS_ROUTES).optional(),
+  bucket: z.string().min(3).max(63).optional(),
+  objectKey: z.string().min(1).max(1024).optional(),
+  osVersion: z.string().min(1).max(255).optional(),
+  keepObject: z.boolean().optional(),
 });
 
 /** One tuple schema per invoke method: exactly the arguments the contract declares. */

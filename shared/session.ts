@@ -65,6 +65,20 @@ export interface ImageServiceChoice {
   readonly inferred: boolean;
 }
 
+/** What the views need of a Huawei IMS session (absent on a Glance cloud). */
+export interface ImsSessionFacts {
+  /** The `__os_version` values IMS takes (null: the cloud gave no list). */
+  readonly osVersions: readonly string[] | null;
+  /** The default OBS bucket (obs_bucket), if any. */
+  readonly bucket: string | null;
+  /** The cloud has an OBS access key: the register, create and quick routes can run. */
+  readonly objectStorage: boolean;
+  /** The native route takes files smaller than this many bytes. */
+  readonly nativeLimit: number;
+  /** How IMS calls are signed: with a token, or with the access key alone. */
+  readonly auth: 'token' | 'access-key';
+}
+
 export interface SessionInfo {
   readonly cloud: string | null;
   /** Keystone + project + region: the jobs with this UploadSnapshot.cloudKey belong to this session. */
@@ -82,4 +96,5 @@ export interface SessionInfo {
   readonly expiresAt: string;
   readonly warnings: readonly string[];
   readonly capabilities: CloudCapabilities;
+  readonly ims?: ImsSessionFacts;
 }

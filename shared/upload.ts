@@ -90,7 +90,24 @@ export interface UploadRequest {
   readonly tags?: readonly string[];
   readonly properties?: Readonly<Record<string, string>>;
   readonly store?: string;
+  /**
+   * Huawei IMS only: how the file reaches IMS. 'auto' (the default) picks register when the cloud
+   * has OBS credentials and a bucket, else native when the file is under the cloud's native limit.
+   */
+  readonly route?: ImsRouteChoice;
+  /** IMS: the OBS bucket for the register, create and quick routes (default: the cloud's obs_bucket). */
+  readonly bucket?: string;
+  /** IMS: the object's key in the bucket (default: imagedrop/<upload id>/<file name>). */
+  readonly objectKey?: string;
+  /** IMS: `__os_version`, one of the cloud's list (GET /v1/cloudimages/os_version). */
+  readonly osVersion?: string;
+  /** IMS: keep the object in the bucket after the image is active (it is deleted by default). */
+  readonly keepObject?: boolean;
 }
+
+/** The routes into Huawei IMS a user can ask for. */
+export const IMS_ROUTES = ['auto', 'register', 'create', 'native', 'quick'] as const;
+export type ImsRouteChoice = (typeof IMS_ROUTES)[number];
 
 export interface UploadChecksums {
   /** The algorithm the server reports as os_hash_algo (sha512 unless the cloud says otherwise). */

@@ -5,12 +5,15 @@ import type { CloudCapabilities, SessionInfo } from '../../../shared/session.ts'
 import type { TargetKind, UploadRequest } from '../../../shared/upload.ts';
 import { GlanceClient } from '../openstack/glance.ts';
 import { identityV3Url } from '../openstack/keystone.ts';
-import type { Session } from '../openstack/session.ts';
+import type { CloudConfig } from '../openstack/cloud-config.ts';
+import { Session } from '../openstack/session.ts';
 import { CloudFacts } from '../targets/glance/cloud-facts.ts';
 import { GlanceTarget, type GlanceTargetOptions } from '../targets/glance/target.ts';
 import type { EngineCloud, ImageTarget } from '../upload/target.ts';
+import { buildImsContext, imsSessionInfo, type ImsContext, type ImsContextOptions } from './ims-context.ts';
 
-export interface CloudContext extends EngineCloud {
+export interface GlanceContext extends EngineCloud {
+  readonly kind: 'glance';
   readonly session: Session;
   readonly glance: GlanceClient;
   readonly capabilities: CloudCapabilities;
@@ -39,11 +42,27 @@ export interface ContextOptions {
   readonly glance?: Partial<Pick<GlanceTargetOptions, 'verify' | 'createTimeoutMs' | 'transport'>>;
 }
 
+/** The session of either kind of cloud, with what the app needs of it. */
+export type CloudContext = GlanceContext | ImsContext;
+
+/** Signs in to the cloud `config` names, Glance or Huawei IMS as its image_service says. */
+export async function openContext(
+  config: CloudConfig,
+  signal: AbortSignal,
+  options: ContextOptions & ImsContextOptions = {},
+): Promise<CloudContext> {
+  if (config.imageService.kind === 'ims') {
+    const { HuaweiSession } = await import('../huawei/session.ts');
+    return buildImsContext(await HuaweiSession.open(config, signal), signal, options);
+  }
+  return buildContext(await Session.open(config, signal), signal, options);
+}
+
 export async function buildContext(
   session: Session,
   signal: AbortSignal,
   options: ContextOptions = {},
-): Promise<CloudContext> {
+): Promise<GlanceContext> {
   const glance = new GlanceClient(session);
   const lite = options.uploadOnly;
   const [versions, schema, stores, importMethods] = await Promise.all([
@@ -69,6 +88,7 @@ export async function buildContext(
   });
   const targets = new Map<TargetKind, ImageTarget>([['glance', glanceTarget as ImageTarget]]);
   return {
+    kind: 'glance',
     session,
     glance,
     key: cloudKeyOf(session),
@@ -86,6 +106,7 @@ export async function buildContext(
 
 /** What the renderer may know about the session: never the token or the credentials. */
 export function sessionInfo(context: CloudContext): SessionInfo {
+  if (context.kind === 'ims') return imsSessionInfo(context);
   const d = context.session.details;
   return {
     cloud: d.cloud,

@@ -109,7 +109,7 @@ describe('ImagedropCore', () => {
     expect(r.ok).toBe(false);
     if (!r.ok) expect(r.error.message).toMatch(/password/);
     expect((await call<SessionInfo | null>('getSession')).ok).toBe(true);
-    expect(core.context?.session.details.user.name).toBe('admin');
+    expect(core.context?.session.details.user?.name).toBe('admin');
   });
 
   it('remembers a typed-in connection: the secret in the secret store only, and connects by its label', async () => {
@@ -396,7 +396,7 @@ describe('ImagedropCore', () => {
       if (!r.ok) return;
       expect(r.value.user.name).toBe('demo');
       expect(r.value.warnings.join(' ')).toMatch(/not remembered.*no secure storage/i);
-      expect(other.context?.session.details.user.name).toBe('demo');
+      expect(other.context?.session.details.user?.name).toBe('demo');
       const clouds = (await ask('listClouds')) as Result<CloudEntry[]>;
       expect(clouds.ok && clouds.value.map((c) => c.name)).not.toContain('no-keychain');
     } finally {

@@ -3,7 +3,6 @@
 // serve` over HTTP (electron/main/serve), and the e2e harness over a Playwright binding. The few
 // things only Electron can do (a native file picker, the clipboard, the keychain) are passed in.
 import path from 'node:path';
-import { IMAGEDROP_PROPERTY, type GlanceImage } from '../../../shared/glance.ts';
 import {
   STUCK_STATUSES,
   type DeleteImagesOptions,
@@ -24,7 +23,9 @@ import { Session } from '../openstack/session.ts';
 import { CloudFacts } from '../targets/glance/cloud-facts.ts';
 import { UploadEngine, type EngineOptions } from '../upload/engine.ts';
 import { JobLog } from '../upload/job-log.ts';
-import { buildContext, sessionInfo, type CloudContext } from './context.ts';
+import { openContext, sessionInfo, type CloudContext } from './context.ts';
+import { dashboardImages, type DashboardImage } from './dashboard-images.ts';
+import { resolveImsRoute } from './ims-context.ts';
 import type { InvokeHandlers } from './dispatch.ts';
 import { HostFiles } from './host-files.ts';
 import { Profiles, configFromManual, type SecretStore } from './profiles.ts';
@@ -183,7 +184,7 @@ export class ImagedropCore {
     startUploads: async (requests) => {
       this.#requireGranted(requests.map((r) => r.path));
       this.#requireKnownStores(requests);
-      return this.engine.add(requests as UploadRequest[]);
+      return this.engine.add(await this.#withRoutes(requests as UploadRequest[]));
     },
     pauseUploads: async (selection) => {
       this.engine.pause(selection);
@@ -214,7 +215,7 @@ export class ImagedropCore {
     },
     listHostRoots: async () => this.#hostFiles.roots(),
     listHostDirectory: (dir) =>
-      this.#hostFiles.list(dir, this.#context ? { acceptedDiskFormats: this.#context.diskFormats } : {}),
+      this.#hostFiles.list(dir, this.#context ? { acceptedDiskFormats: this.#context.capabilities.diskFormats } : {}),
     // Granted exactly as the native picker's answers (and the CA picker's, below).
     chooseHostFiles: async (paths) => {
       const real = await this.#hostFiles.resolveFiles(paths);
@@ -265,8 +266,7 @@ export class ImagedropCore {
       }
       config = configFromManual(request, request.label ?? defaultLabel(request));
     }
-    const session = await Session.open(config, signal);
-    const context = await buildContext(session, signal, { facts: this.#facts });
+    const context = await openContext(config, signal, { facts: this.#facts });
     // Remembering is a convenience: when it fails (no keychain, a disk error), the user is
     // connected all the same and told why the connection was not remembered.
     let notRemembered: string | null = null;
@@ -287,6 +287,15 @@ export class ImagedropCore {
     return notRemembered ? { ...info, warnings: [...info.warnings, notRemembered] } : info;
   }
 
+  /** On an IMS cloud, 'auto' becomes the route the file and the cloud allow (register, create, quick, native). */
+  async #withRoutes(requests: readonly UploadRequest[]): Promise<UploadRequest[]> {
+    const ctx = this.#requireContext();
+    if (ctx.kind !== 'ims') return [...requests];
+    const detect = async (p: string) =>
+      (await inspectFile(p, { signal: AbortSignal.timeout(INSPECT_TIMEOUT_MS) })).diskFormat;
+    return Promise.all(requests.map(async (r) => ({ ...r, route: await resolveImsRoute(ctx, r, detect) })));
+  }
+
   /** A store the session does not offer is refused before any image record is created. */
   #requireKnownStores(requests: readonly UploadRequest[]): void {
     const stores = this.#requireContext().capabilities.stores;
@@ -303,7 +312,7 @@ export class ImagedropCore {
 
   /** Each file's verdict, a few at a time (never a thousand open files at once). */
   async #inspectFiles(paths: readonly string[]): Promise<InspectOutcome[]> {
-    const accepted = this.#context?.diskFormats;
+    const accepted = this.#context?.capabilities.diskFormats;
     const outcomes: InspectOutcome[] = new Array(paths.length);
     let next = 0;
     const worker = async () => {
@@ -339,7 +348,7 @@ export class ImagedropCore {
   }
 
   #summary(
-    image: GlanceImage,
+    image: DashboardImage,
     projectId: string,
     ours: ReadonlySet<string>,
     active: ReadonlySet<string>,
@@ -349,17 +358,17 @@ export class ImagedropCore {
       name: image.name,
       status: image.status,
       size: image.size,
-      diskFormat: image.disk_format,
-      containerFormat: image.container_format,
+      diskFormat: image.diskFormat,
+      containerFormat: image.containerFormat,
       visibility: image.visibility,
       owner: image.owner,
       protected: image.protected,
-      createdAt: image.created_at,
-      updatedAt: image.updated_at,
+      createdAt: image.createdAt,
+      updatedAt: image.updatedAt,
       checksum: image.checksum,
-      osHashAlgo: image.os_hash_algo,
-      osHashValue: image.os_hash_value,
-      createdByImagedrop: typeof image[IMAGEDROP_PROPERTY] === 'string' || ours.has(image.id),
+      osHashAlgo: image.osHashAlgo,
+      osHashValue: image.osHashValue,
+      createdByImagedrop: image.markedByImagedrop || ours.has(image.id),
       ownedByProject: image.owner === projectId,
       uploadingHere: active.has(image.id),
     };
@@ -367,12 +376,15 @@ export class ImagedropCore {
 
   /** Every image the project owns, read page by page. */
   async #listImages(): Promise<ImageList> {
-    const ctx = this.#requireContext();
-    const projectId = ctx.session.projectId;
-    const { images, pages } = await ctx.glance.listImages(AbortSignal.timeout(CALL_TIMEOUT_MS), { owner: projectId });
+    const images = dashboardImages(this.#requireContext());
+    const { images: list, pages } = await images.list(AbortSignal.timeout(CALL_TIMEOUT_MS));
     const ours = this.engine.createdImageIds();
     const active = this.engine.activeImageIds();
-    return { images: images.map((i) => this.#summary(i, projectId, ours, active)), pages, fetchedAt: Date.now() };
+    return {
+      images: list.map((i) => this.#summary(i, images.projectId, ours, active)),
+      pages,
+      fetchedAt: Date.now(),
+    };
   }
 
   /**
@@ -382,13 +394,13 @@ export class ImagedropCore {
    * recently) is left alone.
    */
   async #deleteImages(ids: readonly string[], options: DeleteImagesOptions): Promise<DeleteOutcome[]> {
-    const ctx = this.#requireContext();
+    const images = dashboardImages(this.#requireContext());
     const stuckAfterMs = options.stuckAfterMinutes * 60_000;
     const out: DeleteOutcome[] = [];
     for (const id of ids) {
       const signal = AbortSignal.timeout(CALL_TIMEOUT_MS);
       try {
-        const image = await ctx.glance.getImage(id, signal);
+        const image = await images.get(id, signal);
         const label = image.name ?? id;
         // Asked after the read, per image: the engine's jobs move on meanwhile.
         if (this.engine.activeImageIds().has(id)) {
@@ -398,7 +410,7 @@ export class ImagedropCore {
             { detail: 'an unfinished upload in this app' },
           );
         }
-        if (image.owner !== ctx.session.projectId) {
+        if (image.owner !== images.projectId) {
           throw new ImagedropError(
             'auth/forbidden',
             `Image ${label} belongs to another project: Imagedrop only deletes your project's images.`,
@@ -417,15 +429,15 @@ export class ImagedropCore {
             { detail: image.status },
           );
         }
-        const idleMs = Date.now() - Date.parse(image.updated_at);
+        const idleMs = Date.now() - Date.parse(image.updatedAt);
         if (!(idleMs > stuckAfterMs)) {
           throw new ImagedropError(
             'dashboard/not-stuck',
             `Image ${label} was updated less than ${options.stuckAfterMinutes} min ago, so it is not stuck: Imagedrop did not delete it.`,
-            { detail: `updated_at ${image.updated_at}` },
+            { detail: `updated_at ${image.updatedAt}` },
           );
         }
-        await ctx.glance.deleteImage(id, signal);
+        await images.delete(id, signal);
         out.push({ id, ok: true });
       } catch (e) {
         out.push({ id, ok: false, error: toAppError(e) });

@@ -14,7 +14,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { IMAGEDROP_PROPERTY } from '../../../shared/glance.ts';
 import { resumeText } from '../../../shared/format.ts';
 import type { UploadRequest, UploadSnapshot } from '../../../shared/upload.ts';
-import { buildContext, type CloudContext } from '../core/context.ts';
+import { buildContext, type GlanceContext } from '../core/context.ts';
 import { inspectFile } from '../inspect/index.ts';
 import type { GlanceClient } from '../openstack/glance.ts';
 import {
@@ -68,7 +68,7 @@ afterAll(async () => {
 interface Harness {
   engine: UploadEngine;
   proxy: FaultProxy;
-  context: CloudContext;
+  context: GlanceContext;
   log: JobLog;
   facts: CloudFacts;
 }

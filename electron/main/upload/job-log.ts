@@ -9,6 +9,7 @@ import { IMAGE_FORMATS } from '../../../shared/inspect.ts';
 import { isFinished } from '../../../shared/phases.ts';
 import { TARGETS, type StepRecord } from '../../../shared/targets.ts';
 import {
+  IMS_ROUTES,
   LIFECYCLE_STEPS,
   TARGET_KINDS,
   UPLOAD_PHASES,
@@ -59,6 +60,11 @@ const requestSchema = z.object({
   tags: z.array(z.string()).optional(),
   properties: z.record(z.string(), z.string()).optional(),
   store: z.string().optional(),
+  route: z.enum(IMS_ROUTES).optional(),
+  bucket: z.string().optional(),
+  objectKey: z.string().optional(),
+  osVersion: z.string().optional(),
+  keepObject: z.boolean().optional(),
 });
 
 const identitySchema = z.object({
