@@ -19,7 +19,6 @@ import { inspectFile } from '../inspect/index.ts';
 import { chooseCloud, listCloudNames, type CloudConfig } from '../openstack/cloud-config.ts';
 import { isTimeoutReason } from '../openstack/http.ts';
 import { unknownStoreError } from '../openstack/preflight.ts';
-import { Session } from '../openstack/session.ts';
 import { CloudFacts } from '../targets/glance/cloud-facts.ts';
 import { UploadEngine, type EngineOptions } from '../upload/engine.ts';
 import { JobLog } from '../upload/job-log.ts';
