@@ -8,7 +8,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { requireNode } from './require-node.mjs';
 
 // First of all: an older Node (Debian's /usr/bin/node is 20) gets one sentence, not a stack trace.
-requireNode(new URL('../package.json', import.meta.url));
+requireNode(new globalThis.URL('../package.json', import.meta.url));
 
 // V8's compiled code for the bundle is kept on disk between runs (Node 22): ~25 ms less per start.
 module.enableCompileCache?.();

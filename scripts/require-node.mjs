@@ -34,7 +34,7 @@ export function nodeVersionProblem(version, range, execPath) {
 
 /** Exits with status 2 and the sentence when this Node is too old for the package. */
 export function requireNode(packageJson) {
-  let range = '';
+  let range;
   try {
     range = JSON.parse(readFileSync(fileURLToPath(packageJson), 'utf8')).engines.node;
   } catch {
