@@ -58,6 +58,9 @@ export type AppErrorCode =
   | 'upload/integrity'
   | 'upload/unverified'
   | 'upload/not-resumable'
+  // Imagedrop's own files: the job log (no record is created without it), remembered connections
+  | 'joblog/unwritable'
+  | 'data/unwritable'
   // The operator dashboard
   | 'dashboard/not-stuck'
   // The IPC bridge

@@ -1,6 +1,6 @@
 // `cli upload`: create the record, upload, wait for `active`, verify; one JSON object per image
 // with --json. `cli jobs` and `cli resume` pick up what a killed run left in its job log.
-import { readdir, rm } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { DISK_FORMATS, VISIBILITIES, type Visibility } from '../../../shared/glance.ts';
@@ -8,9 +8,9 @@ import { isFinished } from '../../../shared/phases.ts';
 import type { UploadRequest, UploadSnapshot } from '../../../shared/upload.ts';
 import type { CloudContext } from '../core/context.ts';
 import { defaultDataDir } from '../core/paths.ts';
-import { ImagedropError } from '../errors.ts';
+import { ImagedropError, toAppError } from '../errors.ts';
 import type { UploadEngine } from '../upload/engine.ts';
-import { JobLog } from '../upload/job-log.ts';
+import { JOB_LOG_FLUSH_DEADLINE_MS, JobLog } from '../upload/job-log.ts';
 import { EXIT_OK, EXIT_PROBLEM, type CliCommand, type CliIo } from './command.ts';
 import { openCliSession } from './connect.ts';
 import { createCliProgress, describeState } from './progress.ts';
@@ -56,6 +56,8 @@ export function resultObject(s: UploadSnapshot, seconds: number | null) {
 }
 
 interface RunOptions {
+  /** Warnings of this run (the job log's among them), printed once the uploads are over. */
+  readonly warnings: string[];
   readonly json: boolean;
   readonly concurrency: number;
   readonly recreateStuck: boolean;
@@ -71,7 +73,7 @@ async function runEngine(
   options: RunOptions,
   start: (engine: UploadEngine) => Promise<string[]>,
 ): Promise<number> {
-  const warnings: string[] = [];
+  const warnings = options.warnings;
   const facts = new modules.CloudFacts(path.join(defaultDataDir(io.env), 'cloud-facts.json'));
   await facts.load();
   const engine = new modules.UploadEngine({
@@ -115,10 +117,12 @@ async function runEngine(
         ? 'Cancelled: every image record this run created was deleted.\n'
         : 'Cancelled; the records named above are still on the server.\n',
     );
-    await removeLogWhenFinished(engine, log);
+    await removeLogWhenFinished(engine, log, warnings);
+    for (const w of warnings) io.stderr.write(`warning: ${w}\n`);
     return 130;
   }
   await engine.dispose();
+  await removeLogWhenFinished(engine, log, warnings);
   for (const w of warnings) io.stderr.write(`warning: ${w}\n`);
   const results = ids.map((id) => engine.get(id)!);
   const seconds = (Date.now() - started) / 1000;
@@ -137,13 +141,20 @@ async function runEngine(
       io.stderr.write(`${s.fileName}: ${why}\n`);
     }
   }
-  await removeLogWhenFinished(engine, log);
   return failures === 0 ? EXIT_OK : EXIT_PROBLEM;
 }
 
-/** A run's log is kept while any job in it, not only this run's, can still be resumed. */
-async function removeLogWhenFinished(engine: UploadEngine, log: JobLog): Promise<void> {
-  if (engine.list().every((s) => isFinished(s.phase))) await rm(log.file, { force: true });
+/**
+ * A run's log is kept while any job in it, not only this run's, can still be resumed. A log that
+ * cannot be removed is a warning: the uploads' outcome decides the exit status, not the log's.
+ */
+async function removeLogWhenFinished(engine: UploadEngine, log: JobLog, warnings: string[]): Promise<void> {
+  if (!engine.list().every((s) => isFinished(s.phase))) return;
+  try {
+    await log.remove();
+  } catch (e) {
+    warnings.push(toAppError(e).message);
+  }
 }
 
 function parseProperties(values: readonly string[]): Record<string, string> {
@@ -224,26 +235,45 @@ export const uploadCommand: CliCommand = {
       ...(Object.keys(properties).length ? { properties } : {}),
       ...(values.store ? { store: values.store } : {}),
     }));
-    const [session, modules] = await Promise.all([openCliSession(values.cloud, io, signal), loadEngine()]);
-    const context = await modules.buildContext(session, signal, { uploadOnly: { stores: values.store !== undefined } });
-    if (values.store && !context.capabilities.stores.some((s) => s.id === values.store)) {
-      throw new ImagedropError(
-        'preflight/unknown-store',
-        context.capabilities.stores.length
-          ? `This cloud has no store named ${values.store}: choose one of ${context.capabilities.stores.map((s) => s.id).join(', ')}.`
-          : `This cloud offers no store choice: leave --store out.`,
-      );
-    }
+    // The job log first: the id of each record is saved there before the record is created, so
+    // a log that cannot be written stops the run before anything is signed in to or created.
+    const warnings: string[] = [];
     const log = new JobLog(
       path.join(cliJobsDir(io), `${new Date().toISOString().replace(/[:.]/g, '-')}-${process.pid}.json`),
+      { onWarning: (m) => warnings.push(m) },
     );
+    const logReady = log.save(() => []).then(() => log.flush(JOB_LOG_FLUSH_DEADLINE_MS));
+    const opening = Promise.all([openCliSession(values.cloud, io, signal), loadEngine()]);
+    opening.catch(() => undefined); // awaited below, unless the log already failed
+    await logReady;
+    let session, modules, context;
+    try {
+      [session, modules] = await opening;
+      context = await modules.buildContext(session, signal, { uploadOnly: { stores: values.store !== undefined } });
+      if (values.store && !context.capabilities.stores.some((s) => s.id === values.store)) {
+        throw new ImagedropError(
+          'preflight/unknown-store',
+          context.capabilities.stores.length
+            ? `This cloud has no store named ${values.store}: choose one of ${context.capabilities.stores.map((s) => s.id).join(', ')}.`
+            : `This cloud offers no store choice: leave --store out.`,
+        );
+      }
+    } catch (e) {
+      await log.remove().catch(() => undefined); // still empty: nothing to resume
+      throw e;
+    }
     return runEngine(
       io,
       signal,
       modules,
       context,
       log,
-      { json: values.json, concurrency: Math.max(1, concurrency), recreateStuck: values['recreate-stuck'] },
+      {
+        warnings,
+        json: values.json,
+        concurrency: Math.max(1, concurrency),
+        recreateStuck: values['recreate-stuck'],
+      },
       async (engine) => engine.add(requests),
     );
   },
@@ -325,14 +355,15 @@ export const resumeCommand: CliCommand = {
     const cloud = values.cloud ?? (fromEnvironment ? undefined : (cloudName ?? undefined));
     const [session, modules] = await Promise.all([openCliSession(cloud, io, signal), loadEngine()]);
     const context = await modules.buildContext(session, signal);
-    const log = new JobLog(logFile);
+    const warnings: string[] = [];
+    const log = new JobLog(logFile, { onWarning: (m) => warnings.push(m) });
     return runEngine(
       io,
       signal,
       modules,
       context,
       log,
-      { json: values.json, concurrency: 2, recreateStuck: values['recreate-stuck'] },
+      { warnings, json: values.json, concurrency: 2, recreateStuck: values['recreate-stuck'] },
       async (engine) => {
         // Only the named job runs; the rest of that run's log waits for its own `cli resume`.
         await engine.restore({ hold: (jobId) => jobId !== id });

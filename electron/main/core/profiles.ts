@@ -7,7 +7,7 @@ import type { ConnectRequest } from '../../../shared/session.ts';
 import { ImagedropError } from '../errors.ts';
 import type { CloudConfig } from '../openstack/cloud-config.ts';
 import { DEFAULT_SIZE_LIMIT } from '../openstack/cloud-config.ts';
-import { SerialWriter } from './atomic-file.ts';
+import { SerialWriter, whyUnwritable } from './atomic-file.ts';
 
 /** Where remembered secrets are kept. The app's is safeStorage; tests use memory. */
 export interface SecretStore {
@@ -154,10 +154,32 @@ export class Profiles {
             userDomainName: a.userDomainName,
           }),
     };
+    const before = await this.list();
+    const previousSecret = await this.#secrets.load(`profile:${label}`);
     await this.#secrets.save(`profile:${label}`, a.type === 'password' ? a.password : a.secret);
-    const others = (await this.list()).filter((p) => p.label !== label);
-    this.#profiles = [...others, JSON.parse(JSON.stringify(profile)) as Profile];
-    await this.#writer.write(() => JSON.stringify(this.#profiles, null, 1));
+    this.#profiles = [...before.filter((p) => p.label !== label), JSON.parse(JSON.stringify(profile)) as Profile];
+    try {
+      await this.#save();
+    } catch (e) {
+      // Not remembered after all: the list and the keychain go back to what they were.
+      this.#profiles = before;
+      if (previousSecret === null) await this.#secrets.delete(`profile:${label}`).catch(() => undefined);
+      else await this.#secrets.save(`profile:${label}`, previousSecret).catch(() => undefined);
+      throw e;
+    }
+  }
+
+  /** Writes profiles.json; a failure is an error that names the file and why. */
+  async #save(): Promise<void> {
+    try {
+      await this.#writer.write(() => JSON.stringify(this.#profiles, null, 1));
+    } catch (e) {
+      throw new ImagedropError(
+        'data/unwritable',
+        `Imagedrop could not write ${this.#file} (${whyUnwritable(e)}): make its folder writable, or set IMAGEDROP_DATA_DIR to a folder you can write.`,
+        { detail: this.#file, cause: e },
+      );
+    }
   }
 
   /** Forgets a remembered connection: its entry in profiles.json and its secret. False if there was none. */
@@ -168,7 +190,12 @@ export class Profiles {
     await this.#secrets.delete(`profile:${label}`);
     if (kept.length === profiles.length) return false;
     this.#profiles = kept;
-    await this.#writer.write(() => JSON.stringify(this.#profiles, null, 1));
+    try {
+      await this.#save();
+    } catch (e) {
+      this.#profiles = profiles; // still listed, as it still is in the file
+      throw e;
+    }
     return true;
   }
 

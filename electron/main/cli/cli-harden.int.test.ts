@@ -1,0 +1,174 @@
+// The CLI's edges from the fault and bad-input audit (issue 8), run as users run it (a child
+// process of `scripts/cli.mjs`) against the real test cloud, through the fault proxy where the
+// test must act at a chosen moment of an upload.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { chmod, mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { GlanceClient } from '../openstack/glance.ts';
+import {
+  ADMIN,
+  GLANCE,
+  ROOT,
+  cloudsYaml,
+  deleteImages,
+  glanceFor,
+  randomFile,
+  removeDir,
+  tempDir,
+  writeProxiedClouds,
+} from '../testing/cloud.ts';
+import { startFaultProxy } from '../testing/fault-proxy.ts';
+
+const NODE = path.join(ROOT, 'node_modules/.bin/node');
+const CLI = path.join(ROOT, 'scripts/cli.mjs');
+const MiB = 1 << 20;
+const PUT_FILE = /^PUT \/v2\/images\/[^/]+\/file/;
+
+let dir: string;
+let glance: GlanceClient;
+const created = new Set<string>();
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function start(args: string[], env: Record<string, string> = {}): { child: ChildProcess; done: Promise<Run> } {
+  const child = spawn(NODE, [CLI, ...args], {
+    cwd: dir,
+    env: {
+      PATH: process.env.PATH,
+      HOME: dir,
+      OS_CLIENT_CONFIG_FILE: cloudsYaml(),
+      IMAGEDROP_DATA_DIR: path.join(dir, 'data'),
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (d) => (stdout += d));
+  child.stderr!.on('data', (d) => (stderr += d));
+  const done = new Promise<Run>((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
+  return { child, done };
+}
+
+function cli(args: string[], env: Record<string, string> = {}): Promise<Run> {
+  return start(args, env).done;
+}
+
+function jsonLines(text: string): Record<string, unknown>[] {
+  return text
+    .trim()
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
+}
+
+/**
+ * Images of the admin project with this exact name (none should exist after a refused run); any
+ * found is deleted after the tests, so that a failing test leaves nothing behind.
+ */
+async function imagesNamed(name: string): Promise<string[]> {
+  const { images } = await glance.listImages(AbortSignal.timeout(30_000), { owner: glance.session.projectId });
+  const ids = images.filter((i) => i.name === name).map((i) => i.id);
+  for (const id of ids) created.add(id);
+  return ids;
+}
+
+const modeOf = async (p: string) => (await stat(p)).mode & 0o777;
+
+beforeAll(async () => {
+  dir = await tempDir('imagedrop-cli-harden-');
+  glance = await glanceFor(ADMIN);
+  await cli(['help']); // builds the bundle when a source changed, so no test sees that line
+});
+
+afterAll(async () => {
+  await deleteImages(glance, created);
+  await removeDir(dir);
+});
+
+describe('the CLI job log (issue 8, items 7 and 10)', () => {
+  it('a data folder that is a regular file stops the upload before any record, with one sentence', async () => {
+    const data = path.join(dir, 'data-is-a-file');
+    await writeFile(data, 'not a folder');
+    const file = await randomFile(dir, 'joblog-file.raw', 64 * 1024);
+    const name = `imagedrop-harden-joblog-${Date.now()}`;
+    const r = await cli(['upload', file, '--cloud', ADMIN, '--name', name], { IMAGEDROP_DATA_DIR: data });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(
+      `Imagedrop cannot save its job log in ${path.join(data, 'cli-jobs')} (ENOTDIR: part of that path is a file, not a folder), so it creates no image record it could lose track of: make that folder writable, or set IMAGEDROP_DATA_DIR to a folder you can write.\n`,
+    );
+    expect(await imagesNamed(name)).toEqual([]);
+  });
+
+  it('IMAGEDROP_DATA_DIR=/proc/1 fails at once with the same sentence, instead of hanging before the create', async () => {
+    const file = await randomFile(dir, 'joblog-proc.raw', 64 * 1024);
+    const name = `imagedrop-harden-proc-${Date.now()}`;
+    const started = Date.now();
+    const r = await cli(['upload', file, '--cloud', ADMIN, '--name', name], { IMAGEDROP_DATA_DIR: '/proc/1' });
+    expect(Date.now() - started).toBeLessThan(15_000);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(
+      /^Imagedrop cannot save its job log in \/proc\/1\/cli-jobs \(ENOENT: the folder cannot be created there\), so it creates no image record/,
+    );
+    expect(await imagesNamed(name)).toEqual([]);
+  });
+
+  it('creates the data folder and cli-jobs/ as 0700, and leaves an existing folder as it was', async () => {
+    const fresh = path.join(dir, 'fresh', 'data');
+    const file = await randomFile(dir, 'private.raw', 64 * 1024);
+    const r = await cli(['upload', file, '--cloud', ADMIN, '--json'], { IMAGEDROP_DATA_DIR: fresh });
+    const [line] = jsonLines(r.stdout);
+    if (typeof line?.imageId === 'string') created.add(line.imageId);
+    expect(r.code, r.stderr).toBe(0);
+    expect(await modeOf(fresh)).toBe(0o700);
+    expect(await modeOf(path.join(fresh, 'cli-jobs'))).toBe(0o700);
+    expect(await modeOf(path.join(dir, 'fresh'))).toBe(0o700);
+
+    const existing = path.join(dir, 'existing');
+    await mkdir(existing);
+    await chmod(existing, 0o755);
+    const again = await cli(['upload', file, '--cloud', ADMIN, '--json'], { IMAGEDROP_DATA_DIR: existing });
+    const [second] = jsonLines(again.stdout);
+    if (typeof second?.imageId === 'string') created.add(second.imageId);
+    expect(again.code, again.stderr).toBe(0);
+    expect(await modeOf(existing)).toBe(0o755);
+    expect(await modeOf(path.join(existing, 'cli-jobs'))).toBe(0o700);
+  });
+
+  it('a log folder that turned into a file during a verified upload: a warning, and exit 0', async () => {
+    const proxy = await startFaultProxy(GLANCE);
+    try {
+      const clouds = await writeProxiedClouds(dir, proxy.url);
+      const data = path.join(dir, 'data-swapped');
+      const file = await randomFile(dir, 'swapped.raw', 4 * MiB);
+      proxy.inject({ match: PUT_FILE, fault: { kind: 'hold', afterBytes: 1 * MiB } });
+      const { done } = start(['upload', file, '--cloud', ADMIN, '--json'], {
+        OS_CLIENT_CONFIG_FILE: clouds,
+        IMAGEDROP_DATA_DIR: data,
+      });
+      await proxy.reached();
+      const jobs = path.join(data, 'cli-jobs');
+      expect(await readdir(jobs)).toHaveLength(1);
+      await rename(jobs, path.join(data, 'cli-jobs.moved'));
+      await writeFile(jobs, 'a file where the folder was');
+      proxy.release();
+      const r = await done;
+      const [line] = jsonLines(r.stdout);
+      if (typeof line?.imageId === 'string') created.add(line.imageId);
+      expect(line).toMatchObject({ status: 'active', verified: true });
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stderr).toMatch(
+        /^warning: The finished job log .* could not be removed \(ENOTDIR: part of that path is a file, not a folder\): its jobs are finished, so delete it yourself\.$/m,
+      );
+      expect(r.stderr).not.toMatch(/unexpected problem/);
+      await rm(jobs, { force: true });
+    } finally {
+      await proxy.close();
+    }
+  });
+});
