@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { GlanceClient } from '../openstack/glance.ts';
 import { EXIT_OK, type CliCommand } from './command.ts';
 import { openCliSession } from './connect.ts';
+import { writeJson, writeLine } from './terminal.ts';
 
 export const authCommand: CliCommand = {
   name: 'auth',
@@ -30,7 +31,7 @@ export const authCommand: CliCommand = {
       tokenExpiresAt: d.expiresAt.toISOString(),
     };
     if (values.json) {
-      io.stdout.write(`${JSON.stringify(facts)}\n`);
+      writeJson(io.stdout, facts);
       return EXIT_OK;
     }
     const rows: [string, string][] = [
@@ -43,7 +44,7 @@ export const authCommand: CliCommand = {
       ['image endpoint', `${d.imageEndpoint} (${d.interface}, API ${versions.current ?? 'v2'})`],
       ['token', `hidden; expires ${d.expiresAt.toISOString()}`],
     ];
-    for (const [k, v] of rows) io.stdout.write(`${k.padEnd(15)} ${v}\n`);
+    for (const [k, v] of rows) writeLine(io.stdout, `${k.padEnd(15)} ${v}`);
     return EXIT_OK;
   },
 };

@@ -6,6 +6,7 @@ import { chmod, mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/prom
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GlanceClient } from '../openstack/glance.ts';
+import { JobLog, type JobRecord } from '../upload/job-log.ts';
 import {
   ADMIN,
   GLANCE,
@@ -77,6 +78,13 @@ async function imagesNamed(name: string): Promise<string[]> {
   for (const id of ids) created.add(id);
   return ids;
 }
+
+/** Any C0 control but the newline that ends each line, DEL, or a C1 control. */
+// eslint-disable-next-line no-control-regex -- finding control characters is the point
+const RAW_CONTROL = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/;
+/** What a hostile name carries: an OSC window title, clear screen, colour, and a C1 CSI. */
+const HOSTILE = '\x1b]0;pwned\x07\x1b[2J\x1b[31mred\x9b1A\x7f';
+const HOSTILE_SHOWN = '\\x1b]0;pwned\\x07\\x1b[2J\\x1b[31mred\\x9b1A\\x7f';
 
 const modeOf = async (p: string) => (await stat(p)).mode & 0o777;
 
@@ -170,5 +178,132 @@ describe('the CLI job log (issue 8, items 7 and 10)', () => {
     } finally {
       await proxy.close();
     }
+  });
+});
+
+describe('terminal escape injection (issue 8, item 6)', () => {
+  it('images: a name with ESC and C1 sequences, made in the real Glance, is shown escaped; --json keeps it exact', async () => {
+    const name = `imagedrop-harden-esc${HOSTILE}`;
+    const image = await glance.createImage(
+      { name, diskFormat: 'raw', containerFormat: 'bare' },
+      AbortSignal.timeout(30_000),
+    );
+    created.add(image.id);
+    expect(image.name).toBe(name); // Glance keeps the control characters as given
+    const human = await cli(['images', '--cloud', ADMIN, '--status', 'queued']);
+    expect(human.code, human.stderr).toBe(0);
+    expect(human.stdout + human.stderr).not.toMatch(RAW_CONTROL);
+    const row = human.stdout.split('\n').find((l) => l.startsWith(image.id));
+    expect(row).toContain(`imagedrop-harden-esc${HOSTILE_SHOWN}`);
+    const json = await cli(['images', '--cloud', ADMIN, '--status', 'queued', '--json']);
+    const listed = (JSON.parse(json.stdout) as { id: string; name: string }[]).find((i) => i.id === image.id);
+    expect(listed?.name).toBe(name);
+  });
+
+  it('a file name with control characters: inspect, progress lines, the per-file error and the result line are escaped', async () => {
+    const hostile = path.join(dir, `evil${HOSTILE}\nfake.qcow2`);
+    await writeFile(hostile, Buffer.alloc(64 * 1024, 7)); // raw bytes under a .qcow2 name: not safe
+    const shownName = `evil${HOSTILE_SHOWN}\\x0afake.qcow2`;
+
+    const inspected = await cli(['inspect', hostile]);
+    expect(inspected.code).toBe(1);
+    expect(inspected.stdout + inspected.stderr).not.toMatch(RAW_CONTROL);
+    expect(inspected.stdout).toContain(shownName);
+    const inspectedJson = await cli(['inspect', hostile, '--json']);
+    expect(JSON.parse(inspectedJson.stdout)).toMatchObject({ file: hostile });
+
+    const refused = await cli(['upload', hostile, '--cloud', ADMIN]);
+    expect(refused.code).toBe(1);
+    expect(refused.stdout + refused.stderr).not.toMatch(RAW_CONTROL);
+    expect(refused.stderr).toMatch(new RegExp(`^${shownName.replace(/[\\[\]().*+?^$|{}]/g, '\\$&')}: `, 'm'));
+
+    const good = path.join(dir, `good${HOSTILE}\n.raw`);
+    await randomFile(dir, path.basename(good), 256 * 1024);
+    const uploaded = await cli(['upload', good, '--cloud', ADMIN, '--name', 'imagedrop-harden-goodname']);
+    const id = /image ([0-9a-f-]{36}) active/.exec(uploaded.stdout)?.[1];
+    if (id) created.add(id);
+    expect(uploaded.code, uploaded.stderr).toBe(0);
+    expect(uploaded.stdout + uploaded.stderr).not.toMatch(RAW_CONTROL);
+    expect(uploaded.stdout).toContain(`good${HOSTILE_SHOWN}\\x0a.raw: image ${id} active, sha512 verified`);
+    expect(uploaded.stderr).toContain(`good${HOSTILE_SHOWN}\\x0a.raw: creating`); // a plain progress line
+  });
+
+  it('jobs: a job log naming a hostile file is listed escaped, and exactly with --json', async () => {
+    const data = path.join(dir, 'data-jobs');
+    const file = `/images/evil${HOSTILE}.raw`;
+    const now = Date.now();
+    const record: JobRecord = {
+      snapshot: {
+        id: 'job-hostile',
+        file,
+        fileName: path.basename(file),
+        imageName: 'x',
+        diskFormat: 'raw',
+        containerFormat: 'bare',
+        visibility: 'private',
+        store: null,
+        cloudKey: null,
+        cloudName: `cloud${HOSTILE}`,
+        format: 'raw',
+        virtualSize: 1,
+        phase: 'interrupted',
+        imageId: null,
+        createdImage: false,
+        glanceStatus: null,
+        bytesSent: 0,
+        bytesTotal: 1,
+        bytesPerSecond: null,
+        etaSeconds: null,
+        attempt: 1,
+        retryAt: null,
+        resume: { kind: 'restart' },
+        error: null,
+        timeline: {},
+        checksums: { algorithm: null, local: null, server: null, md5Local: null, md5Server: null },
+        verified: false,
+        createdAt: now,
+        updatedAt: now,
+      },
+      request: { path: file, name: 'x', diskFormat: 'raw', containerFormat: 'bare', visibility: 'private' },
+      cloudKey: null,
+      cloudName: `cloud${HOSTILE}`,
+      digests: null,
+    };
+    const log = new JobLog(path.join(data, 'cli-jobs', 'hostile.json'));
+    await log.save(() => [record]);
+    await log.flush();
+    const listed = await cli(['jobs'], { IMAGEDROP_DATA_DIR: data });
+    expect(listed.code).toBe(0);
+    expect(listed.stdout + listed.stderr).not.toMatch(RAW_CONTROL);
+    expect(listed.stdout).toContain(`cloud${HOSTILE_SHOWN}`);
+    expect(listed.stdout).toContain(`/images/evil${HOSTILE_SHOWN}.raw`);
+    const json = await cli(['jobs', '--json'], { IMAGEDROP_DATA_DIR: data });
+    expect(JSON.parse(json.stdout)).toEqual([expect.objectContaining({ file, cloud: `cloud${HOSTILE}` })]);
+  });
+
+  it('warnings and errors naming a hostile cloud are escaped too', async () => {
+    const clouds = path.join(dir, 'hostile-clouds.yaml');
+    const cloudName = `evil${HOSTILE}`;
+    await writeFile(
+      clouds,
+      JSON.stringify({
+        clouds: {
+          [cloudName]: {
+            auth: {
+              auth_url: 'http://127.0.0.1:5000/v3',
+              username: 'admin',
+              password: 'wrong-password',
+              project_name: 'admin',
+            },
+            verify: false,
+          },
+        },
+      }),
+    );
+    const r = await cli(['auth', '--cloud', cloudName], { OS_CLIENT_CONFIG_FILE: clouds });
+    expect(r.code).toBe(2);
+    expect(r.stderr).not.toMatch(RAW_CONTROL);
+    expect(r.stderr).toContain(`warning: TLS certificate checks are off for cloud 'evil${HOSTILE_SHOWN}'`);
+    expect(r.stderr).toMatch(/Keystone refused the credentials/);
   });
 });

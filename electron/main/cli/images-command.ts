@@ -6,6 +6,7 @@ import { ImagedropError } from '../errors.ts';
 import { GlanceClient } from '../openstack/glance.ts';
 import { EXIT_OK, type CliCommand } from './command.ts';
 import { openCliSession } from './connect.ts';
+import { terminalSafe, writeJson, writeLine } from './terminal.ts';
 
 export const imagesCommand: CliCommand = {
   name: 'images',
@@ -44,27 +45,26 @@ export const imagesCommand: CliCommand = {
       ...(pageSize ? { limit: pageSize } : {}),
     });
     if (values.json) {
-      io.stdout.write(`${JSON.stringify(images)}\n`);
+      writeJson(io.stdout, images);
       return EXIT_OK;
     }
-    const rows = images.map((i) => [
-      i.id,
-      i.name ?? '',
-      i.status,
-      formatBytes(i.size),
-      i.disk_format ?? '',
-      i.updated_at,
-    ]);
+    // Every cell is made terminal-safe before the widths are measured: names are anyone's text.
+    const rows = images.map((i) =>
+      [i.id, i.name ?? '', i.status, formatBytes(i.size), i.disk_format ?? '', i.updated_at].map((v) =>
+        terminalSafe(String(v)),
+      ),
+    );
     const header = ['ID', 'NAME', 'STATUS', 'SIZE', 'FORMAT', 'UPDATED'];
     const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c]!.length)));
     for (const row of [header, ...rows])
-      io.stdout.write(
-        `${row
+      writeLine(
+        io.stdout,
+        row
           .map((v, c) => v.padEnd(widths[c]!))
           .join('  ')
-          .trimEnd()}\n`,
+          .trimEnd(),
       );
-    io.stderr.write(`${images.length} image${images.length === 1 ? '' : 's'}\n`);
+    writeLine(io.stderr, `${images.length} image${images.length === 1 ? '' : 's'}`);
     return EXIT_OK;
   },
 };

@@ -14,6 +14,7 @@ import { JOB_LOG_FLUSH_DEADLINE_MS, JobLog } from '../upload/job-log.ts';
 import { EXIT_OK, EXIT_PROBLEM, type CliCommand, type CliIo } from './command.ts';
 import { openCliSession } from './connect.ts';
 import { createCliProgress, describeState } from './progress.ts';
+import { writeJson, writeLine } from './terminal.ts';
 
 /**
  * The engine, the inspector and their dependencies, loaded while Keystone checks the password
@@ -111,34 +112,34 @@ async function runEngine(
     await engine.whenSettled();
     await engine.dispose();
     const left = ids.map((id) => engine.get(id)!).filter((s) => s.error && s.phase === 'cancelled');
-    for (const s of left) io.stderr.write(`${s.fileName}: ${s.error!.message}\n`);
-    io.stderr.write(
+    for (const s of left) writeLine(io.stderr, `${s.fileName}: ${s.error!.message}`);
+    writeLine(
+      io.stderr,
       left.length === 0
-        ? 'Cancelled: every image record this run created was deleted.\n'
-        : 'Cancelled; the records named above are still on the server.\n',
+        ? 'Cancelled: every image record this run created was deleted.'
+        : 'Cancelled; the records named above are still on the server.',
     );
     await removeLogWhenFinished(engine, log, warnings);
-    for (const w of warnings) io.stderr.write(`warning: ${w}\n`);
+    for (const w of warnings) writeLine(io.stderr, `warning: ${w}`);
     return 130;
   }
   await engine.dispose();
   await removeLogWhenFinished(engine, log, warnings);
-  for (const w of warnings) io.stderr.write(`warning: ${w}\n`);
+  for (const w of warnings) writeLine(io.stderr, `warning: ${w}`);
   const results = ids.map((id) => engine.get(id)!);
   const seconds = (Date.now() - started) / 1000;
   let failures = 0;
   for (const s of results) {
     const ok = s.phase === 'done' && s.verified;
     if (!ok) failures += 1;
-    if (options.json)
-      io.stdout.write(`${JSON.stringify(resultObject(s, ok ? Math.round(seconds * 1000) / 1000 : null))}\n`);
-    else if (ok) io.stdout.write(`${s.file}: image ${s.imageId} active, ${s.checksums.algorithm} verified\n`);
+    if (options.json) writeJson(io.stdout, resultObject(s, ok ? Math.round(seconds * 1000) / 1000 : null));
+    else if (ok) writeLine(io.stdout, `${s.file}: image ${s.imageId} active, ${s.checksums.algorithm} verified`);
     if (!ok) {
       const why =
         s.phase === 'interrupted'
           ? `${s.error?.message ?? 'interrupted'} The job is kept: run \`cli resume ${s.id}${s.resume.kind === 'recreate' ? ' --recreate-stuck' : ''}\`.`
           : (s.error?.message ?? describeState(s));
-      io.stderr.write(`${s.fileName}: ${why}\n`);
+      writeLine(io.stderr, `${s.fileName}: ${why}`);
     }
   }
   return failures === 0 ? EXIT_OK : EXIT_PROBLEM;
@@ -302,7 +303,7 @@ export const jobsCommand: CliCommand = {
       resume: string;
     }[] = [];
     for (const file of await cliLogs(io)) {
-      for (const r of await new JobLog(file, { onWarning: (m) => io.stderr.write(`warning: ${m}\n`) }).load()) {
+      for (const r of await new JobLog(file, { onWarning: (m) => writeLine(io.stderr, `warning: ${m}`) }).load()) {
         rows.push({
           id: r.snapshot.id,
           file: r.snapshot.file,
@@ -313,10 +314,10 @@ export const jobsCommand: CliCommand = {
         });
       }
     }
-    if (values.json) io.stdout.write(`${JSON.stringify(rows)}\n`);
+    if (values.json) writeJson(io.stdout, rows);
     else
       for (const r of rows)
-        io.stdout.write(`${r.id}  ${r.phase.padEnd(11)}  ${r.cloud ?? ''}  ${r.imageId ?? '-'}  ${r.file}\n`);
+        writeLine(io.stdout, `${r.id}  ${r.phase.padEnd(11)}  ${r.cloud ?? ''}  ${r.imageId ?? '-'}  ${r.file}`);
     return EXIT_OK;
   },
 };

@@ -14,14 +14,21 @@ import { formatBytes } from '../../../shared/format.ts';
 import type { AppError, AppErrorCode } from '../../../shared/errors.ts';
 import { EXIT_ERROR, EXIT_OK, EXIT_PROBLEM, type CliCommand, type CliIo } from '../cli/command.ts';
 import { openCliSession } from '../cli/connect.ts';
+import { writeLine } from '../cli/terminal.ts';
 import { toAppError } from '../errors.ts';
 import { GlanceClient } from '../openstack/glance.ts';
 import { inspectFile, type InspectionReport } from './inspect-file.ts';
 
 const USAGE = 'inspect FILE... [--json] [--disk-format FMT] [--cloud NAME]';
 
+/** One human-readable line, terminal-safe (file names, reasons and server text can hold escapes). */
 function write(stream: CliIo['stdout'], line: string): void {
-  stream.write(`${line}\n`);
+  writeLine(stream, line);
+}
+
+/** One JSON line, exact. */
+function writeJsonLine(stream: CliIo['stdout'], json: string): void {
+  stream.write(`${json}\n`);
 }
 
 function toJson(file: string, r: InspectionReport): string {
@@ -141,12 +148,12 @@ export const inspectCommand: CliCommand = {
           signal, // Ctrl-C abandons a read stuck on a dead mount
         });
         allSafe &&= report.safe;
-        if (values.json) write(io.stdout, toJson(file, report));
+        if (values.json) writeJsonLine(io.stdout, toJson(file, report));
         else for (const line of toText(file, report)) write(io.stdout, line);
       } catch (e) {
         allSafe = false;
         const error = toAppError(e);
-        if (values.json) write(io.stdout, errorToJson(file, error));
+        if (values.json) writeJsonLine(io.stdout, errorToJson(file, error));
         else write(io.stderr, `${file}: cannot inspect: ${error.message}`);
       }
     }
