@@ -23,7 +23,12 @@ export interface ApplicationCredentialAuth {
 
 /** Either a cloud named in clouds.yaml, or details typed into the Connect view. */
 export type ConnectRequest =
-  | { readonly kind: 'cloud'; readonly cloud: string }
+  | {
+      readonly kind: 'cloud';
+      readonly cloud: string;
+      /** The remembered connection of that name, not a clouds.yaml cloud that shares it. */
+      readonly remembered?: boolean;
+    }
   | {
       readonly kind: 'manual';
       readonly authUrl: string;

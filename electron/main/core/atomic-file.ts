@@ -42,6 +42,8 @@ export function whyUnwritable(e: unknown): string {
     case 'ENOTDIR':
     case 'EEXIST':
       return `${code}: part of that path is a file, not a folder`;
+    case 'EISDIR':
+      return `${code}: a folder is in the way of the file`;
     case 'EACCES':
     case 'EPERM':
       return `${code}: no permission to write there`;

@@ -3,6 +3,7 @@
 // SecretStore (Electron's safeStorage: the OS keychain), and nowhere else.
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
+import { authUrlProblem, plainHttpWarning } from '../../../shared/auth-url.ts';
 import type { ConnectRequest } from '../../../shared/session.ts';
 import { ImagedropError } from '../errors.ts';
 import type { CloudConfig } from '../openstack/cloud-config.ts';
@@ -54,6 +55,9 @@ export type Profile = z.infer<typeof profileSchema>;
 /** The CloudConfig of a Connect-view request (no clouds.yaml involved). */
 export function configFromManual(request: Extract<ConnectRequest, { kind: 'manual' }>, name: string): CloudConfig {
   const a = request.auth;
+  const urlProblem = authUrlProblem(request.authUrl);
+  if (urlProblem) throw new ImagedropError('config/invalid', `The auth URL ${urlProblem}.`);
+  const plainHttp = plainHttpWarning(request.authUrl, a.type);
   const base = {
     name,
     source: 'the Connect view',
@@ -61,7 +65,7 @@ export function configFromManual(request: Extract<ConnectRequest, { kind: 'manua
     interface: request.interface ?? ('public' as const),
     verify: true,
     sizeLimit: DEFAULT_SIZE_LIMIT,
-    warnings: [],
+    warnings: plainHttp ? [plainHttp] : [],
     ...(request.regionName ? { regionName: request.regionName } : {}),
     ...(request.cacertPath ? { cacertPath: request.cacertPath } : {}),
   };
@@ -124,8 +128,23 @@ export class Profiles {
     return (await this.list()).find((p) => p.label === label);
   }
 
-  /** Remembers a manual connection: the details in profiles.json, the secret in the SecretStore. */
-  async remember(label: string, request: Extract<ConnectRequest, { kind: 'manual' }>): Promise<void> {
+  /**
+   * Remembers a manual connection: the details in profiles.json, the secret in the SecretStore.
+   * `configured` are the names of the clouds clouds.yaml and the environment define: a remembered
+   * connection never takes one of those names, so that choosing a cloud by name is never ambiguous.
+   * Rejects (and keeps nothing) when the connection could not be remembered.
+   */
+  async remember(
+    label: string,
+    request: Extract<ConnectRequest, { kind: 'manual' }>,
+    configured: readonly string[] = [],
+  ): Promise<void> {
+    if (configured.includes(label)) {
+      throw new ImagedropError(
+        'config/invalid',
+        `A cloud in clouds.yaml (or the environment) is already named '${label}': remember this connection under another label.`,
+      );
+    }
     if (!this.#secrets.isAvailable()) {
       throw new ImagedropError(
         'internal',
@@ -197,6 +216,18 @@ export class Profiles {
       throw e;
     }
     return true;
+  }
+
+  /** The config of the remembered connection `label`; an error when there is none. */
+  async requireConfig(label: string): Promise<CloudConfig> {
+    const config = await this.config(label);
+    if (!config) {
+      throw new ImagedropError(
+        'config/cloud-not-found',
+        `No connection is remembered as '${label}': it may have been forgotten; connect with its details again.`,
+      );
+    }
+    return config;
   }
 
   /** The full config of a remembered connection, with its secret from the SecretStore. */

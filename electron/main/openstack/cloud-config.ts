@@ -5,6 +5,7 @@ import { readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
+import { authUrlProblem, plainHttpWarning } from '../../../shared/auth-url.ts';
 import type { EndpointInterface } from '../../../shared/session.ts';
 import { ImagedropError } from '../errors.ts';
 
@@ -335,6 +336,12 @@ export function resolveCloud(
     });
   const authUrl = str(auth, 'auth_url');
   if (!authUrl) throw missing('auth.auth_url');
+  const urlProblem = authUrlProblem(authUrl);
+  if (urlProblem) {
+    throw new ImagedropError('config/invalid', `Cloud '${name}' in ${source}: its auth_url ${urlProblem}.`, {
+      detail: `${source}: clouds.${name}.auth.auth_url`,
+    });
+  }
   const authTypeRaw = str(raw, 'auth_type');
   const authType = authTypeRaw === undefined ? undefined : AUTH_TYPES[authTypeRaw.toLowerCase()];
   if (authTypeRaw !== undefined && !authType) {
@@ -420,6 +427,8 @@ export function resolveCloud(
       `TLS certificate checks are off for cloud '${name}' (${origin}): anyone on the network path could read your token.`,
     );
   }
+  const plainHttp = plainHttpWarning(authUrl, method.type);
+  if (plainHttp) warnings.push(`Cloud '${name}': ${plainHttp}`);
   let sizeLimit = DEFAULT_SIZE_LIMIT;
   const limitRaw = str(raw, 'image_size_limit');
   if (limitRaw !== undefined) {

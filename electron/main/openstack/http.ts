@@ -177,21 +177,35 @@ function timeoutError(
   );
 }
 
-/** Parses a JSON body, or says clearly that the server answered something else. */
+/**
+ * Parses a JSON body, or says clearly that the server answered something else. The error names
+ * what came back (status, type, length) but never its text: an auth URL or a catalog entry may
+ * point anywhere, and its content must not come back through an error.
+ */
 export function parseJson<T>(res: HttpResponse, url: string, service: Service): T {
   try {
     return JSON.parse(res.text) as T;
   } catch {
+    const type = res.headers['content-type'];
     throw new ImagedropError(
       service === 'keystone' ? 'auth/unexpected-response' : 'glance/unexpected-response',
-      `${serviceName(service)} at ${originOf(url)} answered with something that is not JSON: check that the URL points at the ${serviceName(service)} API.`,
-      { httpStatus: res.status, detail: res.text.slice(0, 200) },
+      `${serviceName(service)} at ${originOf(url)} answered with something that is not JSON: check that the URL points at the ${service === 'keystone' ? 'Keystone' : 'image service'} API.`,
+      {
+        httpStatus: res.status,
+        detail: `HTTP ${res.status}, ${Array.isArray(type) ? type[0] : (type ?? 'no content type')}, ${Buffer.byteLength(res.text)} bytes`,
+      },
     );
   }
 }
 
+/** The service's name at the start of a sentence: 'Keystone', 'The image service'. */
 export function serviceName(service: Service): string {
   return service === 'keystone' ? 'Keystone' : 'The image service';
+}
+
+/** The service's name inside a sentence: 'Keystone', 'the image service'. */
+export function serviceNoun(service: Service): string {
+  return service === 'keystone' ? 'Keystone' : 'the image service';
 }
 
 export function originOf(url: string): string {
@@ -243,6 +257,7 @@ export function networkError(e: unknown, url: string, service: Service): Imagedr
   const codes = errorCodes(e);
   const host = originOf(url);
   const name = serviceName(service);
+  const noun = serviceNoun(service);
   const detail = codes.join(', ') || (e instanceof Error ? e.message : String(e));
   const has = (...wanted: string[]) => codes.some((c) => wanted.includes(c));
   const messages = errorMessages(e);
@@ -284,7 +299,7 @@ export function networkError(e: unknown, url: string, service: Service): Imagedr
   if (has('ECONNREFUSED')) {
     return new ImagedropError(
       'network/refused',
-      `Nothing answers at ${host}: check the URL, and that ${name === 'Keystone' ? 'Keystone' : 'the image service'} is running.`,
+      `Nothing answers at ${host}: check the URL, and that ${noun} is running.`,
       { retryable: true, detail, cause: e },
     );
   }
@@ -322,8 +337,8 @@ export function networkError(e: unknown, url: string, service: Service): Imagedr
     return new ImagedropError(
       'network/reset',
       silentTls
-        ? `The connection to ${host} closed before ${name} answered anything: try again; if it keeps happening, the server may require a TLS client certificate, which Imagedrop does not send.`
-        : `The connection to ${host} broke before ${name} answered.`,
+        ? `The connection to ${host} closed before ${noun} answered anything: try again; if it keeps happening, the server may require a TLS client certificate, which Imagedrop does not send.`
+        : `The connection to ${host} broke before ${noun} answered: try again; if it keeps happening, check the network and any proxy on the way.`,
       { retryable: true, detail, cause: e },
     );
   }
