@@ -1,13 +1,13 @@
 // Cloud configuration the way OpenStack users already keep it: clouds.yaml + secure.yaml searched
 // where openstacksdk searches, OS_CLOUD, and plain OS_* variables as an openrc sets them. The cloud
 // is chosen as openstackclient chooses it: --cloud NAME, else OS_CLOUD, else the OS_* variables.
-import { readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { authUrlProblem, plainHttpWarning } from '../../../shared/auth-url.ts';
 import type { EndpointInterface } from '../../../shared/session.ts';
 import { ImagedropError } from '../errors.ts';
+import { readCappedFile } from './capped-file.ts';
 
 /**
  * 128 GiB, the issue's "128 GB": Glance's own docs name binary sizes that way (image_size_cap's
@@ -110,23 +110,33 @@ function candidates(environment: ConfigEnvironment, base: 'clouds' | 'secure', e
   return files;
 }
 
+/** clouds.yaml and secure.yaml hold a few clouds: a few KiB. Capped like a CA file. */
+export const MAX_CONFIG_FILE_BYTES = 1 << 20;
+
 /** Reads the first existing file of a list. A file that exists but cannot be read or parsed is an error. */
 async function loadFirst(files: readonly string[]): Promise<{ file: string; data: Raw } | null> {
   for (const file of files) {
-    let text: string;
-    try {
-      text = await readFile(file, 'utf8');
-    } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      if (code === 'ENOENT' || code === 'ENOTDIR') continue;
+    const read = await readCappedFile(file, MAX_CONFIG_FILE_BYTES);
+    if (!read.ok) {
+      const { problem } = read;
+      if (problem.kind === 'unreadable') {
+        const code = problem.error.code;
+        if (code === 'ENOENT' || code === 'ENOTDIR') continue;
+        throw new ImagedropError(
+          'config/unreadable',
+          `${file} cannot be read (${code ?? 'error'}): check its permissions.`,
+          { detail: file },
+        );
+      }
       throw new ImagedropError(
         'config/unreadable',
-        `${file} cannot be read (${code ?? 'error'}): check its permissions.`,
-        {
-          detail: file,
-        },
+        problem.kind === 'not-a-file'
+          ? `${file} is not a regular file (${problem.what}): it should be the YAML file of your clouds.`
+          : `${file} is larger than ${MAX_CONFIG_FILE_BYTES >> 20} MiB, far more than a cloud configuration holds, so Imagedrop did not read it: check that it is the cloud configuration you meant.`,
+        { detail: file },
       );
     }
+    const text = read.text;
     let data: unknown;
     try {
       data = parseYaml(text);

@@ -5,9 +5,15 @@ import type { Readable } from 'node:stream';
 import type { Dispatcher } from 'undici';
 import type { CreateImageRequest, GlanceImage, GlanceStore } from '../../../shared/glance.ts';
 import { ImagedropError } from '../errors.ts';
-import { httpRequest, parseJson, type HttpResponse } from './http.ts';
+import { MAX_RESPONSE_BYTES, httpRequest, parseJson, type HttpResponse } from './http.ts';
 import type { Session } from './session.ts';
 import { statusError } from './status-errors.ts';
+
+/**
+ * A page of the image list may hold up to 1000 records (api_limit_max), each with up to 128
+ * properties: the one answer allowed past the usual cap.
+ */
+export const MAX_LIST_PAGE_BYTES = 4 * MAX_RESPONSE_BYTES;
 
 /** Uploads wait this long for Glance's answer after the last byte (it writes the store first). */
 export const UPLOAD_RESPONSE_TIMEOUT_MS = 15 * 60_000;
@@ -46,7 +52,7 @@ export class GlanceClient {
     method: Dispatcher.HttpMethod,
     path: string,
     signal: AbortSignal,
-    init: { body?: string; headers?: Record<string, string>; ok?: readonly number[] } = {},
+    init: { body?: string; headers?: Record<string, string>; ok?: readonly number[]; maxResponseBytes?: number } = {},
   ): Promise<HttpResponse> {
     const url = path.startsWith('http') ? path : this.url(path);
     return this.session.withToken(signal, async (token) => {
@@ -61,6 +67,7 @@ export class GlanceClient {
         signal,
         dispatcher: this.session.dispatcher,
         service: 'glance',
+        ...(init.maxResponseBytes === undefined ? {} : { maxResponseBytes: init.maxResponseBytes }),
       });
       if (!(init.ok ?? [200]).includes(res.status)) throw statusError('glance', res.status, res.text);
       return res;
@@ -154,7 +161,7 @@ export class GlanceClient {
     const seen = new Set<string>();
     let pages = 0;
     while (path) {
-      const res = await this.#call('GET', path, signal);
+      const res = await this.#call('GET', path, signal, { maxResponseBytes: MAX_LIST_PAGE_BYTES });
       const page: { images?: GlanceImage[]; next?: string } = parseJson(res, this.url(path), 'glance');
       pages += 1;
       const batch = (page.images ?? []).filter((i: GlanceImage) => !seen.has(i.id));

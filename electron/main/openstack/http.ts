@@ -1,10 +1,9 @@
 // The HTTP layer under the Keystone and Glance clients: one shared undici Agent per TLS setting,
 // an AbortSignal on every call, `Accept: application/json`, bodies always consumed, and every
 // failure turned into one ImagedropError with a stable code (status table: status-errors.ts).
-import { constants } from 'node:fs';
-import { open, type FileHandle } from 'node:fs/promises';
 import { Agent, request, type Dispatcher } from 'undici';
 import { ImagedropError } from '../errors.ts';
+import { readCappedFile } from './capped-file.ts';
 
 export type Service = 'keystone' | 'glance';
 
@@ -16,6 +15,11 @@ export interface TlsSettings {
 }
 
 export const CONNECT_TIMEOUT_MS = 10_000;
+/**
+ * The largest answer read from Keystone or Glance: a token with a big catalog is a few hundred
+ * KiB, an image record a few KiB. A listing page may ask for more (GlanceClient.listImages).
+ */
+export const MAX_RESPONSE_BYTES = 16 << 20;
 export const API_HEADERS_TIMEOUT_MS = 60_000;
 export const API_BODY_TIMEOUT_MS = 60_000;
 
@@ -36,55 +40,30 @@ export function getDispatcher(tls: TlsSettings = {}): Promise<Dispatcher> {
 /** A CA bundle is a few hundred KiB at most (Mozilla's whole set is about 220 KiB). */
 export const MAX_CA_FILE_BYTES = 1 << 20;
 
-/**
- * Reads a CA file, and only a regular one of at most MAX_CA_FILE_BYTES: opened non-blocking so a
- * FIFO cannot hold a thread, checked with fstat (the file opened, not the name) before any read,
- * and never read past the cap (a device such as /dev/zero has no end).
- */
+/** Reads a CA file: a regular file of at most MAX_CA_FILE_BYTES (capped-file.ts says how). */
 export async function readCaFile(file: string): Promise<string> {
-  const unreadable = (e: unknown) =>
-    new ImagedropError(
-      'config/unreadable',
-      `The CA file ${file} cannot be read (${(e as NodeJS.ErrnoException).code ?? 'error'}): check the cacert path.`,
-      { detail: file, cause: e },
-    );
-  let handle: FileHandle;
-  try {
-    // O_NONBLOCK does not exist on Windows, where a path cannot name a FIFO or a device like this.
-    handle = await open(file, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
-  } catch (e) {
-    throw unreadable(e);
-  }
-  try {
-    const info = await handle.stat();
-    if (!info.isFile()) {
+  const read = await readCappedFile(file, MAX_CA_FILE_BYTES);
+  if (read.ok) return read.text;
+  const { problem } = read;
+  switch (problem.kind) {
+    case 'unreadable':
       throw new ImagedropError(
         'config/unreadable',
-        `The CA file ${file} is not a regular file (${info.isDirectory() ? 'a folder' : 'a device, pipe or socket'}): give the PEM file of the cloud's certificate authority.`,
+        `The CA file ${file} cannot be read (${problem.error.code ?? 'error'}): check the cacert path.`,
+        { detail: file, cause: problem.error },
+      );
+    case 'not-a-file':
+      throw new ImagedropError(
+        'config/unreadable',
+        `The CA file ${file} is not a regular file (${problem.what}): give the PEM file of the cloud's certificate authority.`,
         { detail: file },
       );
-    }
-    const tooBig = () =>
-      new ImagedropError(
+    case 'too-large':
+      throw new ImagedropError(
         'config/unreadable',
         `The CA file ${file} is larger than ${MAX_CA_FILE_BYTES >> 20} MiB, far more than a CA bundle: check that it is the PEM file of the cloud's certificate authority.`,
         { detail: file },
       );
-    if (info.size > MAX_CA_FILE_BYTES) throw tooBig();
-    // One byte more than the cap, in case the file grew since fstat.
-    const buffer = Buffer.alloc(MAX_CA_FILE_BYTES + 1);
-    let length = 0;
-    while (length < buffer.length) {
-      const { bytesRead } = await handle.read(buffer, length, buffer.length - length, length);
-      if (bytesRead === 0) break;
-      length += bytesRead;
-    }
-    if (length > MAX_CA_FILE_BYTES) throw tooBig();
-    return buffer.toString('utf8', 0, length);
-  } catch (e) {
-    throw e instanceof ImagedropError ? e : unreadable(e);
-  } finally {
-    await handle.close();
   }
 }
 
@@ -118,6 +97,8 @@ export interface HttpRequestOptions {
   readonly service: Service;
   readonly headersTimeout?: number;
   readonly bodyTimeout?: number;
+  /** The most of the answer's body to read (MAX_RESPONSE_BYTES unless a listing needs more). */
+  readonly maxResponseBytes?: number;
 }
 
 export interface HttpResponse {
@@ -125,6 +106,44 @@ export interface HttpResponse {
   readonly headers: Record<string, string | string[] | undefined>;
   /** The body as text (already read, so the connection is free). */
   readonly text: string;
+}
+
+function tooLarge(url: string, service: Service, status: number, max: number, seen: string): ImagedropError {
+  return new ImagedropError(
+    service === 'keystone' ? 'auth/unexpected-response' : 'glance/unexpected-response',
+    `${serviceName(service)} at ${originOf(url)} sent an answer larger than ${Math.round(max / (1 << 20))} MiB, far more than any it should send, so Imagedrop stopped reading it: check that the URL points at the ${service === 'keystone' ? 'Keystone' : 'image service'} API.`,
+    { httpStatus: status, detail: seen },
+  );
+}
+
+/**
+ * Reads a body as text, streamed and never past `max` bytes: a Content-Length above it is refused
+ * before a byte is read, and a body without one is cut off as soon as it passes the cap.
+ */
+async function readCapped(
+  body: Dispatcher.ResponseData['body'],
+  headers: HttpResponse['headers'],
+  url: string,
+  service: Service,
+  status: number,
+  max: number,
+): Promise<string> {
+  const declared = Number(headers['content-length']);
+  if (Number.isFinite(declared) && declared > max) {
+    body.destroy();
+    throw tooLarge(url, service, status, max, `Content-Length ${declared}`);
+  }
+  const chunks: Buffer[] = [];
+  let length = 0;
+  for await (const chunk of body as AsyncIterable<Buffer>) {
+    length += chunk.length;
+    if (length > max) {
+      body.destroy();
+      throw tooLarge(url, service, status, max, `more than ${max} bytes`);
+    }
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks, length).toString('utf8');
 }
 
 /** Sends one request and reads the whole response body. Network failures become ImagedropErrors. */
@@ -140,7 +159,8 @@ export async function httpRequest(url: string, options: HttpRequestOptions): Pro
       ...(options.headersTimeout === undefined ? {} : { headersTimeout: options.headersTimeout }),
       ...(options.bodyTimeout === undefined ? {} : { bodyTimeout: options.bodyTimeout }),
     });
-    const text = await res.body.text();
+    const max = options.maxResponseBytes ?? MAX_RESPONSE_BYTES;
+    const text = await readCapped(res.body, res.headers, url, options.service, res.statusCode, max);
     return { status: res.statusCode, headers: res.headers, text };
   } catch (e) {
     if (options.signal.aborted) throw abortReason(options.signal, url, options.service);
