@@ -2,7 +2,7 @@
 // process of `scripts/cli.mjs`) against the real test cloud, through the fault proxy where the
 // test must act at a chosen moment of an upload.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { chmod, mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { chmod, link, mkdir, readdir, rename, rm, stat, symlink, truncate, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GlanceClient } from '../openstack/glance.ts';
@@ -350,5 +350,121 @@ describe('sign-in warnings and refusals on the CLI (issue 8, items 8 and 11)', (
     expect(r.stderr).toBe(
       'Keystone refused the token: it is malformed, has expired or has been revoked; get a new one, or sign in with a password or an application credential.\n',
     );
+  });
+});
+
+describe('upload options and files checked before signing in (issue 8, item 12b, 12c)', () => {
+  // A cloud that does not exist: a check that ran after choosing the cloud would say so instead.
+  const NO_CLOUD = ['--cloud', 'no-such-cloud'];
+
+  it.each([
+    [
+      'a 300-character --name',
+      ['--name', 'x'.repeat(300)],
+      '--name is 300 characters long; at most 255 are allowed: give a shorter one.',
+    ],
+    [
+      '--min-disk 1e20',
+      ['--min-disk', '1e20'],
+      '--min-disk 100000000000000000000 is more than the 1000000 allowed: give a smaller number.',
+    ],
+    [
+      '--min-ram 200000000',
+      ['--min-ram', '200000000'],
+      '--min-ram 200000000 is more than the 100000000 allowed: give a smaller number.',
+    ],
+    [
+      'a 70,000-character --property value',
+      ['--property', `k=${'v'.repeat(70_000)}`],
+      '--property is 70000 characters long; at most 65535 are allowed: give a shorter one.',
+    ],
+    ['an empty --tag', ['--tag', ''], '--tag must not be empty.'],
+  ])('%s is refused with the app’s own schema, before the cloud is even chosen', async (_what, args, sentence) => {
+    const file = await randomFile(dir, 'options.raw', 4096);
+    const r = await cli(['upload', file, ...NO_CLOUD, ...args]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(`${sentence}\n`);
+  });
+
+  it('the same file named twice, as ./a, a, a symlink or a hard link, is refused: no two images of one file', async () => {
+    const file = await randomFile(dir, 'twice.raw', 4096);
+    await symlink(file, path.join(dir, 'twice-link.raw'));
+    await link(file, path.join(dir, 'twice-hard.raw'));
+    for (const [a, b] of [
+      ['twice.raw', './twice.raw'],
+      ['twice.raw', 'twice-link.raw'],
+      ['twice-hard.raw', 'twice.raw'],
+      ['twice.raw', file],
+      ['twice.raw', 'twice.raw'],
+    ] as const) {
+      const r = await cli(['upload', a, b, ...NO_CLOUD]);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toBe(
+        a === b
+          ? `${a} is named twice: name each file once (each name would become its own image).\n`
+          : `${a} and ${b} are the same file: name each file once (each name would become its own image).\n`,
+      );
+    }
+    const other = await randomFile(dir, 'other.raw', 4096);
+    const r = await cli(['upload', 'twice.raw', other, ...NO_CLOUD]);
+    expect(r.stderr).toMatch(/There is no cloud named 'no-such-cloud'/); // two files: past the check
+  });
+});
+
+describe('inspect --cloud and the size limit (issue 8, item 12d, 12e)', () => {
+  it('a format the cloud does not accept: "safe, but this cloud will not take it", with why', async () => {
+    const qed = path.join(dir, 'cloud.qed');
+    await new Promise((resolve) => spawn('qemu-img', ['create', '-q', '-f', 'qed', qed, '64M']).on('close', resolve));
+    const r = await cli(['inspect', qed, '--cloud', ADMIN]);
+    expect(r.code).toBe(1);
+    const [head, reason] = r.stdout.split('\n');
+    expect(head).toMatch(/: qed, virtual 64\.0 MiB, file .*: safe, but this cloud will not take it, disk_format qed$/);
+    expect(reason).toMatch(
+      /^ {2}format-not-accepted: QED is not accepted by this cloud; convert it with `qemu-img convert/,
+    );
+  });
+
+  it('a file over the cloud’s limit: the same words, and the upload refuses it with the same numbers', async () => {
+    const file = await randomFile(dir, 'over-limit.raw', 2 * MiB);
+    const limit = { OS_IMAGE_SIZE_LIMIT: '1MiB' };
+    const r = await cli(['inspect', file, '--cloud', ADMIN], limit);
+    expect(r.code).toBe(1);
+    const why =
+      'is 2.00 MiB, and this cloud takes only files smaller than 1.00 MiB (1,048,576 bytes, its image_size_limit): convert it to a smaller format (qcow2), or raise image_size_limit for the cloud if its administrator allows it.';
+    expect(r.stdout).toBe(
+      `${file}: raw (none), virtual 2.00 MiB, file 2.00 MiB: safe, but this cloud will not take it, disk_format raw\n  over-size-limit: The file ${why}\n`,
+    );
+    const json = await cli(['inspect', file, '--cloud', ADMIN, '--json'], limit);
+    expect(JSON.parse(json.stdout)).toMatchObject({ safe: false, reasons: [{ code: 'over-size-limit' }] });
+    const up = await cli(['upload', file, '--cloud', ADMIN, '--json'], limit);
+    expect(up.code).toBe(1);
+    expect(JSON.parse(up.stdout)).toMatchObject({
+      imageId: null,
+      status: 'failed',
+      error: { code: 'file/too-large', message: `${file} ${why}` },
+    });
+  });
+
+  it('a file of exactly 128 GiB does not pass a limit of "smaller than 128 GiB"; one byte less does', async () => {
+    const at = path.join(dir, 'at-limit.raw');
+    const under = path.join(dir, 'under-limit.raw');
+    for (const [file, size] of [
+      [at, 128 * 1024 ** 3],
+      [under, 128 * 1024 ** 3 - 1],
+    ] as const) {
+      await writeFile(file, '');
+      await truncate(file, size); // sparse: no disk used
+    }
+    const atLimit = await cli(['inspect', at, '--cloud', ADMIN]);
+    expect(atLimit.code).toBe(1);
+    expect(atLimit.stdout).toMatch(
+      /: safe, but this cloud will not take it, disk_format raw\n {2}over-size-limit: The file is 128 GiB, and this cloud takes only files smaller than 128 GiB \(137,438,953,472 bytes/,
+    );
+    const underLimit = await cli(['inspect', under, '--cloud', ADMIN]);
+    expect(underLimit.code, underLimit.stdout).toBe(0);
+    expect(underLimit.stdout).toMatch(/: safe, disk_format raw\n$/);
+    const up = await cli(['upload', at, '--cloud', ADMIN, '--json']);
+    expect(up.code).toBe(1);
+    expect(JSON.parse(up.stdout)).toMatchObject({ imageId: null, error: { code: 'file/too-large' } });
   });
 });

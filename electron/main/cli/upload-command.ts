@@ -1,9 +1,10 @@
 // `cli upload`: create the record, upload, wait for `active`, verify; one JSON object per image
 // with --json. `cli jobs` and `cli resume` pick up what a killed run left in its job log.
-import { readdir } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { DISK_FORMATS, VISIBILITIES, type Visibility } from '../../../shared/glance.ts';
+import { uploadRequestSchema } from '../../../shared/ipc-schema.ts';
 import { isFinished } from '../../../shared/phases.ts';
 import type { UploadRequest, UploadSnapshot } from '../../../shared/upload.ts';
 import type { CloudContext } from '../core/context.ts';
@@ -176,6 +177,97 @@ function nonNegativeInt(name: string, value: string | undefined): number | undef
   return n;
 }
 
+/** The option a field of an upload request comes from, for sentences about it. */
+function optionOf(field: PropertyKey | undefined, file: string, named: boolean): string {
+  switch (field) {
+    case 'name':
+      return named ? '--name' : `The image name taken from ${file}`;
+    case 'minDisk':
+      return '--min-disk';
+    case 'minRam':
+      return '--min-ram';
+    case 'tags':
+      return '--tag';
+    case 'properties':
+      return '--property';
+    case 'store':
+      return '--store';
+    case 'diskFormat':
+      return '--disk-format';
+    case 'containerFormat':
+      return '--container-format';
+    case 'visibility':
+      return '--visibility';
+    default:
+      return file;
+  }
+}
+
+/**
+ * Checks each request with the schema the app's IPC uses (shared/ipc-schema.ts), so that the CLI
+ * refuses before signing in what the app would refuse, in a sentence about the option.
+ */
+export function checkUploadRequests(
+  requests: readonly UploadRequest[],
+  files: readonly string[],
+  named: boolean,
+): void {
+  requests.forEach((request, i) => {
+    const parsed = uploadRequestSchema.safeParse(request);
+    if (parsed.success) return;
+    // The tightest bound of the first field at fault (an int past 2^53 also fails the safe-integer check).
+    const first = parsed.error.issues[0]!;
+    const issue = parsed.error.issues
+      .filter((i) => i.code === first.code && i.path.join('.') === first.path.join('.'))
+      .reduce((a, b) =>
+        a.code === 'too_big' && b.code === 'too_big' && Number(b.maximum) < Number(a.maximum) ? b : a,
+      );
+    const option = optionOf(issue.path[0], files[i]!, named);
+    let value: unknown = request;
+    for (const key of issue.path) value = (value as Record<PropertyKey, unknown> | undefined)?.[key];
+    let sentence: string;
+    if (issue.code === 'too_big' && issue.origin === 'string' && typeof value === 'string') {
+      sentence = `${option} is ${value.length} characters long; at most ${String(issue.maximum)} are allowed: give a shorter one.`;
+    } else if (issue.code === 'too_big' && (issue.origin === 'number' || issue.origin === 'int')) {
+      sentence = `${option} ${String(value)} is more than the ${String(issue.maximum)} allowed: give a smaller number.`;
+    } else if (issue.code === 'too_big' && issue.origin === 'array') {
+      sentence = `${option} is given more than the ${String(issue.maximum)} times allowed.`;
+    } else if (issue.code === 'too_small') {
+      sentence = `${option} must not be empty.`;
+    } else {
+      sentence = `${option} is not accepted: ${issue.message}.`;
+    }
+    throw new ImagedropError('ipc/invalid-request', sentence, { detail: issue.path.join('.') });
+  });
+}
+
+/**
+ * Refuses two spellings of one file (./a, a, a symlink to a, a hard link): each would become its
+ * own image. Files that cannot be stat'ed are left to the upload, which says why per file.
+ */
+export async function refuseDuplicateFiles(files: readonly string[], cwd: string): Promise<void> {
+  const seen = new Map<string, string>();
+  for (const file of files) {
+    let key: string;
+    try {
+      const s = await stat(path.resolve(cwd, file));
+      key = `${s.dev}:${s.ino}`;
+    } catch {
+      continue;
+    }
+    const first = seen.get(key);
+    if (first !== undefined) {
+      throw new ImagedropError(
+        'ipc/invalid-request',
+        first === file
+          ? `${file} is named twice: name each file once (each name would become its own image).`
+          : `${first} and ${file} are the same file: name each file once (each name would become its own image).`,
+      );
+    }
+    seen.set(key, file);
+  }
+}
+
 export const uploadCommand: CliCommand = {
   name: 'upload',
   summary: 'create an image record, upload the file, wait for active, verify the checksum',
@@ -236,6 +328,9 @@ export const uploadCommand: CliCommand = {
       ...(Object.keys(properties).length ? { properties } : {}),
       ...(values.store ? { store: values.store } : {}),
     }));
+    // What the app's IPC would refuse, refused here too, before anything is signed in to.
+    checkUploadRequests(requests, positionals, values.name !== undefined);
+    await refuseDuplicateFiles(positionals, io.cwd);
     // The job log first: the id of each record is saved there before the record is created, so
     // a log that cannot be written stops the run before anything is signed in to or created.
     const warnings: string[] = [];

@@ -1003,7 +1003,7 @@ describe('preflight', () => {
       'file/too-large',
       undefined,
     );
-    expect(big.message).toMatch(/more than this cloud's upload limit/);
+    expect(big.message).toMatch(/this cloud takes only files smaller than 1000 B/);
     await expectError(
       preflightUpload(admin, { ...base, imageId: queued.id, path: path.join(dir, 'nope.raw') }),
       'file/not-found',

@@ -1,8 +1,16 @@
 // Pure parts of issue 8 in the cloud clients: whose words may come back in an error (item 15),
 // Glance's reason in the 400 sentence (item 12a), auth URLs refused and plain http:// warned
 // about where clouds.yaml and the Connect view are read (items 11 and 15).
+import { mkdtemp, rm, truncate, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { fitsSizeLimit } from '../../../shared/session.ts';
 import { configFromManual } from '../core/profiles.ts';
+import { verdictLabel } from '../inspect/inspect-command.ts';
+import { inspectFile } from '../inspect/inspect-file.ts';
+import { DEFAULT_SIZE_LIMIT } from './cloud-config.ts';
+import { preflightFile } from './preflight.ts';
 import { parseJson } from './http.ts';
 import { resolveCloud } from './cloud-config.ts';
 import { glanceReason, serverText, statusError } from './status-errors.ts';
@@ -127,5 +135,62 @@ describe('auth URLs where the core reads them', () => {
       expect.stringMatching(/^The auth URL uses plain http:\/\/ to k\.example\.org/),
     ]);
     expect(configFromManual(manual('https://k.example.org/v3'), 'l').warnings).toEqual([]);
+  });
+});
+
+describe('the upload limit is exclusive (issue 8, item 12e)', () => {
+  it.each([
+    [0, 1, true],
+    [999, 1000, true],
+    [1000, 1000, false],
+    [1001, 1000, false],
+    [DEFAULT_SIZE_LIMIT - 1, DEFAULT_SIZE_LIMIT, true],
+    [DEFAULT_SIZE_LIMIT, DEFAULT_SIZE_LIMIT, false],
+  ])('%i bytes under a limit of %i: fits %s', (size, limit, fits) => {
+    expect(fitsSizeLimit(size, limit)).toBe(fits);
+  });
+
+  it('preflight refuses a sparse file of exactly 128 GiB, and takes one byte less', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'imagedrop-limit-'));
+    try {
+      const at = path.join(dir, 'at.raw');
+      const under = path.join(dir, 'under.raw');
+      await writeFile(at, '');
+      await truncate(at, DEFAULT_SIZE_LIMIT);
+      await writeFile(under, '');
+      await truncate(under, DEFAULT_SIZE_LIMIT - 1);
+      expect(DEFAULT_SIZE_LIMIT).toBe(137_438_953_472);
+      await expect(preflightFile(at, DEFAULT_SIZE_LIMIT)).rejects.toMatchObject({
+        code: 'file/too-large',
+        message: `${at} is 128 GiB, and this cloud takes only files smaller than 128 GiB (137,438,953,472 bytes, its image_size_limit): convert it to a smaller format (qcow2), or raise image_size_limit for the cloud if its administrator allows it.`,
+      });
+      expect((await preflightFile(under, DEFAULT_SIZE_LIMIT)).size).toBe(DEFAULT_SIZE_LIMIT - 1);
+      // The inspector says the same for `inspect --cloud`, as a reason about the cloud.
+      const report = await inspectFile(at, { sizeLimit: DEFAULT_SIZE_LIMIT });
+      expect(report.reasons).toEqual([
+        {
+          code: 'over-size-limit',
+          message: expect.stringMatching(/^The file is 128 GiB, and this cloud takes only files smaller than 128 GiB/),
+        },
+      ]);
+      expect(verdictLabel(report)).toBe('safe, but this cloud will not take it');
+      expect((await inspectFile(under, { sizeLimit: DEFAULT_SIZE_LIMIT })).reasons).toEqual([]);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('labels a file unsafe when any reason is about its content, whatever the cloud says', () => {
+    const reason = (code: string) => ({ code, message: '' }) as never;
+    expect(verdictLabel({ safe: true, reasons: [] })).toBe('safe');
+    expect(verdictLabel({ safe: false, reasons: [reason('format-not-accepted')] })).toBe(
+      'safe, but this cloud will not take it',
+    );
+    expect(verdictLabel({ safe: false, reasons: [reason('format-not-accepted'), reason('over-size-limit')] })).toBe(
+      'safe, but this cloud will not take it',
+    );
+    expect(verdictLabel({ safe: false, reasons: [reason('backing-file'), reason('over-size-limit')] })).toBe(
+      'NOT SAFE',
+    );
   });
 });

@@ -2,7 +2,7 @@
 // the file is a non-empty regular file under the target's size limit, and the store exists.
 import { stat } from 'node:fs/promises';
 import type { GlanceImage, GlanceStore } from '../../../shared/glance.ts';
-import { formatBytes } from '../../../shared/format.ts';
+import { fitsSizeLimit, sizeLimitProblem } from '../../../shared/session.ts';
 import { ImagedropError, fileError } from '../errors.ts';
 import type { GlanceClient } from './glance.ts';
 
@@ -34,11 +34,10 @@ export async function preflightFile(
   if (info.size === 0) {
     throw new ImagedropError('file/empty', `${path} is empty: there is nothing to upload.`);
   }
-  if (info.size > sizeLimit) {
-    throw new ImagedropError(
-      'file/too-large',
-      `${path} is ${formatBytes(info.size)}, more than this cloud's upload limit of ${formatBytes(sizeLimit)}: convert it to a smaller format (qcow2), or raise image_size_limit for the cloud if its administrator allows it.`,
-    );
+  if (!fitsSizeLimit(info.size, sizeLimit)) {
+    throw new ImagedropError('file/too-large', `${path} ${sizeLimitProblem(info.size, sizeLimit)}`, {
+      detail: `${info.size} bytes, limit ${sizeLimit}`,
+    });
   }
   return { size: info.size, mtimeMs: info.mtimeMs, ino: info.ino };
 }
