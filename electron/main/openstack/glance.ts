@@ -5,6 +5,7 @@ import type { Readable } from 'node:stream';
 import type { Dispatcher } from 'undici';
 import type { CreateImageRequest, GlanceImage, GlanceStore } from '../../../shared/glance.ts';
 import { ImagedropError } from '../errors.ts';
+import { putWithExpectContinue } from './expect-put.ts';
 import { MAX_RESPONSE_BYTES, httpRequest, parseJson, type HttpResponse } from './http.ts';
 import type { Session } from './session.ts';
 import { statusError } from './status-errors.ts';
@@ -28,8 +29,16 @@ export interface ImageDataOptions {
   readonly size: number;
   readonly store?: string;
   readonly signal: AbortSignal;
-  /** Per-upload dispatcher, so that a cut connection never poisons the shared pool. */
+  /**
+   * Per-upload dispatcher, so that a cut connection never poisons the shared pool. Used only
+   * without Expect: with it, the PUT has a connection of its own anyway (expect-put.ts).
+   */
   readonly dispatcher?: Dispatcher;
+  /**
+   * Send `Expect: 100-continue` and the body only once the server agrees (default true), so that
+   * a PUT the server refuses sends no byte of its body. False sends headers and body at once.
+   */
+  readonly expectContinue?: boolean;
 }
 
 export interface VersionsDocument {
@@ -195,22 +204,35 @@ export class GlanceClient {
     }
     const token = await this.session.token(options.signal);
     const url = this.url(path);
-    const res = await httpRequest(url, {
-      method: 'PUT',
-      headers: {
-        'x-auth-token': token,
-        'content-type': 'application/octet-stream',
-        'content-length': String(options.size),
-        'x-openstack-image-size': String(options.size),
-        ...(options.store ? { 'x-image-meta-store': options.store } : {}),
-      },
-      body,
-      signal: options.signal,
-      dispatcher: options.dispatcher ?? this.session.dispatcher,
-      service: 'glance',
-      headersTimeout: UPLOAD_RESPONSE_TIMEOUT_MS,
-      bodyTimeout: UPLOAD_RESPONSE_TIMEOUT_MS,
-    });
+    const headers = {
+      'x-auth-token': token,
+      'content-type': 'application/octet-stream',
+      'content-length': String(options.size),
+      'x-openstack-image-size': String(options.size),
+      ...(options.store ? { 'x-image-meta-store': options.store } : {}),
+    };
+    const config = this.session.config;
+    const res =
+      options.expectContinue === false
+        ? await httpRequest(url, {
+            method: 'PUT',
+            headers,
+            body,
+            signal: options.signal,
+            dispatcher: options.dispatcher ?? this.session.dispatcher,
+            service: 'glance',
+            headersTimeout: UPLOAD_RESPONSE_TIMEOUT_MS,
+            bodyTimeout: UPLOAD_RESPONSE_TIMEOUT_MS,
+          })
+        : await putWithExpectContinue(url, {
+            headers,
+            body,
+            size: options.size,
+            signal: options.signal,
+            tls: { ...(config.cacertPath ? { cacertPath: config.cacertPath } : {}), verify: config.verify },
+            service: 'glance',
+            responseTimeoutMs: UPLOAD_RESPONSE_TIMEOUT_MS,
+          });
     if (res.status !== 204 && res.status !== 200) throw statusError('glance', res.status, res.text);
   }
 

@@ -120,8 +120,8 @@ function tooLarge(url: string, service: Service, status: number, max: number, se
  * Reads a body as text, streamed and never past `max` bytes: a Content-Length above it is refused
  * before a byte is read, and a body without one is cut off as soon as it passes the cap.
  */
-async function readCapped(
-  body: Dispatcher.ResponseData['body'],
+export async function readCapped(
+  body: AsyncIterable<Buffer> & { destroy(): unknown },
   headers: HttpResponse['headers'],
   url: string,
   service: Service,
@@ -135,7 +135,7 @@ async function readCapped(
   }
   const chunks: Buffer[] = [];
   let length = 0;
-  for await (const chunk of body as AsyncIterable<Buffer>) {
+  for await (const chunk of body) {
     length += chunk.length;
     if (length > max) {
       body.destroy();
@@ -236,6 +236,9 @@ export function originOf(url: string): string {
   }
 }
 
+/** The code of a request body that yielded more or fewer bytes than its Content-Length (expect-put.ts). */
+export const BODY_LENGTH_MISMATCH = 'IMAGEDROP_BODY_LENGTH_MISMATCH';
+
 /** Certificate problems: the handshake got far enough to see a certificate it cannot trust. */
 const CERT_CODES = new Set([
   'CERT_HAS_EXPIRED',
@@ -335,7 +338,7 @@ export function networkError(e: unknown, url: string, service: Service): Imagedr
   ) {
     return timeoutError(url, service, e, detail);
   }
-  if (has('UND_ERR_REQ_CONTENT_LENGTH_MISMATCH')) {
+  if (has('UND_ERR_REQ_CONTENT_LENGTH_MISMATCH', BODY_LENGTH_MISMATCH)) {
     // undici stops a body that yields more or fewer bytes than its Content-Length: the file changed.
     return new ImagedropError(
       'file/changed',
