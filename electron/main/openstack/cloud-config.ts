@@ -59,6 +59,11 @@ export interface CloudConfig {
   readonly sizeLimit: number;
   /** openstacksdk's `image_endpoint_override`: use this image endpoint instead of the catalog's. */
   readonly imageEndpointOverride?: string;
+  /**
+   * Imagedrop's `image_storage_quota`: the project's image quota in bytes where the image service
+   * does not say it (Glance's legacy user_storage_quota is in no API). Absent: unknown.
+   */
+  readonly storageQuota?: number;
   readonly warnings: readonly string[];
 }
 
@@ -227,6 +232,7 @@ const ENV_TOP_KEYS: Readonly<Record<string, string>> = {
   OS_INSECURE: 'insecure',
   OS_IMAGE_SIZE_LIMIT: 'image_size_limit',
   OS_IMAGE_ENDPOINT_OVERRIDE: 'image_endpoint_override',
+  OS_IMAGE_STORAGE_QUOTA: 'image_storage_quota',
 };
 
 function fromEnvironment(env: NodeJS.ProcessEnv): Raw | null {
@@ -302,6 +308,17 @@ export function parseSize(value: string): number | null {
   const power = ' kmgtp'.indexOf((m[2] || ' ').toLowerCase());
   const base = m[3] ? 1024 : 1000;
   return Math.round(Number(m[1]) * base ** power);
+}
+
+/**
+ * A quota as glance-api.conf writes user_storage_quota ('4GB', '500MB', '1073741824': its units are
+ * powers of 1024), so that the value can be copied from there; '4GiB' and '4.5 GiB' work too.
+ * Null when it is not a size. 0 means no quota, as in Glance.
+ */
+export function parseQuota(value: string): number | null {
+  const glance = /^\s*(\d+)\s*([KMGT]?)B?\s*$/i.exec(value);
+  if (glance) return Number(glance[1]) * 1024 ** ' KMGT'.indexOf((glance[2] || ' ').toUpperCase());
+  return parseSize(value);
 }
 
 function normalizeInterface(value: string | undefined, name: string, source: string): EndpointInterface {
@@ -452,6 +469,19 @@ export function resolveCloud(
     }
     sizeLimit = parsed;
   }
+  let storageQuota: number | undefined;
+  const quotaRaw = str(raw, 'image_storage_quota');
+  if (quotaRaw !== undefined) {
+    const parsed = parseQuota(quotaRaw);
+    if (parsed === null || parsed < 0) {
+      throw new ImagedropError(
+        'config/invalid',
+        `Cloud '${name}' in ${source} has image_storage_quota '${quotaRaw}': give it as glance-api.conf gives user_storage_quota, such as 4GB (powers of 1024), or in bytes.`,
+        { detail: source },
+      );
+    }
+    if (parsed > 0) storageQuota = parsed;
+  }
   const cacert = str(raw, 'cacert');
   const region = str(raw, 'region_name');
   const override = str(raw, 'image_endpoint_override');
@@ -468,6 +498,7 @@ export function resolveCloud(
     ...(region ? { regionName: region } : {}),
     ...(cacert ? { cacertPath: cacert } : {}),
     ...(override ? { imageEndpointOverride: override } : {}),
+    ...(storageQuota === undefined ? {} : { storageQuota }),
   };
 }
 

@@ -4,6 +4,7 @@
 import type { Readable } from 'node:stream';
 import type { Dispatcher } from 'undici';
 import type { CreateImageRequest, GlanceImage, GlanceStore } from '../../../shared/glance.ts';
+import type { ImageUsage } from '../../../shared/quota.ts';
 import { ImagedropError } from '../errors.ts';
 import { putWithExpectContinue } from './expect-put.ts';
 import { MAX_RESPONSE_BYTES, httpRequest, parseJson, type HttpResponse } from './http.ts';
@@ -268,6 +269,40 @@ export class GlanceClient {
       if (e instanceof ImagedropError && (e.httpStatus === 404 || e.httpStatus === 410)) return [];
       throw e;
     }
+  }
+
+  /**
+   * The project's image storage and quota. GET /v2/info/usage where the cloud answers it with
+   * `image_size_total` (Keystone unified limits, in MiB); otherwise — Glance before Yoga answers
+   * 404, and with unified limits off (its legacy user_storage_quota, as on Zed here) it answers
+   * `{"usage": {}}` — the sum of the project's images as Glance counts them (size × copies, not
+   * killed or deleted) against the cloud's configured image_storage_quota, if any.
+   */
+  async getUsage(signal: AbortSignal): Promise<ImageUsage> {
+    let reported: { usage?: { image_size_total?: { usage?: unknown; limit?: unknown } } } = {};
+    try {
+      const res = await this.#call('GET', '/v2/info/usage', signal);
+      reported = parseJson(res, this.url('/v2/info/usage'), 'glance');
+    } catch (e) {
+      if (!(e instanceof ImagedropError && (e.httpStatus === 404 || e.httpStatus === 501))) throw e;
+    }
+    const total = reported.usage?.image_size_total;
+    if (total && typeof total.usage === 'number' && typeof total.limit === 'number') {
+      const MiB = 1 << 20;
+      return {
+        source: 'usage-api',
+        usedBytes: total.usage * MiB,
+        limitBytes: total.limit < 0 ? null : total.limit * MiB,
+      };
+    }
+    const { images } = await this.listImages(signal, { owner: this.session.projectId });
+    let used = 0;
+    for (const image of images) {
+      if (image.status === 'killed' || image.status === 'deleted' || !image.size) continue;
+      const copies = image.stores ? image.stores.split(',').filter((s) => s.trim()).length : 1;
+      used += image.size * Math.max(1, copies);
+    }
+    return { source: 'image-sum', usedBytes: used, limitBytes: this.session.config.storageQuota ?? null };
   }
 
   /** GET /v2/info/import: the import methods this cloud enables. */
