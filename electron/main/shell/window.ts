@@ -1,6 +1,7 @@
 // The one main window, locked down (Electron's security checklist): isolated and sandboxed
-// renderer without Node, a strict CSP also sent as a header, no navigation, no new windows, no
-// <webview>, every permission denied. Closing it during uploads asks first (close-guard.ts).
+// renderer without Node, loaded from app:// (not file://), a strict CSP also sent as a header, no
+// navigation, no new windows, no <webview>, every permission denied. Closing it during uploads
+// asks first (close-guard.ts).
 import {
   BrowserWindow,
   dialog,
@@ -11,12 +12,10 @@ import {
   type WebPreferences,
 } from 'electron';
 import type { CloseQuestion } from './close-guard.ts';
+import { RENDERER_CSP } from './csp.ts';
 import { isRendererUrl, type AppFiles } from './trust.ts';
 
-/** The renderer's Content-Security-Policy: the same text as renderer/index.html's meta tag. */
-export const RENDERER_CSP =
-  "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; " +
-  "connect-src 'self'; base-uri 'none'; form-action 'none'";
+export { RENDERER_CSP };
 
 /** Colours of the page background (renderer/src/app.css --bg), so the window never flashes. */
 const BACKGROUND = { light: '#f6f7f9', dark: '#0f1216' } as const;
@@ -134,6 +133,7 @@ export function createMainWindow(options: MainWindowOptions): BrowserWindow {
       });
   });
 
-  void win.loadFile(options.files.indexHtml);
+  // app://imagedrop/index.html, served by app-protocol.ts from the renderer's build folder.
+  void win.loadURL(options.files.rendererUrl);
   return win;
 }
