@@ -10,6 +10,7 @@
 import http, { type IncomingMessage } from 'node:http';
 import https from 'node:https';
 import type { Readable } from 'node:stream';
+import { ImagedropError } from '../errors.ts';
 import {
   BODY_LENGTH_MISMATCH,
   CONNECT_TIMEOUT_MS,
@@ -48,6 +49,38 @@ function coded(message: string, code: string): Error {
   return Object.assign(new Error(message), { code });
 }
 
+/** At most this much of what the server sent is kept, to read an answer a reset cut off. */
+const RAW_ANSWER_BYTES = 64 * 1024;
+
+/**
+ * The answer in the first bytes the server sent, when a connection reset reached Node before its
+ * HTTP parser did (a refusal mid-body: the server answers, closes with our body still arriving, and
+ * our next write fails). Null when those bytes hold no complete status line and headers.
+ */
+export function answerFromRaw(raw: Buffer): HttpResponse | null {
+  let text = raw.toString('latin1');
+  // Informational answers (100 Continue) come first: the answer is the one after them.
+  while (/^HTTP\/1\.[01] 1\d\d\b/.test(text) && text.includes('\r\n\r\n')) {
+    text = text.slice(text.indexOf('\r\n\r\n') + 4);
+  }
+  raw = Buffer.from(text, 'latin1');
+  const end = text.indexOf('\r\n\r\n');
+  const status = /^HTTP\/1\.[01] (\d{3})\b/.exec(text);
+  if (end < 0 || !status) return null;
+  const headers: Record<string, string> = {};
+  for (const line of text.slice(0, end).split('\r\n').slice(1)) {
+    const i = line.indexOf(':');
+    if (i > 0) headers[line.slice(0, i).trim().toLowerCase()] = line.slice(i + 1).trim();
+  }
+  const length = Number(headers['content-length']);
+  const body = raw.subarray(end + 4);
+  return {
+    status: Number(status[1]),
+    headers,
+    text: (Number.isFinite(length) ? body.subarray(0, length) : body).toString('utf8'),
+  };
+}
+
 export async function putWithExpectContinue(url: string, options: ExpectPutOptions): Promise<ExpectPutResponse> {
   const { signal, body, size, service } = options;
   if (signal.aborted) throw abortReason(signal, url, service);
@@ -61,6 +94,7 @@ export async function putWithExpectContinue(url: string, options: ExpectPutOptio
     let bodyStarted = false;
     let bodyEnded = false;
     let response: IncomingMessage | null = null;
+    let raw = Buffer.alloc(0);
     const timers = new Set<NodeJS.Timeout>();
     const later = (ms: number, run: () => void) => {
       const t = setTimeout(() => {
@@ -143,6 +177,9 @@ export async function putWithExpectContinue(url: string, options: ExpectPutOptio
     };
 
     request.on('socket', (socket) => {
+      socket.on('data', (d: Buffer) => {
+        if (raw.length < RAW_ANSWER_BYTES) raw = Buffer.concat([raw, d.subarray(0, RAW_ANSWER_BYTES - raw.length)]);
+      });
       const connectTimer = later(CONNECT_TIMEOUT_MS, () =>
         finish(coded(`Could not connect within ${CONNECT_TIMEOUT_MS} ms.`, 'UND_ERR_CONNECT_TIMEOUT')),
       );
@@ -155,20 +192,23 @@ export async function putWithExpectContinue(url: string, options: ExpectPutOptio
     request.on('continue', startBody);
     request.on('error', (e) => {
       // After the answer, the server closing its side mid-body is how a refusal ends: not an error.
-      if (!response) finish(e);
+      if (response) return;
+      // The server answered and reset the connection, and the reset reached Node's parser first:
+      // the answer is in the bytes it sent all the same.
+      const answer = answerFromRaw(raw);
+      if (answer && answer.status >= 200) finish(null, { ...answer, bodyBytesSent: bodyStarted ? sent : 0 });
+      else finish(e);
     });
     request.on('response', (res) => {
       response = res;
-      readCapped(res, res.headers, url, service, res.statusCode ?? 0, MAX_RESPONSE_BYTES).then(
-        (text) =>
-          finish(null, {
-            status: res.statusCode ?? 0,
-            headers: res.headers,
-            text,
-            bodyBytesSent: bodyStarted ? sent : 0,
-          }),
-        (e: unknown) => finish(e),
-      );
+      const status = res.statusCode ?? 0;
+      const answered = (text: string) =>
+        finish(null, { status, headers: res.headers, text, bodyBytesSent: bodyStarted ? sent : 0 });
+      readCapped(res, res.headers, url, service, status, MAX_RESPONSE_BYTES).then(answered, (e: unknown) => {
+        // A refusal whose body a reset cut short is still that refusal (its status says it).
+        if (status >= 400 && !(e instanceof ImagedropError)) answered(answerFromRaw(raw)?.text ?? '');
+        else finish(e);
+      });
     });
     request.flushHeaders();
   });

@@ -31,13 +31,14 @@ export interface ImageDataOptions {
   readonly store?: string;
   readonly signal: AbortSignal;
   /**
-   * Per-upload dispatcher, so that a cut connection never poisons the shared pool. Used only
-   * without Expect: with it, the PUT has a connection of its own anyway (expect-put.ts).
+   * A dispatcher to send the PUT through, used as it is (without Expect). Without one, the PUT
+   * has a connection of its own anyway (expect-put.ts), so a cut one never poisons the pool.
    */
   readonly dispatcher?: Dispatcher;
   /**
-   * Send `Expect: 100-continue` and the body only once the server agrees (default true), so that
-   * a PUT the server refuses sends no byte of its body. False sends headers and body at once.
+   * Send `Expect: 100-continue` and the body only once the server agrees (default true, when the
+   * session uses the real network), so that a PUT the server refuses sends no byte of its body.
+   * False sends headers and body at once, through undici.
    */
   readonly expectContinue?: boolean;
 }
@@ -213,27 +214,29 @@ export class GlanceClient {
       ...(options.store ? { 'x-image-meta-store': options.store } : {}),
     };
     const config = this.session.config;
-    const res =
-      options.expectContinue === false
-        ? await httpRequest(url, {
-            method: 'PUT',
-            headers,
-            body,
-            signal: options.signal,
-            dispatcher: options.dispatcher ?? this.session.dispatcher,
-            service: 'glance',
-            headersTimeout: UPLOAD_RESPONSE_TIMEOUT_MS,
-            bodyTimeout: UPLOAD_RESPONSE_TIMEOUT_MS,
-          })
-        : await putWithExpectContinue(url, {
-            headers,
-            body,
-            size: options.size,
-            signal: options.signal,
-            tls: { ...(config.cacertPath ? { cacertPath: config.cacertPath } : {}), verify: config.verify },
-            service: 'glance',
-            responseTimeoutMs: UPLOAD_RESPONSE_TIMEOUT_MS,
-          });
+    // Expect needs Node's own client (expect-put.ts): only where the session uses the real network
+    // and no dispatcher was asked for (a MockAgent in tests is honoured, without Expect).
+    const expectContinue = options.expectContinue !== false && !options.dispatcher && this.session.sharedAgent;
+    const res = !expectContinue
+      ? await httpRequest(url, {
+          method: 'PUT',
+          headers,
+          body,
+          signal: options.signal,
+          dispatcher: options.dispatcher ?? this.session.dispatcher,
+          service: 'glance',
+          headersTimeout: UPLOAD_RESPONSE_TIMEOUT_MS,
+          bodyTimeout: UPLOAD_RESPONSE_TIMEOUT_MS,
+        })
+      : await putWithExpectContinue(url, {
+          headers,
+          body,
+          size: options.size,
+          signal: options.signal,
+          tls: { ...(config.cacertPath ? { cacertPath: config.cacertPath } : {}), verify: config.verify },
+          service: 'glance',
+          responseTimeoutMs: UPLOAD_RESPONSE_TIMEOUT_MS,
+        });
     if (res.status !== 204 && res.status !== 200) throw statusError('glance', res.status, res.text);
   }
 

@@ -50,13 +50,25 @@ export class Session {
   readonly imageRoot: string;
   readonly imageEndpoint: string;
   readonly region: string | null;
+  /**
+   * True when the session talks through the shared network Agent of its TLS settings; false when
+   * a dispatcher was handed in (tests pass undici's MockAgent), which every request must then use.
+   */
+  readonly sharedAgent: boolean;
   #token: KeystoneToken;
   #renewing: Promise<KeystoneToken> | null = null;
   readonly #now: () => number;
 
-  private constructor(config: CloudConfig, dispatcher: Dispatcher, token: KeystoneToken, now: () => number) {
+  private constructor(
+    config: CloudConfig,
+    dispatcher: Dispatcher,
+    token: KeystoneToken,
+    now: () => number,
+    sharedAgent: boolean,
+  ) {
     this.config = config;
     this.dispatcher = dispatcher;
+    this.sharedAgent = sharedAgent;
     this.#token = token;
     this.#now = now;
     const endpoint = config.imageEndpointOverride
@@ -77,6 +89,7 @@ export class Session {
     now: () => number = Date.now,
     dispatcher?: Dispatcher,
   ): Promise<Session> {
+    const sharedAgent = dispatcher === undefined;
     dispatcher ??= await getDispatcher({
       ...(config.cacertPath ? { cacertPath: config.cacertPath } : {}),
       verify: config.verify,
@@ -94,7 +107,7 @@ export class Session {
         `Keystone signed in to no project for cloud '${config.name}': check project_name.`,
       );
     }
-    return new Session(config, dispatcher, token, now);
+    return new Session(config, dispatcher, token, now, sharedAgent);
   }
 
   get details(): SessionDetails {
