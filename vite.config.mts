@@ -1,4 +1,5 @@
-// The renderer. `base: './'` gives relative asset URLs, which Electron's loadFile and file:// need.
+// The renderer. `base: './'` gives relative asset URLs: they resolve under app://imagedrop/ (how the
+// app serves it) and under file:// (how the e2e harness loads the build).
 import { defineConfig } from 'vite';
 import react from '@vitejs/plugin-react';
 

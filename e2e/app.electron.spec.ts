@@ -6,14 +6,14 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { _electron as electron, expect, test as base, type ElectronApplication, type Page } from '@playwright/test';
 import { EVENT_CHANNELS, INVOKE_CHANNELS } from '../shared/ipc.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const MAIN = path.join(ROOT, 'dist/electron/main.cjs');
 const PRELOAD = path.join(ROOT, 'dist/electron/preload.cjs');
-const RENDERER_URL = pathToFileURL(path.join(ROOT, 'dist/renderer/index.html')).href;
+// Served by main from dist/renderer on its own scheme (electron/main/shell/app-protocol.ts), not file://.
+const RENDERER_URL = 'app://imagedrop/index.html';
 const ELECTRON_PACKAGE = path.join(ROOT, 'node_modules/electron');
 
 /** The Electron executable require('electron') would return, if it exists (never downloads). */

@@ -5,12 +5,16 @@
 import { readdirSync, statSync } from 'node:fs';
 import module from 'node:module';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { requireNode } from './require-node.mjs';
+
+// First of all: an older Node (Debian's /usr/bin/node is 20) gets one sentence, not a stack trace.
+requireNode(new globalThis.URL('../package.json', import.meta.url));
 
 // V8's compiled code for the bundle is kept on disk between runs (Node 22): ~25 ms less per start.
 module.enableCompileCache?.();
 
-const root = path.resolve(import.meta.dirname, '..');
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const bundle = path.join(root, 'dist/cli/imagedrop.mjs');
 
 function newestSource(dir) {

@@ -124,6 +124,9 @@ export type AppErrorCode =
   | 'upload/unverified'
   | 'upload/not-resumable'
   | 'upload/record-uncertain'
+  // Imagedrop's own files: the job log (no record is created without it), remembered connections
+  | 'joblog/unwritable'
+  | 'data/unwritable'
   // The operator dashboard
   | 'dashboard/not-stuck'
   // The IPC bridge

@@ -30,7 +30,11 @@ export type InspectReasonCode =
   | 'ambiguous-format'
   | 'extension-mismatch'
   | 'declared-format-mismatch'
-  | 'format-not-accepted';
+  | 'format-not-accepted'
+  | 'over-size-limit';
+
+/** Reasons about what the cloud takes, not about the file: such a file is still safe. */
+export const CLOUD_REASON_CODES: readonly InspectReasonCode[] = ['format-not-accepted', 'over-size-limit'];
 
 export interface InspectReason {
   readonly code: InspectReasonCode;

@@ -2,6 +2,7 @@
 // arguments of each call with these before it does anything; a bad payload gets
 // 'ipc/invalid-request' back, never an exception.
 import { z } from 'zod';
+import { authUrlProblem } from './auth-url.ts';
 import { VISIBILITIES } from './glance.ts';
 import { IMS_ROUTES } from './upload.ts';
 import { ABSOLUTE_PATH, MIN_STUCK_AFTER_MINUTES, type InvokeArgs, type InvokeMethod } from './ipc.ts';
@@ -36,10 +37,15 @@ const appCredentialAuth = z.object({
 });
 
 export const connectRequestSchema = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('cloud'), cloud: z.string().min(1).max(255) }),
+  z.object({ kind: z.literal('cloud'), cloud: z.string().min(1).max(255), remembered: z.boolean().optional() }),
   z.object({
     kind: z.literal('manual'),
-    authUrl: z.url({ protocol: /^https?$/ }).max(2048),
+    authUrl: z
+      .url({ protocol: /^https?$/ })
+      .max(2048)
+      .refine((url) => authUrlProblem(url) === null, {
+        error: (issue) => `the auth URL ${authUrlProblem(String(issue.input)) ?? 'is invalid'}`,
+      }),
     auth: z.discriminatedUnion('type', [passwordAuth, appCredentialAuth]),
     regionName: shortText.optional(),
     interface: z.enum(['public', 'internal', 'admin']).optional(),

@@ -1,4 +1,5 @@
 // Signing in, and what the renderer may know about the session. The token never leaves main.
+import { formatBytes } from './format.ts';
 import type { GlanceStore } from './glance.ts';
 
 export type EndpointInterface = 'public' | 'internal' | 'admin';
@@ -23,7 +24,12 @@ export interface ApplicationCredentialAuth {
 
 /** Either a cloud named in clouds.yaml, or details typed into the Connect view. */
 export type ConnectRequest =
-  | { readonly kind: 'cloud'; readonly cloud: string }
+  | {
+      readonly kind: 'cloud';
+      readonly cloud: string;
+      /** The remembered connection of that name, not a clouds.yaml cloud that shares it. */
+      readonly remembered?: boolean;
+    }
   | {
       readonly kind: 'manual';
       readonly authUrl: string;
@@ -50,7 +56,10 @@ export interface CloudCapabilities {
   readonly containerFormats: readonly string[];
   readonly stores: readonly GlanceStore[];
   readonly importMethods: readonly string[];
-  /** The largest file an upload may send, in bytes (128 GB unless configured per cloud). */
+  /**
+   * The upload limit in bytes (128 GiB unless configured per cloud): a file must be smaller than
+   * this (fitsSizeLimit), as the limit is documented ("smaller than 128 GB").
+   */
   readonly sizeLimit: number;
 }
 
@@ -77,6 +86,19 @@ export interface ImsSessionFacts {
   readonly nativeLimit: number;
   /** How IMS calls are signed: with a token, or with the access key alone. */
   readonly auth: 'token' | 'access-key';
+}
+
+/** True when a file of `size` bytes may be uploaded under `limit`: the limit is exclusive. */
+export function fitsSizeLimit(size: number, limit: number): boolean {
+  return size < limit;
+}
+
+/**
+ * The rest of the sentence for a file that does not fit the upload limit (after its name): the
+ * same words in preflight, `cli inspect --cloud` and wherever else the limit is checked.
+ */
+export function sizeLimitProblem(size: number, limit: number): string {
+  return `is ${formatBytes(size)}, and this cloud takes only files smaller than ${formatBytes(limit)} (${limit.toLocaleString('en-US')} bytes, its image_size_limit): convert it to a smaller format (qcow2), or raise image_size_limit for the cloud if its administrator allows it.`;
 }
 
 export interface SessionInfo {

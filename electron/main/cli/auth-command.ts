@@ -8,6 +8,7 @@ import { GlanceClient } from '../openstack/glance.ts';
 import { Session } from '../openstack/session.ts';
 import { EXIT_OK, type CliCommand, type CliIo } from './command.ts';
 import { chooseCliCloud } from './connect.ts';
+import { writeJson, writeLine } from './terminal.ts';
 
 export const authCommand: CliCommand = {
   name: 'auth',
@@ -38,7 +39,7 @@ export const authCommand: CliCommand = {
       tokenExpiresAt: d.expiresAt.toISOString(),
     };
     if (values.json) {
-      io.stdout.write(`${JSON.stringify(facts)}\n`);
+      writeJson(io.stdout, facts);
       return EXIT_OK;
     }
     const rows: [string, string][] = [
@@ -52,7 +53,7 @@ export const authCommand: CliCommand = {
       ['image service', `Glance: ${config.imageService.reason}`],
       ['token', `hidden; expires ${d.expiresAt.toISOString()}`],
     ];
-    for (const [k, v] of rows) io.stdout.write(`${k.padEnd(15)} ${v}\n`);
+    for (const [k, v] of rows) writeLine(io.stdout, `${k.padEnd(15)} ${v}`);
     return EXIT_OK;
   },
 };
@@ -81,7 +82,7 @@ async function imsAuth(config: CloudConfig, json: boolean, io: CliIo, signal: Ab
     tokenExpiresAt: d.expiresAt?.toISOString() ?? null,
   };
   if (json) {
-    io.stdout.write(`${JSON.stringify(facts)}\n`);
+    writeJson(io.stdout, facts);
     return EXIT_OK;
   }
   const rows: [string, string][] = [
@@ -115,7 +116,7 @@ async function imsAuth(config: CloudConfig, json: boolean, io: CliIo, signal: Ab
       d.expiresAt ? `hidden; expires ${d.expiresAt.toISOString()}` : '(none: every call is signed with the access key)',
     ],
   ];
-  for (const [k, v] of rows) io.stdout.write(`${k.padEnd(15)} ${v}\n`);
+  for (const [k, v] of rows) writeLine(io.stdout, `${k.padEnd(15)} ${v}`);
   return EXIT_OK;
 }
 

@@ -9,6 +9,7 @@ import { GlanceClient } from '../openstack/glance.ts';
 import { Session } from '../openstack/session.ts';
 import { EXIT_OK, type CliCommand, type CliIo } from './command.ts';
 import { chooseCliCloud } from './connect.ts';
+import { terminalSafe, writeJson, writeLine } from './terminal.ts';
 
 export const imagesCommand: CliCommand = {
   name: 'images',
@@ -49,7 +50,7 @@ export const imagesCommand: CliCommand = {
         ...(pageSize ? { pageSize } : {}),
       });
       if (values.json) {
-        io.stdout.write(`${JSON.stringify(found)}\n`);
+        writeJson(io.stdout, found);
         return EXIT_OK;
       }
       const size = (i: ImsImage) =>
@@ -67,7 +68,7 @@ export const imagesCommand: CliCommand = {
           i.updated_at ?? '',
         ]),
       );
-      io.stderr.write(`${found.length} image${found.length === 1 ? '' : 's'} in IMS\n`);
+      writeLine(io.stderr, `${found.length} image${found.length === 1 ? '' : 's'} in IMS`);
       return EXIT_OK;
     }
     const session = await Session.open(config, signal);
@@ -77,30 +78,29 @@ export const imagesCommand: CliCommand = {
       ...(pageSize ? { limit: pageSize } : {}),
     });
     if (values.json) {
-      io.stdout.write(`${JSON.stringify(images)}\n`);
+      writeJson(io.stdout, images);
       return EXIT_OK;
     }
-    const rows = images.map((i) => [
-      i.id,
-      i.name ?? '',
-      i.status,
-      formatBytes(i.size),
-      i.disk_format ?? '',
-      i.updated_at,
-    ]);
-    table(io, ['ID', 'NAME', 'STATUS', 'SIZE', 'FORMAT', 'UPDATED'], rows);
-    io.stderr.write(`${images.length} image${images.length === 1 ? '' : 's'}\n`);
+    table(
+      io,
+      ['ID', 'NAME', 'STATUS', 'SIZE', 'FORMAT', 'UPDATED'],
+      images.map((i) => [i.id, i.name ?? '', i.status, formatBytes(i.size), i.disk_format ?? '', i.updated_at]),
+    );
+    writeLine(io.stderr, `${images.length} image${images.length === 1 ? '' : 's'}`);
     return EXIT_OK;
   },
 };
 
-function table(io: CliIo, header: readonly string[], rows: readonly (readonly string[])[]): void {
+/** Every cell is made terminal-safe before the widths are measured: names are anyone's text. */
+function table(io: CliIo, header: readonly string[], cells: readonly (readonly string[])[]): void {
+  const rows = cells.map((row) => row.map((v) => terminalSafe(String(v))));
   const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c]!.length)));
   for (const row of [header, ...rows])
-    io.stdout.write(
-      `${row
+    writeLine(
+      io.stdout,
+      row
         .map((v, c) => v.padEnd(widths[c]!))
         .join('  ')
-        .trimEnd()}\n`,
+        .trimEnd(),
     );
 }

@@ -4,6 +4,7 @@
 import { toAppError } from '../errors.ts';
 import { closeDispatchers } from '../openstack/http.ts';
 import { EXIT_ERROR, type CliCommand, type CliIo } from './command.ts';
+import { writeLine } from './terminal.ts';
 
 const COMMANDS: Readonly<Record<string, () => Promise<CliCommand>>> = {
   auth: async () => (await import('./auth-command.ts')).authCommand,
@@ -34,7 +35,7 @@ export async function main(argv: readonly string[], io: CliIo, signal: AbortSign
   }
   const load = COMMANDS[name];
   if (!load) {
-    io.stderr.write(`Unknown command '${name}'.\n`);
+    writeLine(io.stderr, `Unknown command '${name}'.`);
     usage(io, Object.keys(COMMANDS));
     return EXIT_ERROR;
   }
@@ -44,7 +45,8 @@ export async function main(argv: readonly string[], io: CliIo, signal: AbortSign
   } catch (e) {
     const code = (e as { code?: string } | null)?.code;
     if (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS')) {
-      io.stderr.write(`${(e as Error).message}\nusage: npm run --silent cli -- ${command.usage}\n`);
+      writeLine(io.stderr, (e as Error).message);
+      writeLine(io.stderr, `usage: npm run --silent cli -- ${command.usage}`);
       return EXIT_ERROR;
     }
     if (signal.aborted) {
@@ -52,11 +54,11 @@ export async function main(argv: readonly string[], io: CliIo, signal: AbortSign
       return 130;
     }
     const error = toAppError(e);
-    io.stderr.write(`${error.message}\n`);
+    writeLine(io.stderr, error.message);
     if (io.env.IMAGEDROP_DEBUG) {
-      io.stderr.write(`  code: ${error.code}${error.httpStatus ? `, HTTP ${error.httpStatus}` : ''}\n`);
-      if (error.serverMessage) io.stderr.write(`  server: ${error.serverMessage}\n`);
-      if (error.detail) io.stderr.write(`  detail: ${error.detail}\n`);
+      writeLine(io.stderr, `  code: ${error.code}${error.httpStatus ? `, HTTP ${error.httpStatus}` : ''}`);
+      if (error.serverMessage) writeLine(io.stderr, `  server: ${error.serverMessage}`);
+      if (error.detail) writeLine(io.stderr, `  detail: ${error.detail}`);
     }
     return EXIT_ERROR;
   }

@@ -5,23 +5,34 @@
 // one reason whose code is the error's without its prefix ("not-found", "unreadable", "not-a-file"),
 // and an extra "error" object with the full code. A safe file that newer Glance would still refuse
 // (a fixed VHD, qcow2 with extended L2, QED, QCOW v1) gets an "advice":[{"code","message"}] key after
-// the contract keys; advice never changes "safe" or the exit status. Exit 0 when every file is safe, 1 when any file is
-// unsafe or could not be inspected, 2 on bad usage or when the cloud cannot be asked.
+// the contract keys; advice never changes "safe" or the exit status. With --cloud, what the cloud
+// will not take (format-not-accepted, over-size-limit) is a reason too: the text says "safe, but
+// this cloud will not take it", while --json keeps "safe" false, as the upload would be refused.
+// Exit 0 when every file is safe, 1 when any file is unsafe, not taken by the cloud, or could not
+// be inspected, 2 on bad usage or when the cloud cannot be asked.
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DISK_FORMATS } from '../../../shared/glance.ts';
 import { formatBytes } from '../../../shared/format.ts';
 import type { AppError, AppErrorCode } from '../../../shared/errors.ts';
+import { CLOUD_REASON_CODES } from '../../../shared/inspect.ts';
 import { EXIT_ERROR, EXIT_OK, EXIT_PROBLEM, type CliCommand, type CliIo } from './command.ts';
 import { openCliSession } from './connect.ts';
+import { writeLine } from './terminal.ts';
 import { toAppError } from '../errors.ts';
 import { GlanceClient } from '../openstack/glance.ts';
 import { inspectFile, type InspectionReport } from '../inspect/inspect-file.ts';
 
 const USAGE = 'inspect FILE... [--json] [--disk-format FMT] [--cloud NAME]';
 
+/** One human-readable line, terminal-safe (file names, reasons and server text can hold escapes). */
 function write(stream: CliIo['stdout'], line: string): void {
-  stream.write(`${line}\n`);
+  writeLine(stream, line);
+}
+
+/** One JSON line, exact. */
+function writeJsonLine(stream: CliIo['stdout'], json: string): void {
+  stream.write(`${json}\n`);
 }
 
 function toJson(file: string, r: InspectionReport): string {
@@ -58,9 +69,20 @@ export function errorReasonCode(code: AppErrorCode): string {
   return code.slice(code.indexOf('/') + 1);
 }
 
+/**
+ * 'safe', 'NOT SAFE', or — when the only reasons are about what the cloud takes (its formats, its
+ * size limit) — 'safe, but this cloud will not take it': the file is fine, this cloud is not.
+ */
+export function verdictLabel(r: Pick<InspectionReport, 'safe' | 'reasons'>): string {
+  if (r.safe) return 'safe';
+  return r.reasons.every((reason) => CLOUD_REASON_CODES.includes(reason.code))
+    ? 'safe, but this cloud will not take it'
+    : 'NOT SAFE';
+}
+
 function toText(file: string, r: InspectionReport): string[] {
   const format = r.subformat ? `${r.format} (${r.subformat})` : r.format;
-  const verdict = r.safe ? 'safe' : 'NOT SAFE';
+  const verdict = verdictLabel(r);
   const head = `${file}: ${format}, virtual ${formatBytes(r.virtualSize)}, file ${formatBytes(r.size)}: ${verdict}, disk_format ${r.diskFormat}`;
   return [
     head,
@@ -100,7 +122,10 @@ export const inspectCommand: CliCommand = {
         io.stdout,
         '  --disk-format FMT   the disk_format you mean to send (auto: none); a different content is reported',
       );
-      write(io.stdout, "  --cloud NAME        also check that the cloud's image schema accepts the disk_format");
+      write(
+        io.stdout,
+        '  --cloud NAME        also check that the cloud accepts the disk_format (its image schema) and the size (image_size_limit)',
+      );
       write(io.stdout, 'exit status: 0 every file is safe; 1 a file is unsafe or cannot be inspected; 2 bad usage,');
       write(io.stdout, '  or the cloud could not be asked');
       return EXIT_OK;
@@ -119,9 +144,11 @@ export const inspectCommand: CliCommand = {
       return EXIT_ERROR;
     }
     let accepted: readonly string[] | undefined;
+    let sizeLimit: number | undefined;
     if (values.cloud) {
       try {
         const session = await openCliSession(values.cloud, io, signal);
+        sizeLimit = session.config.sizeLimit;
         const listed = (await new GlanceClient(session).getImageSchema(signal)).diskFormats;
         // No disk_format enum in the schema: it says nothing about what is accepted (as service.ts).
         if (listed.length > 0) accepted = listed;
@@ -138,15 +165,16 @@ export const inspectCommand: CliCommand = {
         const report = await inspectFile(resolve(io.cwd, file), {
           ...(declared === undefined ? {} : { declaredFormat: declared }),
           ...(accepted ? { acceptedDiskFormats: accepted } : {}),
+          ...(sizeLimit === undefined ? {} : { sizeLimit }),
           signal, // Ctrl-C abandons a read stuck on a dead mount
         });
         allSafe &&= report.safe;
-        if (values.json) write(io.stdout, toJson(file, report));
+        if (values.json) writeJsonLine(io.stdout, toJson(file, report));
         else for (const line of toText(file, report)) write(io.stdout, line);
       } catch (e) {
         allSafe = false;
         const error = toAppError(e);
-        if (values.json) write(io.stdout, errorToJson(file, error));
+        if (values.json) writeJsonLine(io.stdout, errorToJson(file, error));
         else write(io.stderr, `${file}: cannot inspect: ${error.message}`);
       }
     }

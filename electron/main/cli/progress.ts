@@ -3,6 +3,7 @@
 import { formatBytes, formatDuration, formatSpeed, percentOf, phaseLabel, resumeText } from '../../../shared/format.ts';
 import type { UploadSnapshot } from '../../../shared/upload.ts';
 import type { CliIo } from './command.ts';
+import { terminalSafe, writeLine } from './terminal.ts';
 
 export const PLAIN_PROGRESS_EVERY_MS = 2_000;
 const BAR_WIDTH = 24;
@@ -49,8 +50,10 @@ export function createCliProgress(io: CliIo, interactive: boolean): CliProgress 
     // A pseudo-terminal without a size reports 0 columns: fall back to COLUMNS, then 100.
     const width = Math.max(40, (io.stderr.columns || Number(io.env.COLUMNS) || 100) - 1);
     for (const s of latest.values()) {
-      const name = s.fileName.length > 24 ? `${s.fileName.slice(0, 23)}…` : s.fileName.padEnd(24);
-      out.write(`\x1b[2K${`${name} ${bar(s)} ${describeState(s)}`.slice(0, width)}\n`);
+      // Only the redraw's own sequences reach the terminal: the text itself is made safe first.
+      const fileName = terminalSafe(s.fileName);
+      const name = fileName.length > 24 ? `${fileName.slice(0, 23)}…` : fileName.padEnd(24);
+      out.write(`\x1b[2K${`${name} ${bar(s)} ${terminalSafe(describeState(s))}`.slice(0, width)}\n`);
     }
     drawn = latest.size;
   }
@@ -59,7 +62,7 @@ export function createCliProgress(io: CliIo, interactive: boolean): CliProgress 
     const now = Date.now();
     if (!force && now - (lastPlain.get(s.id) ?? 0) < PLAIN_PROGRESS_EVERY_MS) return;
     lastPlain.set(s.id, now);
-    io.stderr.write(`${s.fileName}: ${describeState(s)}\n`);
+    writeLine(io.stderr, `${s.fileName}: ${describeState(s)}`);
   }
 
   return {

@@ -1,34 +1,41 @@
 // `cli upload`: create the record, upload, wait for `active`, verify; one JSON object per image
 // with --json. `cli jobs` and `cli resume` pick up what a killed run left in its job log.
-import { readdir, rm } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { DISK_FORMATS, VISIBILITIES, type Visibility } from '../../../shared/glance.ts';
+import { uploadRequestSchema } from '../../../shared/ipc-schema.ts';
 import { isFinished } from '../../../shared/phases.ts';
-import type { UploadRequest, UploadSnapshot } from '../../../shared/upload.ts';
+import { TARGETS } from '../../../shared/targets.ts';
+import { IMS_ROUTES, type ImsRouteChoice, type UploadRequest, type UploadSnapshot } from '../../../shared/upload.ts';
 import type { CloudContext } from '../core/context.ts';
 import { defaultDataDir } from '../core/paths.ts';
-import { ImagedropError } from '../errors.ts';
+import { ImagedropError, toAppError } from '../errors.ts';
 import type { UploadEngine } from '../upload/engine.ts';
-import { JobLog } from '../upload/job-log.ts';
+import { JOB_LOG_FLUSH_DEADLINE_MS, JobLog } from '../upload/job-log.ts';
 import { restoredJob } from '../upload/policy/restore.ts';
 import { EXIT_OK, EXIT_PROBLEM, type CliCommand, type CliIo } from './command.ts';
-import { openCliSession } from './connect.ts';
+import type { CloudConfig } from '../openstack/cloud-config.ts';
+import { chooseCliCloud, openGlanceSession } from './connect.ts';
 import { createCliProgress, describeState } from './progress.ts';
+import { writeJson, writeLine } from './terminal.ts';
 
 /**
  * The engine, the inspector and their dependencies, loaded while Keystone checks the password
  * (about 0.3 s of waiting on the network) rather than before it.
  */
 async function loadEngine() {
-  const [context, inspect, facts, engine] = await Promise.all([
+  const [context, imsContext, inspect, facts, engine] = await Promise.all([
     import('../core/context.ts'),
+    import('../core/ims-context.ts'),
     import('../inspect/index.ts'),
     import('../targets/glance/cloud-facts.ts'),
     import('../upload/engine.ts'),
   ]);
   return {
     buildContext: context.buildContext,
+    openContext: context.openContext,
+    resolveImsRoute: imsContext.resolveImsRoute,
     inspectFile: inspect.inspectFile,
     CloudFacts: facts.CloudFacts,
     UploadEngine: engine.UploadEngine,
@@ -47,8 +54,9 @@ export function cliJobsDir(io: CliIo): string {
   return path.join(defaultDataDir(io.env), 'cli-jobs');
 }
 
-/** The per-image result line of --json. */
+/** The per-image result line of --json (IMS routes add where the object went and the job). */
 export function resultObject(s: UploadSnapshot, seconds: number | null) {
+  const ims = TARGETS[s.target].service === 'ims';
   return {
     file: s.file,
     imageId: s.imageId,
@@ -59,8 +67,42 @@ export function resultObject(s: UploadSnapshot, seconds: number | null) {
     os_hash_value: s.checksums.server,
     verified: s.verified,
     seconds,
+    ...(ims
+      ? {
+          route: s.target.replace(/^ims-/, ''),
+          jobId: s.remoteJob?.id ?? null,
+          bucket: s.object?.bucket ?? null,
+          object: s.object?.key ?? null,
+          etag: s.object?.etag ?? null,
+          verifiedBy: s.verifiedBy,
+        }
+      : {}),
     ...(s.error ? { error: { code: s.error.code, message: s.error.message } } : {}),
   };
+}
+
+/** What "verified" rests on, in the words of the result line. */
+function verifiedWords(s: UploadSnapshot): string {
+  if (s.verifiedBy === 'etag') return `verified (the object's ETag ${s.object?.etag ?? ''} equals the file's)`;
+  if (s.verified) return `${s.checksums.algorithm ?? s.verifiedBy} verified`;
+  return 'not verified (the image service reports no checksum for it)';
+}
+
+/** Done is a success when verified, and for IMS's native route, which IMS cannot verify (and says so). */
+function succeeded(s: UploadSnapshot): boolean {
+  return s.phase === 'done' && (s.verified || s.target === 'ims-native');
+}
+
+/** On an IMS cloud, 'auto' (or no route) becomes the route the file and the cloud allow. */
+async function withRoutes(
+  context: CloudContext,
+  requests: readonly UploadRequest[],
+  modules: EngineModules,
+): Promise<UploadRequest[]> {
+  if (context.kind !== 'ims') return [...requests];
+  const detect = async (p: string) =>
+    (await modules.inspectFile(p, { signal: AbortSignal.timeout(30_000) })).diskFormat;
+  return Promise.all(requests.map(async (r) => ({ ...r, route: await modules.resolveImsRoute(context, r, detect) })));
 }
 
 /** How long this image's own run took, from its check to its end (not the whole command's time). */
@@ -70,6 +112,8 @@ function imageSeconds(s: UploadSnapshot): number | null {
 }
 
 interface RunOptions {
+  /** Warnings of this run (the job log's among them), printed once the uploads are over. */
+  readonly warnings: string[];
   readonly json: boolean;
   readonly concurrency: number;
   readonly recreateStuck: boolean;
@@ -85,7 +129,7 @@ async function runEngine(
   options: RunOptions,
   start: (engine: UploadEngine) => Promise<string[]>,
 ): Promise<number> {
-  const warnings: string[] = [];
+  const warnings = options.warnings;
   const engine = new modules.UploadEngine({
     context: () => context,
     inspect: modules.inspectFile,
@@ -119,17 +163,20 @@ async function runEngine(
     await engine.whenSettled();
     await engine.dispose();
     const left = ids.map((id) => engine.get(id)!).filter((s) => s.error && s.phase === 'cancelled');
-    for (const s of left) io.stderr.write(`${s.fileName}: ${s.error!.message}\n`);
-    io.stderr.write(
+    for (const s of left) writeLine(io.stderr, `${s.fileName}: ${s.error!.message}`);
+    writeLine(
+      io.stderr,
       left.length === 0
-        ? 'Cancelled: every image record this run created was deleted.\n'
-        : `Cancelled; the records named above are still on the server: \`cli jobs\` keeps them, and \`cli resume ${left.map((s) => s.id).join(' / ')}\` deletes them once the image service lets it.\n`,
+        ? 'Cancelled: every image record this run created was deleted.'
+        : `Cancelled; the records named above are still on the server: \`cli jobs\` keeps them, and \`cli resume ${left.map((s) => s.id).join(' / ')}\` deletes them once the image service lets it.`,
     );
-    await removeLogWhenFinished(engine, log);
+    await removeLogWhenFinished(engine, log, warnings);
+    for (const w of warnings) writeLine(io.stderr, `warning: ${w}`);
     return 130;
   }
   await engine.dispose();
-  for (const w of warnings) io.stderr.write(`warning: ${w}\n`);
+  await removeLogWhenFinished(engine, log, warnings);
+  for (const w of warnings) writeLine(io.stderr, `warning: ${w}`);
   const results = ids.map((id) => engine.get(id)!);
   let failures = 0;
   for (const s of results) {
@@ -144,28 +191,33 @@ async function runEngine(
       }
       continue;
     }
-    const ok = s.phase === 'done' && s.verified;
+    const ok = succeeded(s);
     if (!ok) failures += 1;
-    if (options.json) io.stdout.write(`${JSON.stringify(resultObject(s, ok ? imageSeconds(s) : null))}\n`);
-    else if (ok) io.stdout.write(`${s.file}: image ${s.imageId} active, ${s.checksums.algorithm} verified\n`);
+    if (options.json) writeJson(io.stdout, resultObject(s, ok ? imageSeconds(s) : null));
+    else if (ok) writeLine(io.stdout, `${s.file}: image ${s.imageId} active, ${verifiedWords(s)}`);
     if (!ok) {
       const why =
         s.phase === 'interrupted'
           ? `${s.error?.message ?? 'interrupted'} The job is kept: run \`cli resume ${s.id}${s.resume.kind === 'recreate' ? ' --recreate-stuck' : ''}\`.`
           : (s.error?.message ?? describeState(s));
-      io.stderr.write(`${s.fileName}: ${why}\n`);
+      writeLine(io.stderr, `${s.fileName}: ${why}`);
     }
   }
-  await removeLogWhenFinished(engine, log);
   return failures === 0 ? EXIT_OK : EXIT_PROBLEM;
 }
 
 /**
  * A run's log is kept while any job in it, not only this run's, can still be resumed, or left
- * something behind that could not be cleaned up.
+ * something behind that could not be cleaned up. A log that cannot be removed is a warning: the
+ * uploads' outcome decides the exit status, not the log's.
  */
-async function removeLogWhenFinished(engine: UploadEngine, log: JobLog): Promise<void> {
-  if (engine.list().every((s) => isFinished(s.phase) && !s.leftover)) await rm(log.file, { force: true });
+async function removeLogWhenFinished(engine: UploadEngine, log: JobLog, warnings: string[]): Promise<void> {
+  if (!engine.list().every((s) => isFinished(s.phase) && !s.leftover)) return;
+  try {
+    await log.remove();
+  } catch (e) {
+    warnings.push(toAppError(e).message);
+  }
 }
 
 function parseProperties(values: readonly string[]): Record<string, string> {
@@ -186,11 +238,102 @@ function nonNegativeInt(name: string, value: string | undefined): number | undef
   return n;
 }
 
+/** The option a field of an upload request comes from, for sentences about it. */
+function optionOf(field: PropertyKey | undefined, file: string, named: boolean): string {
+  switch (field) {
+    case 'name':
+      return named ? '--name' : `The image name taken from ${file}`;
+    case 'minDisk':
+      return '--min-disk';
+    case 'minRam':
+      return '--min-ram';
+    case 'tags':
+      return '--tag';
+    case 'properties':
+      return '--property';
+    case 'store':
+      return '--store';
+    case 'diskFormat':
+      return '--disk-format';
+    case 'containerFormat':
+      return '--container-format';
+    case 'visibility':
+      return '--visibility';
+    default:
+      return file;
+  }
+}
+
+/**
+ * Checks each request with the schema the app's IPC uses (shared/ipc-schema.ts), so that the CLI
+ * refuses before signing in what the app would refuse, in a sentence about the option.
+ */
+export function checkUploadRequests(
+  requests: readonly UploadRequest[],
+  files: readonly string[],
+  named: boolean,
+): void {
+  requests.forEach((request, i) => {
+    const parsed = uploadRequestSchema.safeParse(request);
+    if (parsed.success) return;
+    // The tightest bound of the first field at fault (an int past 2^53 also fails the safe-integer check).
+    const first = parsed.error.issues[0]!;
+    const issue = parsed.error.issues
+      .filter((i) => i.code === first.code && i.path.join('.') === first.path.join('.'))
+      .reduce((a, b) =>
+        a.code === 'too_big' && b.code === 'too_big' && Number(b.maximum) < Number(a.maximum) ? b : a,
+      );
+    const option = optionOf(issue.path[0], files[i]!, named);
+    let value: unknown = request;
+    for (const key of issue.path) value = (value as Record<PropertyKey, unknown> | undefined)?.[key];
+    let sentence: string;
+    if (issue.code === 'too_big' && issue.origin === 'string' && typeof value === 'string') {
+      sentence = `${option} is ${value.length} characters long; at most ${String(issue.maximum)} are allowed: give a shorter one.`;
+    } else if (issue.code === 'too_big' && (issue.origin === 'number' || issue.origin === 'int')) {
+      sentence = `${option} ${String(value)} is more than the ${String(issue.maximum)} allowed: give a smaller number.`;
+    } else if (issue.code === 'too_big' && issue.origin === 'array') {
+      sentence = `${option} is given more than the ${String(issue.maximum)} times allowed.`;
+    } else if (issue.code === 'too_small') {
+      sentence = `${option} must not be empty.`;
+    } else {
+      sentence = `${option} is not accepted: ${issue.message}.`;
+    }
+    throw new ImagedropError('ipc/invalid-request', sentence, { detail: issue.path.join('.') });
+  });
+}
+
+/**
+ * Refuses two spellings of one file (./a, a, a symlink to a, a hard link): each would become its
+ * own image. Files that cannot be stat'ed are left to the upload, which says why per file.
+ */
+export async function refuseDuplicateFiles(files: readonly string[], cwd: string): Promise<void> {
+  const seen = new Map<string, string>();
+  for (const file of files) {
+    let key: string;
+    try {
+      const s = await stat(path.resolve(cwd, file));
+      key = `${s.dev}:${s.ino}`;
+    } catch {
+      continue;
+    }
+    const first = seen.get(key);
+    if (first !== undefined) {
+      throw new ImagedropError(
+        'ipc/invalid-request',
+        first === file
+          ? `${file} is named twice: name each file once (each name would become its own image).`
+          : `${first} and ${file} are the same file: name each file once (each name would become its own image).`,
+      );
+    }
+    seen.set(key, file);
+  }
+}
+
 export const uploadCommand: CliCommand = {
   name: 'upload',
   summary: 'create an image record, upload the file, wait for active, verify the checksum',
   usage:
-    'upload FILE... [--cloud NAME] [--name NAME] [--disk-format auto|raw|qcow2|vmdk|vhd|vhdx|vdi|iso|…] [--container-format bare] [--store ID] [--visibility private|shared|community|public] [--min-disk GB] [--min-ram MB] [--property KEY=VALUE]... [--tag TAG]... [--protected] [--concurrency N] [--recreate-stuck] [--json]',
+    'upload FILE... [--cloud NAME] [--name NAME] [--disk-format auto|raw|qcow2|vmdk|vhd|vhdx|vdi|iso|…] [--container-format bare] [--store ID] [--visibility private|shared|community|public] [--min-disk GB] [--min-ram MB] [--property KEY=VALUE]... [--tag TAG]... [--protected] [--concurrency N] [--recreate-stuck] [--json]  Huawei IMS: [--route auto|register|create|native|quick] [--bucket B] [--object KEY] [--os-version TEXT] [--keep-object]',
   async run(argv, io, signal) {
     const { values, positionals } = parseArgs({
       args: [...argv],
@@ -210,9 +353,34 @@ export const uploadCommand: CliCommand = {
         concurrency: { type: 'string', default: '2' },
         'recreate-stuck': { type: 'boolean', default: false },
         json: { type: 'boolean', default: false },
+        route: { type: 'string' },
+        bucket: { type: 'string' },
+        object: { type: 'string' },
+        'os-version': { type: 'string' },
+        'keep-object': { type: 'boolean', default: false },
       },
     });
     if (positionals.length === 0) throw new ImagedropError('ipc/invalid-request', 'Name at least one FILE to upload.');
+    const route = values.route;
+    if (route !== undefined && !(IMS_ROUTES as readonly string[]).includes(route)) {
+      throw new ImagedropError(
+        'ipc/invalid-request',
+        `--route ${route} is unknown: use one of ${IMS_ROUTES.join(', ')}.`,
+      );
+    }
+    if (values.object !== undefined && positionals.length > 1) {
+      throw new ImagedropError(
+        'ipc/invalid-request',
+        '--object names one object: give one FILE with it, or leave it out.',
+      );
+    }
+    const imsOnly = [
+      ...(route !== undefined ? ['--route'] : []),
+      ...(values.bucket !== undefined ? ['--bucket'] : []),
+      ...(values.object !== undefined ? ['--object'] : []),
+      ...(values['os-version'] !== undefined ? ['--os-version'] : []),
+      ...(values['keep-object'] ? ['--keep-object'] : []),
+    ];
     if (values.name && positionals.length > 1) {
       throw new ImagedropError(
         'ipc/invalid-request',
@@ -245,31 +413,74 @@ export const uploadCommand: CliCommand = {
       ...(values.tag.length ? { tags: values.tag } : {}),
       ...(Object.keys(properties).length ? { properties } : {}),
       ...(values.store ? { store: values.store } : {}),
+      ...(route ? { route: route as ImsRouteChoice } : {}),
+      ...(values.bucket ? { bucket: values.bucket } : {}),
+      ...(values.object ? { objectKey: values.object } : {}),
+      ...(values['os-version'] ? { osVersion: values['os-version'] } : {}),
+      ...(values['keep-object'] ? { keepObject: true } : {}),
     }));
-    const [session, modules] = await Promise.all([openCliSession(values.cloud, io, signal), loadEngine()]);
-    const context = await modules.buildContext(session, signal, {
-      uploadOnly: { stores: values.store !== undefined },
-      facts: await loadFacts(io, modules),
-    });
-    if (values.store && !context.capabilities.stores.some((s) => s.id === values.store)) {
-      throw new ImagedropError(
-        'preflight/unknown-store',
-        context.capabilities.stores.length
-          ? `This cloud has no store named ${values.store}: choose one of ${context.capabilities.stores.map((s) => s.id).join(', ')}.`
-          : `This cloud offers no store choice: leave --store out.`,
-      );
-    }
+    // What the app's IPC would refuse, refused here too, before anything is signed in to.
+    checkUploadRequests(requests, positionals, values.name !== undefined);
+    await refuseDuplicateFiles(positionals, io.cwd);
+    // The job log first: the id of each record is saved there before the record is created, so
+    // a log that cannot be written stops the run before anything is signed in to or created.
+    const warnings: string[] = [];
     const log = new JobLog(
       path.join(cliJobsDir(io), `${new Date().toISOString().replace(/[:.]/g, '-')}-${process.pid}.json`),
+      { onWarning: (m) => warnings.push(m) },
     );
+    const logReady = log.save(() => []).then(() => log.flush(JOB_LOG_FLUSH_DEADLINE_MS));
+    const opening = Promise.all([chooseCliCloud(values.cloud, io), loadEngine()]);
+    opening.catch(() => undefined); // awaited below, unless the log already failed
+    await logReady;
+    let modules: EngineModules;
+    let context: CloudContext;
+    let ready: UploadRequest[];
+    try {
+      let config: CloudConfig;
+      [config, modules] = await opening;
+      const facts = await loadFacts(io, modules);
+      if (config.imageService.kind === 'ims') {
+        context = await modules.openContext(config, signal, { facts });
+      } else {
+        if (imsOnly.length > 0) {
+          throw new ImagedropError(
+            'ipc/invalid-request',
+            `${imsOnly.join(', ')} ${imsOnly.length === 1 ? 'is' : 'are'} for Huawei IMS clouds, and '${config.name}' is a Glance cloud: leave ${imsOnly.length === 1 ? 'it' : 'them'} out.`,
+          );
+        }
+        const session = await openGlanceSession(config, io, signal);
+        context = await modules.buildContext(session, signal, {
+          uploadOnly: { stores: values.store !== undefined },
+          facts,
+        });
+      }
+      if (values.store && !context.capabilities.stores.some((s) => s.id === values.store)) {
+        throw new ImagedropError(
+          'preflight/unknown-store',
+          context.capabilities.stores.length
+            ? `This cloud has no store named ${values.store}: choose one of ${context.capabilities.stores.map((s) => s.id).join(', ')}.`
+            : `This cloud offers no store choice: leave --store out.`,
+        );
+      }
+      ready = await withRoutes(context, requests, modules);
+    } catch (e) {
+      await log.remove().catch(() => undefined); // still empty: nothing to resume
+      throw e;
+    }
     return runEngine(
       io,
       signal,
       modules,
       context,
       log,
-      { json: values.json, concurrency: Math.max(1, concurrency), recreateStuck: values['recreate-stuck'] },
-      async (engine) => engine.add(requests),
+      {
+        warnings,
+        json: values.json,
+        concurrency: Math.max(1, concurrency),
+        recreateStuck: values['recreate-stuck'],
+      },
+      async (engine) => engine.add(ready),
     );
   },
 };
@@ -298,7 +509,7 @@ export const jobsCommand: CliCommand = {
       leftover: string | null;
     }[] = [];
     for (const file of await cliLogs(io)) {
-      for (const r of await new JobLog(file, { onWarning: (m) => io.stderr.write(`warning: ${m}\n`) }).load()) {
+      for (const r of await new JobLog(file, { onWarning: (m) => writeLine(io.stderr, `warning: ${m}`) }).load()) {
         // As `resume` will find it: a job that was running when its run was killed is interrupted.
         const restored = restoredJob(r, false);
         rows.push({
@@ -312,11 +523,12 @@ export const jobsCommand: CliCommand = {
         });
       }
     }
-    if (values.json) io.stdout.write(`${JSON.stringify(rows)}\n`);
+    if (values.json) writeJson(io.stdout, rows);
     else
       for (const r of rows)
-        io.stdout.write(
-          `${r.id}  ${r.phase.padEnd(11)}  ${r.cloud ?? ''}  ${r.imageId ?? '-'}  ${r.file}${r.leftover ? `  (left behind: ${r.leftover})` : ''}\n`,
+        writeLine(
+          io.stdout,
+          `${r.id}  ${r.phase.padEnd(11)}  ${r.cloud ?? ''}  ${r.imageId ?? '-'}  ${r.file}${r.leftover ? `  (left behind: ${r.leftover})` : ''}`,
         );
     return EXIT_OK;
   },
@@ -354,16 +566,21 @@ export const resumeCommand: CliCommand = {
     // entry: take the environment again.
     const fromEnvironment = cloudName === (io.env.OS_CLOUD_NAME ?? 'envvars');
     const cloud = values.cloud ?? (fromEnvironment ? undefined : (cloudName ?? undefined));
-    const [session, modules] = await Promise.all([openCliSession(cloud, io, signal), loadEngine()]);
-    const context = await modules.buildContext(session, signal, { facts: await loadFacts(io, modules) });
-    const log = new JobLog(logFile);
+    const [config, modules] = await Promise.all([chooseCliCloud(cloud, io), loadEngine()]);
+    const facts = await loadFacts(io, modules);
+    const context =
+      config.imageService.kind === 'ims'
+        ? await modules.openContext(config, signal, { facts })
+        : await modules.buildContext(await openGlanceSession(config, io, signal), signal, { facts });
+    const warnings: string[] = [];
+    const log = new JobLog(logFile, { onWarning: (m) => warnings.push(m) });
     return runEngine(
       io,
       signal,
       modules,
       context,
       log,
-      { json: values.json, concurrency: 2, recreateStuck: values['recreate-stuck'] },
+      { warnings, json: values.json, concurrency: 2, recreateStuck: values['recreate-stuck'] },
       async (engine) => {
         // Only the named job runs; the rest of that run's log waits for its own `cli resume`.
         await engine.restore({ hold: (jobId) => jobId !== id });

@@ -1,6 +1,7 @@
 // From a signed-in session to what the app needs to know about the cloud: the disk and container
 // formats it accepts (its image schema), its stores, its import methods, its size limit, the key
 // that ties jobs to this cloud and project, and the targets that run uploads on it.
+import { plainHttpImageWarning } from '../../../shared/auth-url.ts';
 import type { CloudCapabilities, SessionInfo } from '../../../shared/session.ts';
 import type { TargetKind, UploadRequest } from '../../../shared/upload.ts';
 import { GlanceClient } from '../openstack/glance.ts';
@@ -104,6 +105,15 @@ export async function buildContext(
   };
 }
 
+/**
+ * The configuration's warnings (TLS checks off, a sign-in over plain http://), and one for an image
+ * endpoint the catalog gives as plain http:// to another machine (the token goes with every call).
+ */
+export function sessionWarnings(session: Session): string[] {
+  const image = plainHttpImageWarning(session.imageEndpoint);
+  return [...session.config.warnings, ...(image ? [image] : [])];
+}
+
 /** What the renderer may know about the session: never the token or the credentials. */
 export function sessionInfo(context: CloudContext): SessionInfo {
   if (context.kind === 'ims') return imsSessionInfo(context);
@@ -121,7 +131,7 @@ export function sessionInfo(context: CloudContext): SessionInfo {
     imageApiVersion: context.imageApiVersion,
     roles: d.roles,
     expiresAt: d.expiresAt.toISOString(),
-    warnings: context.session.config.warnings,
+    warnings: sessionWarnings(context.session),
     capabilities: context.capabilities,
   };
 }

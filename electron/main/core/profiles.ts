@@ -3,11 +3,12 @@
 // SecretStore (Electron's safeStorage: the OS keychain), and nowhere else.
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
+import { authUrlProblem, plainHttpWarning } from '../../../shared/auth-url.ts';
 import type { ConnectRequest } from '../../../shared/session.ts';
 import { ImagedropError } from '../errors.ts';
 import type { CloudConfig } from '../openstack/cloud-config.ts';
 import { DEFAULT_IMS_NATIVE_LIMIT, DEFAULT_SIZE_LIMIT, imageServiceFromAuthUrl } from '../openstack/cloud-config.ts';
-import { SerialWriter } from '../files/atomic-file.ts';
+import { SerialWriter, whyUnwritable } from '../files/atomic-file.ts';
 
 /** Where remembered secrets are kept. The app's is safeStorage; tests use memory. */
 export interface SecretStore {
@@ -54,6 +55,9 @@ export type Profile = z.infer<typeof profileSchema>;
 /** The CloudConfig of a Connect-view request (no clouds.yaml involved). */
 export function configFromManual(request: Extract<ConnectRequest, { kind: 'manual' }>, name: string): CloudConfig {
   const a = request.auth;
+  const urlProblem = authUrlProblem(request.authUrl);
+  if (urlProblem) throw new ImagedropError('config/invalid', `The auth URL ${urlProblem}.`);
+  const plainHttp = plainHttpWarning(request.authUrl, a.type);
   const base = {
     name,
     source: 'the Connect view',
@@ -63,7 +67,7 @@ export function configFromManual(request: Extract<ConnectRequest, { kind: 'manua
     sizeLimit: DEFAULT_SIZE_LIMIT,
     nativeUploadLimit: DEFAULT_IMS_NATIVE_LIMIT,
     imageService: imageServiceFromAuthUrl(request.authUrl),
-    warnings: [],
+    warnings: plainHttp ? [plainHttp] : [],
     ...(request.regionName ? { regionName: request.regionName } : {}),
     ...(request.cacertPath ? { cacertPath: request.cacertPath } : {}),
   };
@@ -126,8 +130,23 @@ export class Profiles {
     return (await this.list()).find((p) => p.label === label);
   }
 
-  /** Remembers a manual connection: the details in profiles.json, the secret in the SecretStore. */
-  async remember(label: string, request: Extract<ConnectRequest, { kind: 'manual' }>): Promise<void> {
+  /**
+   * Remembers a manual connection: the details in profiles.json, the secret in the SecretStore.
+   * `configured` are the names of the clouds clouds.yaml and the environment define: a remembered
+   * connection never takes one of those names, so that choosing a cloud by name is never ambiguous.
+   * Rejects (and keeps nothing) when the connection could not be remembered.
+   */
+  async remember(
+    label: string,
+    request: Extract<ConnectRequest, { kind: 'manual' }>,
+    configured: readonly string[] = [],
+  ): Promise<void> {
+    if (configured.includes(label)) {
+      throw new ImagedropError(
+        'config/invalid',
+        `A cloud in clouds.yaml (or the environment) is already named '${label}': remember this connection under another label.`,
+      );
+    }
     if (!this.#secrets.isAvailable()) {
       throw new ImagedropError(
         'internal',
@@ -156,10 +175,32 @@ export class Profiles {
             userDomainName: a.userDomainName,
           }),
     };
+    const before = await this.list();
+    const previousSecret = await this.#secrets.load(`profile:${label}`);
     await this.#secrets.save(`profile:${label}`, a.type === 'password' ? a.password : a.secret);
-    const others = (await this.list()).filter((p) => p.label !== label);
-    this.#profiles = [...others, JSON.parse(JSON.stringify(profile)) as Profile];
-    await this.#writer.write(() => JSON.stringify(this.#profiles, null, 1));
+    this.#profiles = [...before.filter((p) => p.label !== label), JSON.parse(JSON.stringify(profile)) as Profile];
+    try {
+      await this.#save();
+    } catch (e) {
+      // Not remembered after all: the list and the keychain go back to what they were.
+      this.#profiles = before;
+      if (previousSecret === null) await this.#secrets.delete(`profile:${label}`).catch(() => undefined);
+      else await this.#secrets.save(`profile:${label}`, previousSecret).catch(() => undefined);
+      throw e;
+    }
+  }
+
+  /** Writes profiles.json; a failure is an error that names the file and why. */
+  async #save(): Promise<void> {
+    try {
+      await this.#writer.write(() => JSON.stringify(this.#profiles, null, 1));
+    } catch (e) {
+      throw new ImagedropError(
+        'data/unwritable',
+        `Imagedrop could not write ${this.#file} (${whyUnwritable(e)}): make its folder writable, or set IMAGEDROP_DATA_DIR to a folder you can write.`,
+        { detail: this.#file, cause: e },
+      );
+    }
   }
 
   /** Forgets a remembered connection: its entry in profiles.json and its secret. False if there was none. */
@@ -170,8 +211,25 @@ export class Profiles {
     await this.#secrets.delete(`profile:${label}`);
     if (kept.length === profiles.length) return false;
     this.#profiles = kept;
-    await this.#writer.write(() => JSON.stringify(this.#profiles, null, 1));
+    try {
+      await this.#save();
+    } catch (e) {
+      this.#profiles = profiles; // still listed, as it still is in the file
+      throw e;
+    }
     return true;
+  }
+
+  /** The config of the remembered connection `label`; an error when there is none. */
+  async requireConfig(label: string): Promise<CloudConfig> {
+    const config = await this.config(label);
+    if (!config) {
+      throw new ImagedropError(
+        'config/cloud-not-found',
+        `No connection is remembered as '${label}': it may have been forgotten; connect with its details again.`,
+      );
+    }
+    return config;
   }
 
   /** The full config of a remembered connection, with its secret from the SecretStore. */

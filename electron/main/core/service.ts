@@ -249,10 +249,18 @@ export class ImagedropCore {
   async #connect(request: ConnectRequest): Promise<SessionInfo> {
     const signal = AbortSignal.timeout(CALL_TIMEOUT_MS);
     let config: CloudConfig;
+    const environment = { env: this.#options.env, cwd: this.#options.cwd };
     if (request.kind === 'cloud') {
-      config =
-        (await this.#profiles.config(request.cloud)) ??
-        (await chooseCloud({ cloud: request.cloud, env: this.#options.env, cwd: this.#options.cwd }));
+      // A remembered connection when the request says so; otherwise the clouds.yaml (or OS_*)
+      // cloud of that name, and a remembered one only when no such cloud exists.
+      config = request.remembered
+        ? await this.#profiles.requireConfig(request.cloud)
+        : await chooseCloud({ ...environment, cloud: request.cloud }).catch(async (e: unknown) => {
+            const remembered =
+              toAppError(e).code === 'config/cloud-not-found' ? await this.#profiles.config(request.cloud) : null;
+            if (!remembered) throw e;
+            return remembered;
+          });
     } else {
       // Main reads this file: only one the user chose in the picker (clouds.yaml and remembered
       // connections name theirs in the user's own files, above).
@@ -271,7 +279,8 @@ export class ImagedropCore {
     let notRemembered: string | null = null;
     if (request.kind === 'manual' && request.remember) {
       try {
-        await this.#profiles.remember(config.name, request);
+        const configured = (await listCloudNames(environment).catch(() => [])).map((c) => c.name);
+        await this.#profiles.remember(config.name, request, configured);
       } catch (e) {
         notRemembered = `Connected, but not remembered: ${toAppError(e).message}`;
       }

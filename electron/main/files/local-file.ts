@@ -1,7 +1,7 @@
 // The local file alone, before anything else looks at it: it exists, it is a regular file, it is
 // not empty, and it is under the target's size limit. No server call.
 import { stat } from 'node:fs/promises';
-import { formatBytes } from '../../../shared/format.ts';
+import { fitsSizeLimit, sizeLimitProblem } from '../../../shared/session.ts';
 import { ImagedropError, fileError } from '../errors.ts';
 import { identityOf, type FileIdentity } from './identity.ts';
 
@@ -19,11 +19,10 @@ export async function checkLocalFile(path: string, sizeLimit: number): Promise<F
   if (info.size === 0) {
     throw new ImagedropError('file/empty', `${path} is empty: there is nothing to upload.`);
   }
-  if (info.size > sizeLimit) {
-    throw new ImagedropError(
-      'file/too-large',
-      `${path} is ${formatBytes(info.size)}, more than this cloud's upload limit of ${formatBytes(sizeLimit)}: convert it to a smaller format (qcow2), or raise image_size_limit for the cloud if its administrator allows it.`,
-    );
+  if (!fitsSizeLimit(info.size, sizeLimit)) {
+    throw new ImagedropError('file/too-large', `${path} ${sizeLimitProblem(info.size, sizeLimit)}`, {
+      detail: `${info.size} bytes, limit ${sizeLimit}`,
+    });
   }
   return identityOf(info);
 }

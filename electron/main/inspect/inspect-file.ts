@@ -6,6 +6,7 @@
 import { constants, type Stats } from 'node:fs';
 import { open, stat, type FileHandle } from 'node:fs/promises';
 import type { InspectAdvice, Inspection, InspectReason } from '../../../shared/inspect.ts';
+import { fitsSizeLimit, sizeLimitProblem } from '../../../shared/session.ts';
 import { ImagedropError, fileError } from '../errors.ts';
 import { detect, type Detection } from './detect.ts';
 import { RegionReader } from './region-reader.ts';
@@ -23,6 +24,8 @@ export interface InspectOptions {
   readonly declaredFormat?: string;
   /** The disk_formats the cloud accepts (from GET /v2/schemas/image); unchecked when absent. */
   readonly acceptedDiskFormats?: readonly string[];
+  /** The cloud's upload limit (files must be smaller); unchecked when absent. */
+  readonly sizeLimit?: number;
   /** Aborting it rejects the call with the signal's reason (an AbortError), even mid-read. */
   readonly signal?: AbortSignal;
 }
@@ -118,6 +121,9 @@ async function inspectOpened(handle: FileHandle, path: string, options: InspectO
     ]) {
       if (extra) reasons.push(extra);
     }
+  }
+  if (options.sizeLimit !== undefined && !fitsSizeLimit(s.size, options.sizeLimit)) {
+    reasons.push({ code: 'over-size-limit', message: `The file ${sizeLimitProblem(s.size, options.sizeLimit)}` });
   }
   return {
     file: path,

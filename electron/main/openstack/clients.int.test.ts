@@ -829,7 +829,7 @@ describe('every error status the real image service can produce', () => {
     expect(e.message).toMatch(
       /^The data sent to 127\.0\.0\.1:9292 did not match the size announced for it: the file changed/,
     );
-    expect(e.detail).toContain('UND_ERR_REQ_CONTENT_LENGTH_MISMATCH');
+    expect(e.detail).toContain('IMAGEDROP_BODY_LENGTH_MISMATCH'); // counted by expect-put.ts
     // Glance saw a client that went away: the image waits for data again.
     let status = '';
     for (let i = 0; i < 50 && status !== 'queued'; i++) {
@@ -1003,7 +1003,7 @@ describe('preflight', () => {
       'file/too-large',
       undefined,
     );
-    expect(big.message).toMatch(/more than this cloud's upload limit/);
+    expect(big.message).toMatch(/this cloud takes only files smaller than 1000 B/);
     await expectError(
       preflightUpload(admin, { ...base, imageId: queued.id, path: path.join(dir, 'nope.raw') }),
       'file/not-found',

@@ -251,7 +251,7 @@ describe('chooseCloud', () => {
   it('OS_INSECURE=true: the warning names the environment, not a file', async () => {
     const openrc = await chooseCloud(
       env({
-        OS_AUTH_URL: 'http://k:5000/v3',
+        OS_AUTH_URL: 'https://k:5000/v3',
         OS_USERNAME: 'u',
         OS_PASSWORD: 'p',
         OS_PROJECT_NAME: 'x',

@@ -1,12 +1,13 @@
 // Cloud configuration the way OpenStack users already keep it: clouds.yaml + secure.yaml searched
 // where openstacksdk searches, OS_CLOUD, and plain OS_* variables as an openrc sets them. The cloud
 // is chosen as openstackclient chooses it: --cloud NAME, else OS_CLOUD, else the OS_* variables.
-import { readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
+import { authUrlProblem, plainHttpWarning } from '../../../shared/auth-url.ts';
 import type { EndpointInterface, ImageServiceChoice } from '../../../shared/session.ts';
 import { ImagedropError } from '../errors.ts';
+import { readCappedFile } from './capped-file.ts';
 
 /**
  * 128 GiB, the issue's "128 GB": Glance's own docs name binary sizes that way (image_size_cap's
@@ -94,6 +95,11 @@ export interface CloudConfig {
   readonly obsEndpointOverride?: string;
   /** IMS only: the largest file the native `PUT /v2/images/{id}/file` may carry, exclusive. */
   readonly nativeUploadLimit: number;
+  /**
+   * Imagedrop's `image_storage_quota`: the project's image quota in bytes where the image service
+   * does not say it (Glance's legacy user_storage_quota is in no API). Absent: unknown.
+   */
+  readonly storageQuota?: number;
   readonly warnings: readonly string[];
 }
 
@@ -145,23 +151,33 @@ function candidates(environment: ConfigEnvironment, base: 'clouds' | 'secure', e
   return files;
 }
 
+/** clouds.yaml and secure.yaml hold a few clouds: a few KiB. Capped like a CA file. */
+export const MAX_CONFIG_FILE_BYTES = 1 << 20;
+
 /** Reads the first existing file of a list. A file that exists but cannot be read or parsed is an error. */
 async function loadFirst(files: readonly string[]): Promise<{ file: string; data: Raw } | null> {
   for (const file of files) {
-    let text: string;
-    try {
-      text = await readFile(file, 'utf8');
-    } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      if (code === 'ENOENT' || code === 'ENOTDIR') continue;
+    const read = await readCappedFile(file, MAX_CONFIG_FILE_BYTES);
+    if (!read.ok) {
+      const { problem } = read;
+      if (problem.kind === 'unreadable') {
+        const code = problem.error.code;
+        if (code === 'ENOENT' || code === 'ENOTDIR') continue;
+        throw new ImagedropError(
+          'config/unreadable',
+          `${file} cannot be read (${code ?? 'error'}): check its permissions.`,
+          { detail: file },
+        );
+      }
       throw new ImagedropError(
         'config/unreadable',
-        `${file} cannot be read (${code ?? 'error'}): check its permissions.`,
-        {
-          detail: file,
-        },
+        problem.kind === 'not-a-file'
+          ? `${file} is not a regular file (${problem.what}): it should be the YAML file of your clouds.`
+          : `${file} is larger than ${MAX_CONFIG_FILE_BYTES >> 20} MiB, far more than a cloud configuration holds, so Imagedrop did not read it: check that it is the cloud configuration you meant.`,
+        { detail: file },
       );
     }
+    const text = read.text;
     let data: unknown;
     try {
       data = parseYaml(text);
@@ -252,6 +268,7 @@ const ENV_TOP_KEYS: Readonly<Record<string, string>> = {
   OS_INSECURE: 'insecure',
   OS_IMAGE_SIZE_LIMIT: 'image_size_limit',
   OS_IMAGE_ENDPOINT_OVERRIDE: 'image_endpoint_override',
+  OS_IMAGE_STORAGE_QUOTA: 'image_storage_quota',
 };
 
 function fromEnvironment(env: NodeJS.ProcessEnv): Raw | null {
@@ -324,6 +341,17 @@ export function parseSize(value: string): number | null {
   const power = ' kmgtp'.indexOf((m[2] || ' ').toLowerCase());
   const base = m[3] ? 1024 : 1000;
   return Math.round(Number(m[1]) * base ** power);
+}
+
+/**
+ * A quota as glance-api.conf writes user_storage_quota ('4GB', '500MB', '1073741824': its units are
+ * powers of 1024), so that the value can be copied from there; '4GiB' and '4.5 GiB' work too.
+ * Null when it is not a size. 0 means no quota, as in Glance.
+ */
+export function parseQuota(value: string): number | null {
+  const glance = /^\s*(\d+)\s*([KMGT]?)B?\s*$/i.exec(value);
+  if (glance) return Number(glance[1]) * 1024 ** ' KMGT'.indexOf((glance[2] || ' ').toUpperCase());
+  return parseSize(value);
 }
 
 function normalizeInterface(value: string | undefined, name: string, source: string): EndpointInterface {
@@ -443,6 +471,12 @@ export function resolveCloud(
   const imageService = chooseImageService(raw, authUrl, profile, source, invalid);
   const ims = imageService.kind === 'ims';
 
+  const urlProblem = authUrlProblem(authUrl);
+  if (urlProblem) {
+    throw new ImagedropError('config/invalid', `Cloud '${name}' in ${source}: its auth_url ${urlProblem}.`, {
+      detail: `${source}: clouds.${name}.auth.auth_url`,
+    });
+  }
   const authTypeRaw = str(raw, 'auth_type');
   const authType = authTypeRaw === undefined ? undefined : AUTH_TYPES[authTypeRaw.toLowerCase()];
   if (authTypeRaw !== undefined && !authType) {
@@ -570,6 +604,22 @@ export function resolveCloud(
   };
   const sizeLimit = sizeSetting('image_size_limit', DEFAULT_SIZE_LIMIT);
   const nativeUploadLimit = sizeSetting('ims_native_upload_limit', DEFAULT_IMS_NATIVE_LIMIT);
+  // An access key signs its requests and sends no secret: nothing to warn about.
+  const plainHttp = method.type === 'access-key' ? null : plainHttpWarning(authUrl, method.type);
+  if (plainHttp) warnings.push(`Cloud '${name}': ${plainHttp}`);
+  let storageQuota: number | undefined;
+  const quotaRaw = str(raw, 'image_storage_quota');
+  if (quotaRaw !== undefined) {
+    const parsed = parseQuota(quotaRaw);
+    if (parsed === null || parsed < 0) {
+      throw new ImagedropError(
+        'config/invalid',
+        `Cloud '${name}' in ${source} has image_storage_quota '${quotaRaw}': give it as glance-api.conf gives user_storage_quota, such as 4GB (powers of 1024), or in bytes.`,
+        { detail: source },
+      );
+    }
+    if (parsed > 0) storageQuota = parsed;
+  }
   const cacert = str(raw, 'cacert');
   const override = str(raw, 'image_endpoint_override');
   const obsOverride = str(raw, 'obs_endpoint_override');
@@ -599,6 +649,7 @@ export function resolveCloud(
     ...(region ? { regionName: region } : {}),
     ...(cacert ? { cacertPath: cacert } : {}),
     ...(override ? { imageEndpointOverride: override } : {}),
+    ...(storageQuota === undefined ? {} : { storageQuota }),
     ...(obsOverride ? { obsEndpointOverride: obsOverride } : {}),
     ...(obsBucket ? { obsBucket } : {}),
     ...(accessKeys ? { accessKeys } : {}),

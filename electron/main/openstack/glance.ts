@@ -4,10 +4,18 @@
 import type { Readable } from 'node:stream';
 import type { Dispatcher } from 'undici';
 import type { CreateImageRequest, GlanceImage, GlanceStore } from '../../../shared/glance.ts';
+import type { ImageUsage } from '../../../shared/quota.ts';
 import { ImagedropError } from '../errors.ts';
-import { httpRequest, parseJson, type HttpResponse } from './http.ts';
+import { putWithExpectContinue } from './expect-put.ts';
+import { MAX_RESPONSE_BYTES, httpRequest, parseJson, type HttpResponse } from './http.ts';
 import type { Session } from './session.ts';
 import { statusError } from './status-errors.ts';
+
+/**
+ * A page of the image list may hold up to 1000 records (api_limit_max), each with up to 128
+ * properties: the one answer allowed past the usual cap.
+ */
+export const MAX_LIST_PAGE_BYTES = 4 * MAX_RESPONSE_BYTES;
 
 /** Uploads wait this long for Glance's answer after the last byte (it writes the store first). */
 export const UPLOAD_RESPONSE_TIMEOUT_MS = 15 * 60_000;
@@ -22,8 +30,17 @@ export interface ImageDataOptions {
   readonly size: number;
   readonly store?: string;
   readonly signal: AbortSignal;
-  /** Per-upload dispatcher, so that a cut connection never poisons the shared pool. */
+  /**
+   * A dispatcher to send the PUT through, used as it is (without Expect). Without one, the PUT
+   * has a connection of its own anyway (expect-put.ts), so a cut one never poisons the pool.
+   */
   readonly dispatcher?: Dispatcher;
+  /**
+   * Send `Expect: 100-continue` and the body only once the server agrees (default true, when the
+   * session uses the real network), so that a PUT the server refuses sends no byte of its body.
+   * False sends headers and body at once, through undici.
+   */
+  readonly expectContinue?: boolean;
 }
 
 export interface VersionsDocument {
@@ -46,7 +63,7 @@ export class GlanceClient {
     method: Dispatcher.HttpMethod,
     path: string,
     signal: AbortSignal,
-    init: { body?: string; headers?: Record<string, string>; ok?: readonly number[] } = {},
+    init: { body?: string; headers?: Record<string, string>; ok?: readonly number[]; maxResponseBytes?: number } = {},
   ): Promise<HttpResponse> {
     const url = path.startsWith('http') ? path : this.url(path);
     return this.session.withToken(signal, async (token) => {
@@ -61,6 +78,7 @@ export class GlanceClient {
         signal,
         dispatcher: this.session.dispatcher,
         service: 'glance',
+        ...(init.maxResponseBytes === undefined ? {} : { maxResponseBytes: init.maxResponseBytes }),
       });
       if (!(init.ok ?? [200]).includes(res.status)) throw statusError('glance', res.status, res.text);
       return res;
@@ -154,7 +172,7 @@ export class GlanceClient {
     const seen = new Set<string>();
     let pages = 0;
     while (path) {
-      const res = await this.#call('GET', path, signal);
+      const res = await this.#call('GET', path, signal, { maxResponseBytes: MAX_LIST_PAGE_BYTES });
       const page: { images?: GlanceImage[]; next?: string } = parseJson(res, this.url(path), 'glance');
       pages += 1;
       const batch = (page.images ?? []).filter((i: GlanceImage) => !seen.has(i.id));
@@ -188,22 +206,37 @@ export class GlanceClient {
     }
     const token = await this.session.token(options.signal);
     const url = this.url(path);
-    const res = await httpRequest(url, {
-      method: 'PUT',
-      headers: {
-        'x-auth-token': token,
-        'content-type': 'application/octet-stream',
-        'content-length': String(options.size),
-        'x-openstack-image-size': String(options.size),
-        ...(options.store ? { 'x-image-meta-store': options.store } : {}),
-      },
-      body,
-      signal: options.signal,
-      dispatcher: options.dispatcher ?? this.session.dispatcher,
-      service: 'glance',
-      headersTimeout: UPLOAD_RESPONSE_TIMEOUT_MS,
-      bodyTimeout: UPLOAD_RESPONSE_TIMEOUT_MS,
-    });
+    const headers = {
+      'x-auth-token': token,
+      'content-type': 'application/octet-stream',
+      'content-length': String(options.size),
+      'x-openstack-image-size': String(options.size),
+      ...(options.store ? { 'x-image-meta-store': options.store } : {}),
+    };
+    const config = this.session.config;
+    // Expect needs Node's own client (expect-put.ts): only where the session uses the real network
+    // and no dispatcher was asked for (a MockAgent in tests is honoured, without Expect).
+    const expectContinue = options.expectContinue !== false && !options.dispatcher && this.session.sharedAgent;
+    const res = !expectContinue
+      ? await httpRequest(url, {
+          method: 'PUT',
+          headers,
+          body,
+          signal: options.signal,
+          dispatcher: options.dispatcher ?? this.session.dispatcher,
+          service: 'glance',
+          headersTimeout: UPLOAD_RESPONSE_TIMEOUT_MS,
+          bodyTimeout: UPLOAD_RESPONSE_TIMEOUT_MS,
+        })
+      : await putWithExpectContinue(url, {
+          headers,
+          body,
+          size: options.size,
+          signal: options.signal,
+          tls: { ...(config.cacertPath ? { cacertPath: config.cacertPath } : {}), verify: config.verify },
+          service: 'glance',
+          responseTimeoutMs: UPLOAD_RESPONSE_TIMEOUT_MS,
+        });
     if (res.status !== 204 && res.status !== 200) throw statusError('glance', res.status, res.text);
   }
 
@@ -239,6 +272,40 @@ export class GlanceClient {
       if (e instanceof ImagedropError && (e.httpStatus === 404 || e.httpStatus === 410)) return [];
       throw e;
     }
+  }
+
+  /**
+   * The project's image storage and quota. GET /v2/info/usage where the cloud answers it with
+   * `image_size_total` (Keystone unified limits, in MiB); otherwise — Glance before Yoga answers
+   * 404, and with unified limits off (its legacy user_storage_quota, as on Zed here) it answers
+   * `{"usage": {}}` — the sum of the project's images as Glance counts them (size × copies, not
+   * killed or deleted) against the cloud's configured image_storage_quota, if any.
+   */
+  async getUsage(signal: AbortSignal): Promise<ImageUsage> {
+    let reported: { usage?: { image_size_total?: { usage?: unknown; limit?: unknown } } } = {};
+    try {
+      const res = await this.#call('GET', '/v2/info/usage', signal);
+      reported = parseJson(res, this.url('/v2/info/usage'), 'glance');
+    } catch (e) {
+      if (!(e instanceof ImagedropError && (e.httpStatus === 404 || e.httpStatus === 501))) throw e;
+    }
+    const total = reported.usage?.image_size_total;
+    if (total && typeof total.usage === 'number' && typeof total.limit === 'number') {
+      const MiB = 1 << 20;
+      return {
+        source: 'usage-api',
+        usedBytes: total.usage * MiB,
+        limitBytes: total.limit < 0 ? null : total.limit * MiB,
+      };
+    }
+    const { images } = await this.listImages(signal, { owner: this.session.projectId });
+    let used = 0;
+    for (const image of images) {
+      if (image.status === 'killed' || image.status === 'deleted' || !image.size) continue;
+      const copies = image.stores ? image.stores.split(',').filter((s) => s.trim()).length : 1;
+      used += image.size * Math.max(1, copies);
+    }
+    return { source: 'image-sum', usedBytes: used, limitBytes: this.session.config.storageQuota ?? null };
   }
 
   /** GET /v2/info/import: the import methods this cloud enables. */

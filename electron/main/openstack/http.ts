@@ -1,10 +1,9 @@
 // The HTTP layer under the Keystone and Glance clients: one shared undici Agent per TLS setting,
 // an AbortSignal on every call, `Accept: application/json`, bodies always consumed, and every
 // failure turned into one ImagedropError with a stable code (status table: status-errors.ts).
-import { constants } from 'node:fs';
-import { open, type FileHandle } from 'node:fs/promises';
 import { Agent, request, type Dispatcher } from 'undici';
 import { ImagedropError } from '../errors.ts';
+import { readCappedFile } from './capped-file.ts';
 
 /** Who answered: Keystone and Huawei's IAM (Keystone-compatible) sign in, Glance and IMS hold images. */
 export type Service = 'keystone' | 'glance' | 'iam' | 'ims';
@@ -17,6 +16,11 @@ export interface TlsSettings {
 }
 
 export const CONNECT_TIMEOUT_MS = 10_000;
+/**
+ * The largest answer read from Keystone or Glance: a token with a big catalog is a few hundred
+ * KiB, an image record a few KiB. A listing page may ask for more (GlanceClient.listImages).
+ */
+export const MAX_RESPONSE_BYTES = 16 << 20;
 export const API_HEADERS_TIMEOUT_MS = 60_000;
 export const API_BODY_TIMEOUT_MS = 60_000;
 export const MAX_RESPONSE_HEADER_BYTES = 256 * 1024;
@@ -38,55 +42,30 @@ export function getDispatcher(tls: TlsSettings = {}): Promise<Dispatcher> {
 /** A CA bundle is a few hundred KiB at most (Mozilla's whole set is about 220 KiB). */
 export const MAX_CA_FILE_BYTES = 1 << 20;
 
-/**
- * Reads a CA file, and only a regular one of at most MAX_CA_FILE_BYTES: opened non-blocking so a
- * FIFO cannot hold a thread, checked with fstat (the file opened, not the name) before any read,
- * and never read past the cap (a device such as /dev/zero has no end).
- */
+/** Reads a CA file: a regular file of at most MAX_CA_FILE_BYTES (capped-file.ts says how). */
 export async function readCaFile(file: string): Promise<string> {
-  const unreadable = (e: unknown) =>
-    new ImagedropError(
-      'config/unreadable',
-      `The CA file ${file} cannot be read (${(e as NodeJS.ErrnoException).code ?? 'error'}): check the cacert path.`,
-      { detail: file, cause: e },
-    );
-  let handle: FileHandle;
-  try {
-    // O_NONBLOCK does not exist on Windows, where a path cannot name a FIFO or a device like this.
-    handle = await open(file, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
-  } catch (e) {
-    throw unreadable(e);
-  }
-  try {
-    const info = await handle.stat();
-    if (!info.isFile()) {
+  const read = await readCappedFile(file, MAX_CA_FILE_BYTES);
+  if (read.ok) return read.text;
+  const { problem } = read;
+  switch (problem.kind) {
+    case 'unreadable':
       throw new ImagedropError(
         'config/unreadable',
-        `The CA file ${file} is not a regular file (${info.isDirectory() ? 'a folder' : 'a device, pipe or socket'}): give the PEM file of the cloud's certificate authority.`,
+        `The CA file ${file} cannot be read (${problem.error.code ?? 'error'}): check the cacert path.`,
+        { detail: file, cause: problem.error },
+      );
+    case 'not-a-file':
+      throw new ImagedropError(
+        'config/unreadable',
+        `The CA file ${file} is not a regular file (${problem.what}): give the PEM file of the cloud's certificate authority.`,
         { detail: file },
       );
-    }
-    const tooBig = () =>
-      new ImagedropError(
+    case 'too-large':
+      throw new ImagedropError(
         'config/unreadable',
         `The CA file ${file} is larger than ${MAX_CA_FILE_BYTES >> 20} MiB, far more than a CA bundle: check that it is the PEM file of the cloud's certificate authority.`,
         { detail: file },
       );
-    if (info.size > MAX_CA_FILE_BYTES) throw tooBig();
-    // One byte more than the cap, in case the file grew since fstat.
-    const buffer = Buffer.alloc(MAX_CA_FILE_BYTES + 1);
-    let length = 0;
-    while (length < buffer.length) {
-      const { bytesRead } = await handle.read(buffer, length, buffer.length - length, length);
-      if (bytesRead === 0) break;
-      length += bytesRead;
-    }
-    if (length > MAX_CA_FILE_BYTES) throw tooBig();
-    return buffer.toString('utf8', 0, length);
-  } catch (e) {
-    throw e instanceof ImagedropError ? e : unreadable(e);
-  } finally {
-    await handle.close();
   }
 }
 
@@ -123,6 +102,8 @@ export interface HttpRequestOptions {
   readonly service: Service;
   readonly headersTimeout?: number;
   readonly bodyTimeout?: number;
+  /** The most of the answer's body to read (MAX_RESPONSE_BYTES unless a listing needs more). */
+  readonly maxResponseBytes?: number;
 }
 
 export interface HttpResponse {
@@ -130,6 +111,44 @@ export interface HttpResponse {
   readonly headers: Record<string, string | string[] | undefined>;
   /** The body as text (already read, so the connection is free). */
   readonly text: string;
+}
+
+function tooLarge(url: string, service: Service, status: number, max: number, seen: string): ImagedropError {
+  return new ImagedropError(
+    service === 'keystone' ? 'auth/unexpected-response' : 'glance/unexpected-response',
+    `${serviceName(service)} at ${originOf(url)} sent an answer larger than ${Math.round(max / (1 << 20))} MiB, far more than any it should send, so Imagedrop stopped reading it: check that the URL points at the ${service === 'keystone' ? 'Keystone' : 'image service'} API.`,
+    { httpStatus: status, detail: seen },
+  );
+}
+
+/**
+ * Reads a body as text, streamed and never past `max` bytes: a Content-Length above it is refused
+ * before a byte is read, and a body without one is cut off as soon as it passes the cap.
+ */
+export async function readCapped(
+  body: AsyncIterable<Buffer> & { destroy(): unknown },
+  headers: HttpResponse['headers'],
+  url: string,
+  service: Service,
+  status: number,
+  max: number,
+): Promise<string> {
+  const declared = Number(headers['content-length']);
+  if (Number.isFinite(declared) && declared > max) {
+    body.destroy();
+    throw tooLarge(url, service, status, max, `Content-Length ${declared}`);
+  }
+  const chunks: Buffer[] = [];
+  let length = 0;
+  for await (const chunk of body) {
+    length += chunk.length;
+    if (length > max) {
+      body.destroy();
+      throw tooLarge(url, service, status, max, `more than ${max} bytes`);
+    }
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks, length).toString('utf8');
 }
 
 /** Sends one request and reads the whole response body. Network failures become ImagedropErrors. */
@@ -145,7 +164,8 @@ export async function httpRequest(url: string, options: HttpRequestOptions): Pro
       ...(options.headersTimeout === undefined ? {} : { headersTimeout: options.headersTimeout }),
       ...(options.bodyTimeout === undefined ? {} : { bodyTimeout: options.bodyTimeout }),
     });
-    const text = await res.body.text();
+    const max = options.maxResponseBytes ?? MAX_RESPONSE_BYTES;
+    const text = await readCapped(res.body, res.headers, url, options.service, res.statusCode, max);
     return { status: res.statusCode, headers: res.headers, text };
   } catch (e) {
     if (options.signal.aborted) throw abortReason(options.signal, url, options.service);
@@ -182,11 +202,16 @@ function timeoutError(
   );
 }
 
-/** Parses a JSON body, or says clearly that the server answered something else. */
+/**
+ * Parses a JSON body, or says clearly that the server answered something else. The error names
+ * what came back (status, type, length) but never its text: an auth URL or a catalog entry may
+ * point anywhere, and its content must not come back through an error.
+ */
 export function parseJson<T>(res: HttpResponse, url: string, service: Service): T {
   try {
     return JSON.parse(res.text) as T;
   } catch {
+    const type = res.headers['content-type'];
     throw new ImagedropError(
       service === 'keystone' || service === 'iam'
         ? 'auth/unexpected-response'
@@ -194,13 +219,22 @@ export function parseJson<T>(res: HttpResponse, url: string, service: Service): 
           ? 'ims/unexpected-response'
           : 'glance/unexpected-response',
       `${serviceName(service)} at ${originOf(url)} answered with something that is not JSON: check that the URL points at the ${serviceName(service)} API.`,
-      { httpStatus: res.status, detail: res.text.slice(0, 200) },
+      {
+        httpStatus: res.status,
+        detail: `HTTP ${res.status}, ${Array.isArray(type) ? type[0] : (type ?? 'no content type')}, ${Buffer.byteLength(res.text)} bytes`,
+      },
     );
   }
 }
 
+/** The service's name at the start of a sentence: 'Keystone', 'The image service'. */
 export function serviceName(service: Service): string {
   return { keystone: 'Keystone', iam: 'IAM', ims: 'IMS', glance: 'The image service' }[service];
+}
+
+/** The service's name inside a sentence: 'Keystone', 'the image service'. */
+export function serviceNoun(service: Service): string {
+  return service === 'keystone' ? 'Keystone' : 'the image service';
 }
 
 export function originOf(url: string): string {
@@ -210,6 +244,9 @@ export function originOf(url: string): string {
     return url;
   }
 }
+
+/** The code of a request body that yielded more or fewer bytes than its Content-Length (expect-put.ts). */
+export const BODY_LENGTH_MISMATCH = 'IMAGEDROP_BODY_LENGTH_MISMATCH';
 
 /** Certificate problems: the handshake got far enough to see a certificate it cannot trust. */
 const CERT_CODES = new Set([
@@ -252,6 +289,7 @@ export function networkError(e: unknown, url: string, service: Service): Imagedr
   const codes = errorCodes(e);
   const host = originOf(url);
   const name = serviceName(service);
+  const noun = serviceNoun(service);
   const detail = codes.join(', ') || (e instanceof Error ? e.message : String(e));
   const has = (...wanted: string[]) => codes.some((c) => wanted.includes(c));
   const messages = errorMessages(e);
@@ -293,7 +331,7 @@ export function networkError(e: unknown, url: string, service: Service): Imagedr
   if (has('ECONNREFUSED')) {
     return new ImagedropError(
       'network/refused',
-      `Nothing answers at ${host}: check the URL, and that ${name === 'The image service' ? 'the image service' : name} is running.`,
+      `Nothing answers at ${host}: check the URL, and that ${noun} is running.`,
       { retryable: true, detail, cause: e },
     );
   }
@@ -309,7 +347,7 @@ export function networkError(e: unknown, url: string, service: Service): Imagedr
   ) {
     return timeoutError(url, service, e, detail);
   }
-  if (has('UND_ERR_REQ_CONTENT_LENGTH_MISMATCH')) {
+  if (has('UND_ERR_REQ_CONTENT_LENGTH_MISMATCH', BODY_LENGTH_MISMATCH)) {
     // undici stops a body that yields more or fewer bytes than its Content-Length: the file changed.
     return new ImagedropError(
       'file/changed',
@@ -331,8 +369,8 @@ export function networkError(e: unknown, url: string, service: Service): Imagedr
     return new ImagedropError(
       'network/reset',
       silentTls
-        ? `The connection to ${host} closed before ${name} answered anything: try again; if it keeps happening, the server may require a TLS client certificate, which Imagedrop does not send.`
-        : `The connection to ${host} broke before ${name} answered.`,
+        ? `The connection to ${host} closed before ${noun} answered anything: try again; if it keeps happening, the server may require a TLS client certificate, which Imagedrop does not send.`
+        : `The connection to ${host} broke before ${noun} answered: try again; if it keeps happening, check the network and any proxy on the way.`,
       { retryable: true, detail, cause: e },
     );
   }

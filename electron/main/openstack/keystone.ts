@@ -5,7 +5,7 @@ import type { Dispatcher } from 'undici';
 import { ImagedropError } from '../errors.ts';
 import type { AuthMethod, ProjectScope } from './cloud-config.ts';
 import { httpRequest, parseJson } from './http.ts';
-import { statusError } from './status-errors.ts';
+import { shapedServerMessage, statusError } from './status-errors.ts';
 
 export interface CatalogEndpoint {
   readonly id?: string;
@@ -138,13 +138,15 @@ export async function authenticate(options: {
         { httpStatus: 401, ...(err.serverMessage ? { serverMessage: err.serverMessage } : {}) },
       );
     }
-    if (res.status === 401 && options.method.type === 'token') {
+    // Keystone answers a token it cannot even decode with 404 "Could not recognize Fernet token"
+    // (in its own error shape): that is a refused token too, not a missing Keystone API.
+    const refusedToken =
+      res.status === 401 || (res.status === 404 && shapedServerMessage('keystone', res.text) !== null);
+    if (refusedToken && options.method.type === 'token') {
       throw new ImagedropError(
         'auth/invalid-credentials',
-        `${who} refused the token: it has expired or been revoked; sign in again.`,
-        {
-          httpStatus: 401,
-        },
+        `${who} refused the token: it is malformed, has expired or has been revoked; get a new one, or sign in with a password or an application credential.`,
+        { httpStatus: res.status, ...(err.serverMessage ? { serverMessage: err.serverMessage } : {}) },
       );
     }
     throw err;

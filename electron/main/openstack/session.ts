@@ -60,6 +60,11 @@ export class Session {
   readonly imageRoot: string;
   readonly imageEndpoint: string;
   readonly region: string | null;
+  /**
+   * True when the session talks through the shared network Agent of its TLS settings; false when
+   * a dispatcher was handed in (tests pass undici's MockAgent), which every request must then use.
+   */
+  readonly sharedAgent: boolean;
   #token: KeystoneToken;
   #renewing: Promise<KeystoneToken> | null = null;
   readonly #now: () => number;
@@ -72,9 +77,11 @@ export class Session {
     now: () => number,
     options: SessionOptions,
     endpoint: PickedEndpoint,
+    sharedAgent: boolean,
   ) {
     this.config = config;
     this.dispatcher = dispatcher;
+    this.sharedAgent = sharedAgent;
     this.#token = token;
     this.#now = now;
     this.#identityService = options.identityService ?? 'keystone';
@@ -91,6 +98,7 @@ export class Session {
     dispatcher?: Dispatcher,
     options: SessionOptions = {},
   ): Promise<Session> {
+    const sharedAgent = dispatcher === undefined;
     dispatcher ??= await getDispatcher({
       ...(config.cacertPath ? { cacertPath: config.cacertPath } : {}),
       verify: config.verify,
@@ -117,7 +125,7 @@ export class Session {
             interface: config.interface,
             ...(config.regionName ? { region: config.regionName } : {}),
           });
-    return new Session(config, dispatcher, token, now, options, endpoint);
+    return new Session(config, dispatcher, token, now, options, endpoint, sharedAgent);
   }
 
   get details(): SessionDetails {

@@ -20,6 +20,11 @@ export function cleanServerMessage(body: string): string {
       // keep the raw text
     }
   }
+  return plain(text).slice(0, 500);
+}
+
+/** HTML and Glance's <br /> junk removed, whitespace collapsed. */
+function plain(text: string): string {
   return text
     .replace(/<br\s*\/?>/gi, ' ')
     .replace(/<head>[\s\S]*?<\/head>/gi, ' ')
@@ -31,8 +36,63 @@ export function cleanServerMessage(body: string): string {
     .replace(/&quot;/g, '"')
     .replace(/&#39;/g, "'")
     .replace(/\s+/g, ' ')
-    .trim()
-    .slice(0, 500);
+    .trim();
+}
+
+/**
+ * The message of an error body in the service's own JSON shape, raw; null for anything else.
+ * Keystone: {"error": {"message": "...", "code": 401, ...}}. Glance (webob's JSON faults, also
+ * keystonemiddleware's in front of it): {"message": "...", "code": "400 Bad Request", "title": ...}.
+ */
+export function shapedServerMessage(service: Service, body: string): string | null {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body);
+  } catch {
+    return null;
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return null;
+  const p = parsed as { message?: unknown; code?: unknown; error?: unknown };
+  if (service === 'keystone') {
+    const e = p.error as { message?: unknown; code?: unknown } | null | undefined;
+    return typeof e === 'object' && e !== null && typeof e.message === 'string' && typeof e.code === 'number'
+      ? e.message
+      : null;
+  }
+  return typeof p.message === 'string' && typeof p.code === 'string' && /^\d{3}\b/.test(p.code) ? p.message : null;
+}
+
+/**
+ * The server's own words for an error, cleaned, and only from an answer in that service's JSON
+ * error shape: any other server (a login portal, a metadata service, whatever an auth URL or a
+ * catalog entry points at) gets no text of its answer into an error, so that a request to an
+ * arbitrary URL cannot be used to read that URL's content back.
+ */
+export function serverText(service: Service, body: string): string {
+  const message = shapedServerMessage(service, body);
+  return message === null ? '' : plain(message).slice(0, 500);
+}
+
+/** At most this many characters of a server's reason go into the sentence itself. */
+const REASON_MAX = 240;
+
+/**
+ * Glance's reason for a 400, short enough for a sentence: the first paragraph of its message (the
+ * jsonschema dump that follows is left out), long quoted values cut, and for a schema failure the
+ * property it is about. '' when the answer is not Glance's.
+ */
+export function glanceReason(body: string): string {
+  const message = shapedServerMessage('glance', body);
+  if (message === null) return '';
+  const raw = message.replace(/<br\s*\/?>/gi, '\n');
+  const first = raw.split(/\n\s*\n/)[0] ?? raw;
+  const field = /Failed validating '[^']+' in schema\['properties'\]\['([^']+)'\]/.exec(raw)?.[1];
+  let reason = plain(first)
+    .replace(/^Provided object does not match schema '[^']*': /, '')
+    .replace(/'([^']{41,})'/g, (_m, value: string) => `'${value.slice(0, 24)}…' (${value.length} characters)`);
+  if (field && !reason.startsWith(field)) reason = `${field}: ${reason}`;
+  reason = reason.replace(/[.\s]+$/, '');
+  return reason.length > REASON_MAX ? `${reason.slice(0, REASON_MAX - 1)}…` : reason;
 }
 
 interface StatusRule {
@@ -179,6 +239,15 @@ const KEYSTONE_STATUS: Readonly<Record<number, StatusRule>> = {
 function keystoneRule(status: number): StatusRule | undefined {
   // A redirect or a versions document (Glance answers 300 to any unknown path) is not Keystone.
   if (status >= 300 && status < 400) return KEYSTONE_STATUS[404];
+  // Keystone takes a POST to /v3/auth/tokens. A server that does not implement POST (501, what
+  // Python's http.server answers) or not on that path (405) is some other web server.
+  if (status === 405 || status === 501) {
+    return {
+      code: 'config/invalid',
+      message: `The server at this auth URL is not Keystone (it does not take a sign-in there: HTTP ${status}): check the auth URL; it usually ends in /v3.`,
+      retryable: false,
+    };
+  }
   if (status >= 500) {
     return {
       code: 'auth/unavailable',
@@ -189,12 +258,23 @@ function keystoneRule(status: number): StatusRule | undefined {
   return KEYSTONE_STATUS[status];
 }
 
+/** Glance's generic 400, with its reason in the sentence when it gave one. */
+function glanceBadRequest(body: string): StatusRule | null {
+  const reason = glanceReason(body);
+  if (!reason) return null;
+  return {
+    code: 'glance/bad-request',
+    message: `The image service refused the request as invalid (it said: ${reason}): check the image settings.`,
+    retryable: false,
+  };
+}
+
 /** The error for a non-2xx answer from Keystone or the image service. */
 export function statusError(service: Service, status: number, body: string): ImagedropError {
-  const server = cleanServerMessage(body);
+  const server = serverText(service, body);
   const identity = service === 'keystone' || service === 'iam';
   let rule = (service === 'glance'
-    ? (refineGlance(status, server) ?? GLANCE_STATUS[status])
+    ? (refineGlance(status, server) ?? (status === 400 ? glanceBadRequest(body) : null) ?? GLANCE_STATUS[status])
     : identity
       ? keystoneRule(status)
       : undefined) ?? {

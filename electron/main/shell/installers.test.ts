@@ -2,6 +2,7 @@
 // keep it consistent with the shell: the associated extensions are the ones the app accepts, and
 // the icons it names are real PNGs of the sizes the targets need.
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
@@ -25,7 +26,18 @@ const config = parse(readFileSync(path.join(root, 'electron-builder.yml'), 'utf8
   linux: { target: string[]; executableName: string; icon: string };
   win: { target: string[] };
   mac: { target: string[]; category: string };
+  electronFuses: Record<string, boolean>;
 };
+
+const require = createRequire(import.meta.url);
+/** electron-builder's own schema check (what `npm run check:builder` runs), on a config object. */
+async function validate(configuration: unknown): Promise<void> {
+  const { validateConfiguration } = require('app-builder-lib/out/util/config/config') as {
+    validateConfiguration(c: unknown, log: unknown): Promise<void>;
+  };
+  const { DebugLogger } = require('builder-util') as { DebugLogger: new (enabled: boolean) => unknown };
+  await validateConfiguration(configuration, new DebugLogger(false));
+}
 
 function pngSize(file: string): [number, number] {
   const bytes = readFileSync(file);
@@ -59,6 +71,38 @@ describe('electron-builder.yml', () => {
       expect(IMAGE_EXTENSIONS).toContain(a.ext);
       expect(a).toMatchObject({ role: 'Viewer', name: expect.any(String), description: expect.any(String) });
       if (a.mimeType !== undefined) expect(a.mimeType).toMatch(/^application\/x-[a-z0-9-]+$/);
+    }
+  });
+
+  it('flips the fuses: no run-as-node, no NODE_OPTIONS or --inspect, asar only and checked, no file:// privileges', () => {
+    expect(config.electronFuses).toEqual({
+      runAsNode: false,
+      enableNodeOptionsEnvironmentVariable: false,
+      enableNodeCliInspectArguments: false,
+      onlyLoadAppFromAsar: true,
+      enableEmbeddedAsarIntegrityValidation: true,
+      grantFileProtocolExtraPrivileges: false,
+    });
+  });
+
+  it("passes electron-builder's schema, which would refuse a misspelt fuse", async () => {
+    await expect(validate(config)).resolves.toBeUndefined();
+    await expect(validate({ ...config, electronFuses: { ...config.electronFuses, runAsNod: false } })).rejects.toThrow(
+      /configuration\.electronFuses/,
+    );
+    await expect(validate({ ...config, electronFuses: { runAsNode: 'no' } })).rejects.toThrow(
+      /configuration\.electronFuses/,
+    );
+  });
+
+  it('maps each fuse onto @electron/fuses options the way electron-builder flips them', async () => {
+    const { FuseV1Options } = (await import('@electron/fuses')) as unknown as {
+      FuseV1Options: Record<string, number>;
+    };
+    // electron-builder's generateFuseConfig: the config key with its first letter upper-cased.
+    for (const key of Object.keys(config.electronFuses)) {
+      const option = key[0]!.toUpperCase() + key.slice(1);
+      expect(FuseV1Options[option], key).toEqual(expect.any(Number));
     }
   });
 

@@ -15,7 +15,7 @@ export type ServedCore = Pick<
 >;
 
 export interface ServeOptions {
-  /** Our renderer's file:// URL: the only document allowed to call. */
+  /** Our renderer's app:// URL: the only document allowed to call. */
   readonly rendererUrl: string;
 }
 

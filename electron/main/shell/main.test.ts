@@ -3,7 +3,6 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { EVENT_CHANNELS, INVOKE_CHANNELS } from '../../../shared/ipc.ts';
 import {
@@ -39,7 +38,7 @@ async function ready(): Promise<FakeBrowserWindow> {
   fake.app.makeReady();
   await vi.waitFor(() => expect(FakeBrowserWindow.created).toHaveLength(1));
   const win = FakeBrowserWindow.created[0]!;
-  win.webContents.mainFrame = fakeFrame(pathToFileURL(win.loaded ?? '').href, 5);
+  win.webContents.mainFrame = fakeFrame(win.loaded ?? '', 5);
   return win;
 }
 
@@ -89,6 +88,24 @@ describe('main.ts', () => {
     fake.app.makeReady();
     await new Promise((r) => setTimeout(r, 20));
     expect(FakeBrowserWindow.created).toHaveLength(0);
+  });
+
+  it('serves the renderer from app://, registered before ready and handled after, from the build folder', async () => {
+    await boot();
+    expect(fake.privilegedSchemes).toEqual([
+      {
+        schemes: [{ scheme: 'app', privileges: expect.objectContaining({ standard: true, secure: true }) }],
+        whenReady: false,
+      },
+    ]);
+    expect(fake.protocolHandlers.size).toBe(0);
+    const win = await ready();
+    expect(win.loaded).toBe('app://imagedrop/index.html');
+    const handler = fake.protocolHandlers.get('app');
+    expect(handler).toBeDefined();
+    // The build folder next to the bundled main script (absent here: a 404, not a file from elsewhere).
+    expect((await handler!(new Request('app://imagedrop/index.html'))).status).toBe(404);
+    expect((await handler!(new Request('app://imagedrop/..%2f..%2f..%2fetc%2fpasswd'))).status).toBe(400);
   });
 
   it('on ready: core, IPC for every channel, one locked-down window', async () => {

@@ -3,13 +3,22 @@
 // the IPC service, the desktop feedback and the one window, and a clean quit. Every decision
 // lives in a tested module beside it; the core (electron/main/core) never imports electron.
 // `imagedrop serve …` runs the web server instead (electron/main/serve), with no window.
-import { app, clipboard, dialog, type BrowserWindow, type OpenDialogOptions, type WebContents } from 'electron';
+import {
+  app,
+  clipboard,
+  dialog,
+  protocol,
+  type BrowserWindow,
+  type OpenDialogOptions,
+  type WebContents,
+} from 'electron';
 import { statSync } from 'node:fs';
 import path from 'node:path';
 import { ImagedropCore } from '../core/service.ts';
 import { toAppError } from '../errors.ts';
 import { serveArgvFrom } from '../serve/options.ts';
 import { runServe } from '../serve/run.ts';
+import { registerAppScheme, serveAppProtocol } from './app-protocol.ts';
 import { closeQuestion } from './close-guard.ts';
 import { startDesktopFeedback } from './desktop-feedback.ts';
 import { serveIpc } from './ipc.ts';
@@ -113,6 +122,8 @@ async function start(): Promise<void> {
   });
   await c.init();
   core = c;
+  // The renderer comes from app://imagedrop/, answered from its build folder only.
+  serveAppProtocol(protocol, files.rendererDir);
   const stopIpc = serveIpc(c, getWindow, { rendererUrl: files.rendererUrl });
   const stopFeedback = startDesktopFeedback(c, getWindow);
   stopServices = () => {
@@ -143,6 +154,7 @@ async function shutdown(): Promise<void> {
 app.setName('Imagedrop');
 if (process.env.IMAGEDROP_DATA_DIR) app.setPath('userData', path.resolve(process.env.IMAGEDROP_DATA_DIR));
 app.enableSandbox(); // every renderer sandboxed, whatever a window asks
+registerAppScheme(protocol); // app:// is standard and secure; it must be said before ready
 
 /**
  * `imagedrop serve`: the same core behind the web server, no window. The keychain store is the

@@ -20,10 +20,11 @@ function window(frameUrl = url): { win: WindowLike & { destroyed: boolean }; wc:
 }
 
 describe('appFiles', () => {
-  it('finds the preload and the renderer next to the bundled main script', () => {
+  it('finds the preload and the renderer next to the bundled main script, and shows it on app://', () => {
     expect(files.preload).toBe(path.join('/opt/Imagedrop/resources/app.asar/dist/electron/preload.cjs'));
+    expect(files.rendererDir).toBe(path.join('/opt/Imagedrop/resources/app.asar/dist/renderer'));
     expect(files.indexHtml).toBe(path.join('/opt/Imagedrop/resources/app.asar/dist/renderer/index.html'));
-    expect(url).toBe('file:///opt/Imagedrop/resources/app.asar/dist/renderer/index.html');
+    expect(url).toBe('app://imagedrop/index.html');
   });
 });
 
@@ -37,10 +38,19 @@ describe('isRendererUrl', () => {
     `${url}.evil.html`,
     `${url}/x`,
     url.replace('index.html', 'index.htm'),
-    url.replace('/dist/renderer/', '/dist/renderer2/'),
+    url.replace('index.html', 'assets/index.js'),
+    'app://imagedrop/',
+    'app://imagedrop/Index.html',
+    'app://evil/index.html',
+    'app://imagedrop.evil/index.html',
+    'app://imagedrop:8080/index.html',
+    'app://user@imagedrop/index.html',
     `${url}?x=1`,
+    // The old file:// renderer, and the same path anywhere else, no longer pass.
+    'file:///opt/Imagedrop/resources/app.asar/dist/renderer/index.html',
     'file://evil.example/opt/Imagedrop/resources/app.asar/dist/renderer/index.html',
-    'https://opt/Imagedrop/resources/app.asar/dist/renderer/index.html',
+    'https://imagedrop/index.html',
+    'http://imagedrop/index.html',
     'about:blank',
     'devtools://devtools/bundled/inspector.html',
     '',

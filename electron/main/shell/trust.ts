@@ -1,22 +1,25 @@
-// Who the shell trusts: only the top frame of our own window, showing our own renderer file.
+// Who the shell trusts: only the top frame of our own window, showing our own renderer document.
 // Pure (structural types stand in for Electron's objects), so every rule is unit-tested.
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { APP_INDEX_URL, APP_SCHEME } from './app-protocol.ts';
 
 /** Where the built app lives, relative to the bundled main script (dist/electron/main.cjs). */
 export interface AppFiles {
   readonly preload: string;
+  /** The renderer's build folder: the only files app:// serves. */
+  readonly rendererDir: string;
   readonly indexHtml: string;
-  /** The renderer's file:// URL, the one URL our window may show. */
+  /** app://imagedrop/index.html, the one URL our window may show. */
   readonly rendererUrl: string;
 }
 
 export function appFiles(bundleDir: string): AppFiles {
-  const indexHtml = path.join(bundleDir, '..', 'renderer', 'index.html');
+  const rendererDir = path.join(bundleDir, '..', 'renderer');
   return {
     preload: path.join(bundleDir, 'preload.cjs'),
-    indexHtml,
-    rendererUrl: pathToFileURL(indexHtml).href,
+    rendererDir,
+    indexHtml: path.join(rendererDir, 'index.html'),
+    rendererUrl: APP_INDEX_URL,
   };
 }
 
@@ -33,13 +36,14 @@ function withoutFragment(raw: string): string | null {
 
 /**
  * True only for our renderer's own document: parsed with URL and compared whole (scheme, host,
- * path and query; a #fragment does not change the document). Never a prefix match, so
- * file:///…/index.html.evil or another file in the same folder does not pass.
+ * path and query; a #fragment does not change the document), on our own app:// scheme. Never a
+ * prefix match, so app://imagedrop/index.html.evil, another file of the origin, or the same
+ * file on file:// does not pass.
  */
 export function isRendererUrl(candidate: string, rendererUrl: string): boolean {
   const a = withoutFragment(candidate);
   const b = withoutFragment(rendererUrl);
-  return a !== null && b !== null && a.startsWith('file:') && a === b;
+  return a !== null && b !== null && a.startsWith(`${APP_SCHEME}:`) && a === b;
 }
 
 export interface FrameLike {

@@ -47,10 +47,10 @@ describe('the main window', () => {
     expect(p.enableBlinkFeatures).toBeUndefined();
   });
 
-  it('uses the bundled preload and loads the built renderer from disk', () => {
+  it('uses the bundled preload and loads the renderer from app://, not file://', () => {
     const win = open();
     expect(prefs(win).preload).toBe(path.join('/opt/Imagedrop/resources/app.asar/dist/electron', 'preload.cjs'));
-    expect(win.loaded).toBe(path.join('/opt/Imagedrop/resources/app.asar/dist/renderer', 'index.html'));
+    expect(win.loaded).toBe('app://imagedrop/index.html');
     expect(win.options.title).toBe('Imagedrop');
   });
 

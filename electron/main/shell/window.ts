@@ -1,6 +1,7 @@
 // The one main window, locked down (Electron's security checklist): isolated and sandboxed
-// renderer without Node, a strict CSP also sent as a header, no navigation, no new windows, no
-// <webview>, every permission denied. Closing it during uploads asks first (close-guard.ts).
+// renderer without Node, loaded from app:// (not file://), a strict CSP also sent as a header, no
+// navigation, no new windows, no <webview>, every permission denied. Closing it during uploads
+// asks first (close-guard.ts).
 import {
   BrowserWindow,
   dialog,
@@ -133,6 +134,7 @@ export function createMainWindow(options: MainWindowOptions): BrowserWindow {
       });
   });
 
-  void win.loadFile(options.files.indexHtml);
+  // app://imagedrop/index.html, served by app-protocol.ts from the renderer's build folder.
+  void win.loadURL(options.files.rendererUrl);
   return win;
 }

@@ -65,6 +65,9 @@ export class FakeBrowserWindow extends EventEmitter {
   async loadFile(file: string): Promise<void> {
     this.loaded = file;
   }
+  async loadURL(url: string): Promise<void> {
+    this.loaded = url;
+  }
   setProgressBar(progress: number, options?: unknown): void {
     this.progress.push({ progress, options });
   }
@@ -215,6 +218,9 @@ function freshFake() {
     openDialogs: [] as unknown[],
     /** base64 of the plaintext, prefixed, standing in for the OS keychain's ciphertext */
     encryption: { available: true, backend: 'gnome_libsecret', shouldReEncrypt: false },
+    /** protocol.registerSchemesAsPrivileged calls (with whether the app was ready), and handlers. */
+    privilegedSchemes: [] as { schemes: unknown[]; whenReady: boolean }[],
+    protocolHandlers: new Map<string, (request: Request) => Promise<Response>>(),
   };
 }
 
@@ -281,6 +287,17 @@ export function electronModule() {
     },
     get nativeTheme() {
       return fake.nativeTheme;
+    },
+    protocol: {
+      registerSchemesAsPrivileged: vi.fn((schemes: unknown[]) => {
+        // Like Electron, only before ready.
+        fake.privilegedSchemes.push({ schemes, whenReady: fake.app.ready });
+      }),
+      handle: vi.fn((scheme: string, handler: (request: Request) => Promise<Response>) => {
+        if (!fake.app.ready) throw new Error('protocol.handle before the app is ready');
+        if (fake.protocolHandlers.has(scheme)) throw new Error(`The scheme ${scheme} is already handled`);
+        fake.protocolHandlers.set(scheme, handler);
+      }),
     },
     session: {
       get defaultSession() {

@@ -545,12 +545,16 @@ export class UploadEngine {
     void this.#options.jobLog.save(() => this.#records());
   }
 
-  /** Writes the log now and waits for the disk: before a side effect a crash must not lose. */
+  /**
+   * Writes the log now and waits for the disk: before a side effect a crash must not lose (a
+   * record created, an upload started). A log that cannot be written throws joblog/unwritable,
+   * and the side effect does not happen.
+   */
   async #persistNow(): Promise<void> {
     const log = this.#options.jobLog;
     if (!log) return;
     await log.save(() => this.#records());
-    await log.idle();
+    await log.flush();
   }
 
   #name(job: Job): string {

@@ -2,7 +2,9 @@
 // few seconds of progress), so that after a crash or restart the queue comes back and interrupted
 // jobs can be resumed. A log written by the first version (v1: the UI snapshot itself) is read and
 // migrated. A log that cannot be read is set aside, never fatal; one damaged job costs only itself.
-import { readFile, rename } from 'node:fs/promises';
+// Before a record is created the engine flushes the log: no record exists that the log does not know.
+import { readFile, rename, rm } from 'node:fs/promises';
+import path from 'node:path';
 import { z } from 'zod';
 import { VISIBILITIES } from '../../../shared/glance.ts';
 import { IMAGE_FORMATS } from '../../../shared/inspect.ts';
@@ -16,7 +18,8 @@ import {
   type LifecycleStep,
   type UploadPhase,
 } from '../../../shared/upload.ts';
-import { SerialWriter } from '../files/atomic-file.ts';
+import { ImagedropError } from '../errors.ts';
+import { SerialWriter, whyUnwritable, writeFileAtomic, type FileWriter } from '../files/atomic-file.ts';
 import type { JobState } from './job-state.ts';
 
 export const JOB_LOG_VERSION = 2;
@@ -256,20 +259,49 @@ function imageIdOf(raw: unknown): string | null {
 }
 
 export interface JobLogOptions {
-  /** Told once when a corrupt log was set aside, with a sentence for the user. */
+  /**
+   * Told when a corrupt log was set aside, and when a save fails (once per distinct failure, not
+   * once per save), with a sentence for the user.
+   */
   readonly onWarning?: (message: string) => void;
+  /** How the log reaches the disk (writeFileAtomic; a test passes one that hangs or fails). */
+  readonly write?: FileWriter;
 }
+
+/** How long flush() waits for the log to reach the disk before it gives up. */
+export const JOB_LOG_FLUSH_DEADLINE_MS = 15_000;
 
 export class JobLog {
   readonly file: string;
   readonly #writer: SerialWriter;
   readonly #onWarning: (message: string) => void;
+  #lastWarned: string | null = null;
 
   constructor(file: string, options: JobLogOptions = {}) {
     this.file = file;
     this.#onWarning = options.onWarning ?? (() => {});
-    this.#writer = new SerialWriter(file, (e) =>
-      this.#onWarning(`The upload queue could not be saved to ${file} (${(e as Error).message}).`),
+    this.#writer = new SerialWriter(
+      file,
+      (e) => {
+        const warning = `The upload queue could not be saved to ${file} (${whyUnwritable(e)}).`;
+        if (warning === this.#lastWarned) return;
+        this.#lastWarned = warning;
+        this.#onWarning(warning);
+      },
+      options.write ?? writeFileAtomic,
+    );
+  }
+
+  /** The folder the log lives in (the one to name when it cannot be written). */
+  get folder(): string {
+    return path.dirname(this.file);
+  }
+
+  #unwritable(why: string, cause?: unknown): ImagedropError {
+    return new ImagedropError(
+      'joblog/unwritable',
+      `Imagedrop cannot save its job log in ${this.folder} (${why}), so it creates no image record it could lose track of: make that folder writable, or set IMAGEDROP_DATA_DIR to a folder you can write.`,
+      { detail: this.file, ...(cause === undefined ? {} : { cause }) },
     );
   }
 
@@ -336,13 +368,62 @@ export class JobLog {
     }
   }
 
-  /** Writes the current jobs (coalesced: the latest content wins). */
-  save(jobs: () => readonly JobState[]): Promise<void> {
-    return this.#writer.write(() => JSON.stringify({ version: JOB_LOG_VERSION, savedAt: Date.now(), jobs: jobs() }));
+  /**
+   * Writes the current jobs (coalesced: the latest content wins). Never rejects: a failure goes to
+   * onWarning, and flush() reports it to whoever must not go on without the log on disk.
+   */
+  async save(jobs: () => readonly JobState[]): Promise<void> {
+    try {
+      await this.#writer.write(() => JSON.stringify({ version: JOB_LOG_VERSION, savedAt: Date.now(), jobs: jobs() }));
+      this.#lastWarned = null;
+    } catch {
+      // told to onWarning; flush() rejects with it
+    }
   }
 
-  /** Resolves when everything saved so far is on disk. */
+  /** Resolves when every save asked for so far has finished, whether it reached the disk or not. */
   idle(): Promise<void> {
     return this.#writer.idle();
+  }
+
+  /**
+   * Resolves when everything saved so far is on disk. Rejects with 'joblog/unwritable' when the
+   * last save failed, or when the saves have not finished within `deadlineMs` (a hung disk or
+   * network share): the engine awaits it before it creates an image record, so that no record
+   * exists that the log does not know about.
+   */
+  async flush(deadlineMs: number = JOB_LOG_FLUSH_DEADLINE_MS): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<'late'>((resolve) => {
+      timer = setTimeout(() => resolve('late'), deadlineMs);
+    });
+    try {
+      const outcome = await Promise.race([this.#writer.idle().then(() => 'done' as const), late]);
+      if (outcome === 'late') {
+        const seconds = Math.round(deadlineMs / 100) / 10;
+        throw this.#unwritable(`saving it did not finish within ${seconds} s; the disk or network share may hang`);
+      }
+    } finally {
+      clearTimeout(timer);
+    }
+    const error = this.#writer.lastError;
+    if (error) throw this.#unwritable(whyUnwritable(error), error);
+  }
+
+  /**
+   * Removes the log file (a run whose jobs all finished). Rejects with 'joblog/unwritable' when it
+   * cannot, for the caller to warn: the uploads themselves are not affected.
+   */
+  async remove(): Promise<void> {
+    await this.#writer.idle();
+    try {
+      await rm(this.file, { force: true });
+    } catch (e) {
+      throw new ImagedropError(
+        'joblog/unwritable',
+        `The finished job log ${this.file} could not be removed (${whyUnwritable(e)}): its jobs are finished, so delete it yourself.`,
+        { detail: this.file, cause: e },
+      );
+    }
   }
 }

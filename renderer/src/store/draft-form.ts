@@ -4,7 +4,7 @@ import type { AppError } from '../../../shared/errors.ts';
 import { formatBytes } from '../../../shared/format.ts';
 import type { Visibility } from '../../../shared/glance.ts';
 import type { Inspection } from '../../../shared/inspect.ts';
-import type { SessionInfo } from '../../../shared/session.ts';
+import { fitsSizeLimit, type SessionInfo } from '../../../shared/session.ts';
 import type { UploadRequest } from '../../../shared/upload.ts';
 
 export const GIB = 1024 ** 3;
@@ -152,10 +152,12 @@ export function draftVerdict(draft: Draft, session: SessionInfo | null): DraftVe
     return { kind: 'blocked', reasons: reasons.length > 0 ? reasons : ['The inspector found this file unsafe.'] };
   }
   const limit = session?.capabilities.sizeLimit;
-  if (limit !== undefined && limit > 0 && inspection.size > limit) {
+  if (limit !== undefined && limit > 0 && !fitsSizeLimit(inspection.size, limit)) {
     return {
       kind: 'blocked',
-      reasons: [`The file is ${formatBytes(inspection.size)}; this cloud takes at most ${formatBytes(limit)}.`],
+      reasons: [
+        `The file is ${formatBytes(inspection.size)}; this cloud takes only files smaller than ${formatBytes(limit)}.`,
+      ],
     };
   }
 

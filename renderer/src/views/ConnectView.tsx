@@ -2,7 +2,8 @@
 // as main words them (they say whether it is the password, the URL or the certificate). Once
 // connected: who, which project and region, which image endpoint, and any warnings.
 import { useRef, useState, type FormEvent } from 'react';
-import type { EndpointInterface, ConnectRequest, SessionInfo } from '../../../shared/session.ts';
+import { authUrlProblem, plainHttpWarning } from '../../../shared/auth-url.ts';
+import type { CloudEntry, EndpointInterface, ConnectRequest, SessionInfo } from '../../../shared/session.ts';
 import { connect, disconnect, forgetConnection, pickCaFile } from '../bridge.ts';
 import { CheckboxField, SelectField, TextField } from '../components/fields.tsx';
 import { formatDateTime } from '../format/display.ts';
@@ -116,6 +117,7 @@ export function buildManualRequest(
   const url = fields.authUrl.trim();
   if (url === '') problems.authUrl = 'Enter the Keystone URL, for example https://keystone.example.org:5000/v3.';
   else if (!/^https?:\/\/[^\s/]+/i.test(url)) problems.authUrl = 'The URL must start with https:// or http://.';
+  else if (authUrlProblem(url)) problems.authUrl = `The URL ${authUrlProblem(url)}.`;
   if (authType === 'password') {
     if (fields.username.trim() === '') problems.username = 'Enter the user name.';
     if (fields.password === '') problems.password = 'Enter the password.';
@@ -177,7 +179,14 @@ function ConnectForm() {
   const formRef = useRef<HTMLFormElement>(null);
 
   const mode: Mode = chosenMode ?? (clouds.length > 0 ? 'cloud' : 'manual');
-  const cloud = clouds.find((c) => c.name === cloudName) ?? clouds[0];
+  // A remembered connection may share its name with a clouds.yaml cloud (remembered by an older
+  // version): then its choice gets a key of its own, and the request says which one is meant.
+  const cloudKey = (c: CloudEntry) =>
+    c.source === 'remembered' && clouds.some((o) => o !== c && o.name === c.name)
+      ? `${c.name}\u0000remembered`
+      : c.name;
+  const cloud = clouds.find((c) => cloudKey(c) === cloudName) ?? clouds[0];
+  const httpWarning = plainHttpWarning(fields.authUrl.trim(), authType);
 
   function set<K extends keyof ManualFields>(key: K, value: ManualFields[K]) {
     // Typing into the details fixes the choice: the clouds list arriving later must not swap the form away.
@@ -194,7 +203,11 @@ function ConnectForm() {
         setProblems({ cloud: 'Choose a cloud.' });
         return;
       }
-      void connect({ kind: 'cloud', cloud: cloud.name });
+      void connect({
+        kind: 'cloud',
+        cloud: cloud.name,
+        ...(cloud.source === 'remembered' ? { remembered: true } : {}),
+      });
       return;
     }
     const built = buildManualRequest({ ...fields, remember: fields.remember && canRemember !== false }, authType);
@@ -245,9 +258,9 @@ function ConnectForm() {
             {clouds.length > 0 ? (
               <SelectField
                 label="Cloud"
-                value={cloud?.name ?? ''}
+                value={cloud ? cloudKey(cloud) : ''}
                 onChange={setCloudName}
-                options={clouds.map((c) => ({ value: c.name, label: `${c.name} (${c.source})` }))}
+                options={clouds.map((c) => ({ value: cloudKey(c), label: `${c.name} (${c.source})` }))}
                 error={problems.cloud}
                 hint={cloud?.authUrl ? <>Auth URL {cloud.authUrl}</> : undefined}
               />
@@ -281,6 +294,7 @@ function ConnectForm() {
               value={fields.authUrl}
               onChange={(v) => set('authUrl', v)}
               error={problems.authUrl}
+              hint={httpWarning ? <span className="field-warning">{httpWarning}</span> : undefined}
               placeholder="https://keystone.example.org:5000/v3"
               required
             />

@@ -54,6 +54,10 @@ export class CloudFacts {
     const prev = this.#facts.get(endpoint);
     if (prev && prev.hashAlgo === hashAlgo) return;
     this.#facts.set(endpoint, { hashAlgo, seenAt: Date.now() });
-    await this.#writer?.write(() => JSON.stringify(Object.fromEntries(this.#facts), null, 1));
+    try {
+      await this.#writer?.write(() => JSON.stringify(Object.fromEntries(this.#facts), null, 1));
+    } catch {
+      // A hint that could not be kept is learned again next time: never an upload's failure.
+    }
   }
 }
