@@ -127,11 +127,4 @@ describe('cli auth and images on an IMS cloud', () => {
     expect(table.stdout).toMatch(/^ID\s+NAME\s+STATUS\s+SIZE\s+FORMAT\s+OS VERSION\s+UPDATED$/m);
     expect(table.stderr).toMatch(/^\d+ images? in IMS$/m);
   });
-
-  it('upload says in one sentence that it speaks Glance only so far', async () => {
-    const r = await cli(['upload', path.join(dir, 'clouds.yaml'), '--cloud', 'hw']);
-    expect(r.code).not.toBe(0);
-    expect(r.stderr.trim().split('\n')).toHaveLength(1);
-    expect(r.stderr).toMatch(/Cloud 'hw' uses Huawei Cloud IMS .*set image_service: glance\.$/m);
-  });
 });

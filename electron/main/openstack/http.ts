@@ -218,7 +218,7 @@ export function parseJson<T>(res: HttpResponse, url: string, service: Service): 
         : service === 'ims'
           ? 'ims/unexpected-response'
           : 'glance/unexpected-response',
-      `${serviceName(service)} at ${originOf(url)} answered with something that is not JSON: check that the URL points at the ${serviceName(service)} API.`,
+      `${serviceName(service)} at ${originOf(url)} answered with something that is not JSON: check that the URL points at the ${service === 'keystone' ? 'Keystone' : service === 'iam' ? 'IAM' : service === 'ims' ? 'IMS' : 'image service'} API.`,
       {
         httpStatus: res.status,
         detail: `HTTP ${res.status}, ${Array.isArray(type) ? type[0] : (type ?? 'no content type')}, ${Buffer.byteLength(res.text)} bytes`,

@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ImagedropError } from '../errors.ts';
-import { JobLog } from './job-log.ts';
+import { JOB_LOG_VERSION, JobLog } from './job-log.ts';
 
 let dir: string;
 beforeEach(async () => {
@@ -30,7 +30,7 @@ describe('JobLog.flush', () => {
     const log = new JobLog(path.join(dir, 'data', 'cli-jobs', 'run.json'));
     void log.save(() => []);
     await log.flush(5_000);
-    expect(JSON.parse(await readFile(log.file, 'utf8'))).toMatchObject({ version: 1, jobs: [] });
+    expect(JSON.parse(await readFile(log.file, 'utf8'))).toMatchObject({ version: JOB_LOG_VERSION, jobs: [] });
   });
 
   it('resolves at once when nothing was saved yet', async () => {

@@ -269,9 +269,8 @@ export class GlanceTarget implements ImageTarget<GlanceState> {
       if (timer) clearTimeout(timer);
     }
     const digests = whole ? await (whole as SourceBody).digests() : null;
-    // The 204 means Glance stored every byte.
+    // The 204 means Glance has every byte: it is storing them (finish() ends this step at `active`).
     if (run.job.image.status !== 'saving') run.step('saving', 'start');
-    run.step('saving', 'end');
     run.update({
       image: { status: null }, // read again while finishing
       state: { createUncertain: false, transport: null }, // the transfer is complete: nothing of it is left to resume
@@ -285,7 +284,6 @@ export class GlanceTarget implements ImageTarget<GlanceState> {
     let delay = this.#verify.pollStartMs;
     let lastStatus: string | null = null;
     let lastChange = run.now();
-    let savingSeen = false;
     for (;;) {
       const image = await this.glance.getImage(imageId, run.signal);
       this.#setStatus(run, image.status);
@@ -293,12 +291,8 @@ export class GlanceTarget implements ImageTarget<GlanceState> {
         lastStatus = image.status;
         lastChange = run.now();
       }
-      if (image.status === 'saving' && !savingSeen) {
-        savingSeen = true;
-        run.step('saving', 'start');
-      }
       if (image.status === 'active') {
-        if (savingSeen) run.step('saving', 'end');
+        run.step('saving', 'end');
         run.step('active', 'start');
         run.step('active', 'end');
         this.#finished.set(run.job.id, image);
@@ -446,7 +440,7 @@ export class GlanceTarget implements ImageTarget<GlanceState> {
   #setStatus(run: TargetRun<GlanceState>, status: GlanceImageStatus): void {
     if (run.job.image.status === status) return;
     run.update({ image: { status } });
-    if (status === 'saving' && run.job.phase !== 'verifying') run.step('saving', 'start');
+    if (status === 'saving') run.step('saving', 'start');
   }
 
   async #getImageOrNull(id: string, signal: AbortSignal): Promise<GlanceImage | null> {

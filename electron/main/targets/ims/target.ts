@@ -310,7 +310,10 @@ export class ImsTarget implements ImageTarget<ImsState> {
       await this.#waitForActive(run);
       return;
     }
-    if (this.route === 'register' && !run.job.image.id && !s.jobId) await this.#createMetadata(run);
+    // register fills a record of ours: a new one when there is none (or a failed job's was deleted).
+    if (this.route === 'register' && !(run.job.image.id && run.job.image.owned) && !s.jobId) {
+      await this.#createMetadata(run);
+    }
     s = this.#state(run);
     if (!s.jobId && s.jobSentAt) {
       // The request went out and its answer was lost (a crash, a cut): what did it start?
