@@ -70,21 +70,7 @@ async function harness(cloud = 'hw', extra: Record<string, string> = {}, logFile
   const env = objstoreEnv();
   const store = new URL(env.OBJSTORE_ENDPOINT);
   const obsProxy = await startFaultProxy({ host: store.hostname, port: Number(store.port) });
-  const clouds = await writeHuaweiClouds(dir, emulator, {
-    extra: { obs_endpoint_override: obsProxy.url, ...extra },
-  });
-  // Some of the emulator's clouds name their own OBS endpoint: the proxy's (given first) wins.
-  const lines = (await readFile(clouds, 'utf8')).split('\n');
-  const kept: string[] = [];
-  let seen = new Set<string>();
-  for (const line of lines) {
-    if (/^ {2}\S/.test(line)) seen = new Set();
-    const key = /^ {4}(\w+):/.exec(line)?.[1];
-    if (key && seen.has(key)) continue;
-    if (key) seen.add(key);
-    kept.push(line);
-  }
-  await writeFile(clouds, kept.join('\n'));
+  const clouds = await writeHuaweiClouds(dir, emulator, { obsEndpoint: obsProxy.url, extra });
   const config = await chooseCloud({ cloud, env: { OS_CLIENT_CONFIG_FILE: clouds }, cwd: os.tmpdir() });
   const context = (await openContext(config, AbortSignal.timeout(60_000), {
     pollMs: 150,

@@ -4,6 +4,8 @@ import type { ImsEmulator } from './index.ts';
 
 export interface HuaweiCloudsOptions {
   readonly bucket?: string;
+  /** OBS's endpoint for every cloud (a fault proxy in front of the store, say); else the catalog's. */
+  readonly obsEndpoint?: string;
   /** Extra top-level settings for every cloud (e.g. ims_native_upload_limit). */
   readonly extra?: Readonly<Record<string, string>>;
 }
@@ -18,6 +20,7 @@ export function huaweiCloudsYaml(emulator: ImsEmulator, options: HuaweiCloudsOpt
     `    obs_bucket: ${JSON.stringify(options.bucket ?? 'images')}`,
     ...Object.entries(options.extra ?? {}).map(([k, v]) => `    ${k}: ${JSON.stringify(v)}`),
   ];
+  const obs = JSON.stringify(options.obsEndpoint ?? emulator.s3Endpoint);
   const lines = [
     'clouds:',
     '  hw:',
@@ -28,6 +31,7 @@ export function huaweiCloudsYaml(emulator: ImsEmulator, options: HuaweiCloudsOpt
     `      user_domain_name: ${JSON.stringify(a.domain)}`,
     `      project_name: ${JSON.stringify(emulator.region)}`,
     ...common,
+    ...(options.obsEndpoint ? [`    obs_endpoint_override: ${obs}`] : []),
     `    ak: ${JSON.stringify(permanent.accessKey)}`,
     `    sk: ${JSON.stringify(permanent.secretKey)}`,
     '  hw-aksk:',
@@ -36,7 +40,7 @@ export function huaweiCloudsYaml(emulator: ImsEmulator, options: HuaweiCloudsOpt
     `      project_name: ${JSON.stringify(emulator.region)}`,
     ...common,
     `    image_endpoint_override: ${JSON.stringify(emulator.url)}`,
-    `    obs_endpoint_override: ${JSON.stringify(emulator.s3Endpoint)}`,
+    `    obs_endpoint_override: ${obs}`,
     `    ak: ${JSON.stringify(permanent.accessKey)}`,
     `    sk: ${JSON.stringify(permanent.secretKey)}`,
   ];
@@ -48,7 +52,7 @@ export function huaweiCloudsYaml(emulator: ImsEmulator, options: HuaweiCloudsOpt
       `      project_name: ${JSON.stringify(emulator.region)}`,
       ...common,
       `    image_endpoint_override: ${JSON.stringify(emulator.url)}`,
-      `    obs_endpoint_override: ${JSON.stringify(emulator.s3Endpoint)}`,
+      `    obs_endpoint_override: ${obs}`,
       `    ak: ${JSON.stringify(temporary.accessKey)}`,
       `    sk: ${JSON.stringify(temporary.secretKey)}`,
       `    security_token: ${JSON.stringify(temporary.securityToken)}`,
