@@ -35,6 +35,8 @@ export type AppErrorCode =
   | 'glance/unavailable'
   | 'glance/unexpected-status'
   | 'glance/unexpected-response'
+  | 'glance/import-unavailable'
+  | 'glance/import-failed'
   // Huawei Cloud IMS (and its IMG.xxxx codes), in the pre-flight checks and in IMS's answers alike
   | 'ims/bad-request'
   | 'ims/needs-token'

@@ -75,6 +75,12 @@ export const uploadRequestSchema = z.object({
   objectKey: z.string().min(1).max(1024).optional(),
   osVersion: z.string().min(1).max(255).optional(),
   keepObject: z.boolean().optional(),
+  import: z
+    .object({
+      stores: z.union([z.literal('all'), z.array(z.string().min(1).max(255)).max(64)]),
+      allowFailure: z.boolean(),
+    })
+    .optional(),
 });
 
 /** One tuple schema per invoke method: exactly the arguments the contract declares. */

@@ -103,6 +103,18 @@ export interface UploadRequest {
   readonly osVersion?: string;
   /** IMS: keep the object in the bucket after the image is active (it is deleted by default). */
   readonly keepObject?: boolean;
+  /**
+   * Glance only: stage the file and import it with glance-direct (the interoperable import), to the
+   * named stores or to all of them, instead of one PUT of the file.
+   */
+  readonly import?: ImportChoice;
+}
+
+export interface ImportChoice {
+  /** The stores to import into, or 'all' (the cloud's every store). Empty: the default store. */
+  readonly stores: readonly string[] | 'all';
+  /** False (the default): the import fails when any store fails. True: the image stays where it landed. */
+  readonly allowFailure: boolean;
 }
 
 /** The routes into Huawei IMS a user can ask for. */

@@ -387,6 +387,46 @@ describe('cli upload', () => {
   });
 });
 
+describe('cli upload --import and images copy (the interoperable import)', () => {
+  it('stages and imports into every store, says each store in --json, then copy-image adds none twice', async () => {
+    const file = await randomFile(dir, 'import-all.raw', 3 * MiB);
+    const r = await cli(['upload', file, '--cloud', ADMIN, '--import', '--all-stores', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const [line] = jsonLines(r.stdout);
+    expect(line).toMatchObject({
+      status: 'active',
+      verified: true,
+      stores: [
+        { store: 'fast', state: 'done' },
+        { store: 'slow', state: 'done' },
+      ],
+    });
+    const id = (line as { imageId: string }).imageId;
+    created.add(id);
+    const image = await glance.getImage(id, AbortSignal.timeout(10_000));
+    expect((image.stores ?? '').split(',').sort()).toEqual(['fast', 'slow']);
+    const again = await cli(['images', 'copy', id, '--stores', 'slow', '--cloud', ADMIN]);
+    expect(again.code).toBe(2);
+    expect(again.stderr).toMatch(/already in slow: there is nothing to copy/);
+    const wrong = await cli(['upload', file, '--cloud', ADMIN, '--stores', 'slow']);
+    expect(wrong.code).toBe(2);
+    expect(wrong.stderr).toMatch(/go with --import/);
+  });
+
+  it('images copy IMAGE --stores: copy-image to the second store, its outcome per store', async () => {
+    const file = await randomFile(dir, 'copy-cli.raw', 2 * MiB);
+    const up = await cli(['upload', file, '--cloud', ADMIN, '--store', 'fast', '--json']);
+    expect(up.code, up.stderr).toBe(0);
+    const id = (jsonLines(up.stdout)[0] as { imageId: string }).imageId;
+    created.add(id);
+    const r = await cli(['images', 'copy', id, '--stores', 'slow', '--cloud', ADMIN, '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout)).toEqual({ imageId: id, stores: [{ store: 'slow', state: 'done' }] });
+    const image = await glance.getImage(id, AbortSignal.timeout(10_000));
+    expect((image.stores ?? '').split(',').sort()).toEqual(['fast', 'slow']);
+  });
+});
+
 describe('cli resume, with more than one job in a log', () => {
   it('resumes only the named job; the others stay in the log, unstarted, until their own resume', async () => {
     const proxy = await startFaultProxy(GLANCE);

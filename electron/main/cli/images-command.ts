@@ -7,15 +7,17 @@ import { ImsClient, type ImsImage } from '../huawei/ims.ts';
 import { HuaweiSession } from '../huawei/session.ts';
 import { GlanceClient } from '../openstack/glance.ts';
 import { Session } from '../openstack/session.ts';
-import { EXIT_OK, type CliCommand, type CliIo } from './command.ts';
+import { copyImageToStores } from '../core/image-copy.ts';
+import { EXIT_OK, EXIT_PROBLEM, type CliCommand, type CliIo } from './command.ts';
 import { chooseCliCloud } from './connect.ts';
 import { terminalSafe, writeJson, writeLine } from './terminal.ts';
 
 export const imagesCommand: CliCommand = {
   name: 'images',
   summary: 'list every image in the project (all pages); --all for every image you can see',
-  usage: `images [--cloud NAME] [--status ${GLANCE_IMAGE_STATUSES.join('|')}] [--all] [--json]`,
+  usage: `images [--cloud NAME] [--status ${GLANCE_IMAGE_STATUSES.join('|')}] [--all] [--json]  |  images copy IMAGE --stores a,b [--cloud NAME] [--json]`,
   async run(argv, io, signal) {
+    if (argv[0] === 'copy') return copyCommand(argv.slice(1), io, signal);
     const { values } = parseArgs({
       args: [...argv],
       options: {
@@ -103,4 +105,53 @@ function table(io: CliIo, header: readonly string[], cells: readonly (readonly s
         .join('  ')
         .trimEnd(),
     );
+}
+
+/**
+ * `images copy IMAGE --stores a,b`: Glance's copy-image of an active image to more stores, followed
+ * store by store (one line per change; --json: the outcome per store).
+ */
+async function copyCommand(argv: readonly string[], io: CliIo, signal: AbortSignal): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: [...argv],
+    allowPositionals: true,
+    options: {
+      cloud: { type: 'string' },
+      stores: { type: 'string' },
+      json: { type: 'boolean', default: false },
+    },
+    strict: true,
+  });
+  const imageId = positionals[0];
+  if (!imageId || positionals.length > 1) {
+    throw new ImagedropError('ipc/invalid-request', 'Name one IMAGE to copy: images copy IMAGE --stores a,b.');
+  }
+  const stores = (values.stores ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  if (stores.length === 0) {
+    throw new ImagedropError('ipc/invalid-request', 'Name the stores to copy to: --stores a,b.');
+  }
+  const config = await chooseCliCloud(values.cloud, io);
+  if (config.imageService.kind === 'ims') {
+    throw new ImagedropError(
+      'ipc/invalid-request',
+      `Cloud '${config.name}' is a Huawei IMS cloud: it has no Glance stores to copy an image between.`,
+    );
+  }
+  const glance = new GlanceClient(await Session.open(config, signal));
+  const [importMethods, cloudStores] = await Promise.all([glance.getImportMethods(signal), glance.getStores(signal)]);
+  let last = '';
+  const outcome = await copyImageToStores(glance, { importMethods, stores: cloudStores }, imageId, stores, {
+    signal,
+    onProgress: (now) => {
+      const line = now.map((s) => `${s.store}: ${s.state}`).join(', ');
+      if (line !== last && !values.json) writeLine(io.stderr, `${imageId}: ${line}`);
+      last = line;
+    },
+  });
+  if (values.json) writeJson(io.stdout, outcome);
+  else writeLine(io.stdout, `${imageId}: ${outcome.stores.map((s) => `${s.store} ${s.state}`).join(', ')}`);
+  return outcome.stores.every((s) => s.state === 'done') ? EXIT_OK : EXIT_PROBLEM;
 }

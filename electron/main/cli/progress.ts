@@ -28,8 +28,14 @@ export function describeState(s: UploadSnapshot): string {
       return `paused at ${percentOf(s.bytesSent, s.bytesTotal)}%`;
     case 'interrupted':
       return `interrupted: ${s.error?.message ?? ''}${s.retryAt ? ` (retrying in ${formatDuration((s.retryAt - Date.now()) / 1000)}; ${resumeText(s.resume)})` : ''}`;
-    case 'verifying':
-      return `verifying (image ${s.imageStatus ?? '…'})`;
+    case 'verifying': {
+      // An import says each store's state; an IMS job its percent.
+      const stores = s.stores?.length ? `; ${s.stores.map((x) => `${x.store} ${x.state}`).join(', ')}` : '';
+      const job = s.remoteJob
+        ? `; job ${s.remoteJob.status}${s.remoteJob.percent !== null ? ` ${s.remoteJob.percent}%` : ''}`
+        : '';
+      return `verifying (image ${s.imageStatus ?? '…'}${stores}${job})`;
+    }
     case 'done':
       return s.verified ? `active, verified (${s.checksums.algorithm} match)` : 'done, not verified';
     case 'failed':

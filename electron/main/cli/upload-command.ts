@@ -67,6 +67,7 @@ export function resultObject(s: UploadSnapshot, seconds: number | null) {
     os_hash_value: s.checksums.server,
     verified: s.verified,
     seconds,
+    ...(s.target === 'glance-import' ? { stores: s.stores ?? [] } : {}),
     ...(ims
       ? {
           route: s.target.replace(/^ims-/, ''),
@@ -333,7 +334,7 @@ export const uploadCommand: CliCommand = {
   name: 'upload',
   summary: 'create an image record, upload the file, wait for active, verify the checksum',
   usage:
-    'upload FILE... [--cloud NAME] [--name NAME] [--disk-format auto|raw|qcow2|vmdk|vhd|vhdx|vdi|iso|…] [--container-format bare] [--store ID] [--visibility private|shared|community|public] [--min-disk GB] [--min-ram MB] [--property KEY=VALUE]... [--tag TAG]... [--protected] [--concurrency N] [--recreate-stuck] [--json]  Huawei IMS: [--route auto|register|create|native|quick] [--bucket B] [--object KEY] [--os-version TEXT] [--keep-object]',
+    'upload FILE... [--cloud NAME] [--name NAME] [--disk-format auto|raw|qcow2|vmdk|vhd|vhdx|vdi|iso|…] [--container-format bare] [--store ID] [--visibility private|shared|community|public] [--min-disk GB] [--min-ram MB] [--property KEY=VALUE]... [--tag TAG]... [--protected] [--concurrency N] [--recreate-stuck] [--json]  Glance import: [--import [--stores a,b | --all-stores] [--allow-failure]]  Huawei IMS: [--route auto|register|create|native|quick] [--bucket B] [--object KEY] [--os-version TEXT] [--keep-object]',
   async run(argv, io, signal) {
     const { values, positionals } = parseArgs({
       args: [...argv],
@@ -358,6 +359,10 @@ export const uploadCommand: CliCommand = {
         object: { type: 'string' },
         'os-version': { type: 'string' },
         'keep-object': { type: 'boolean', default: false },
+        import: { type: 'boolean', default: false },
+        stores: { type: 'string' },
+        'all-stores': { type: 'boolean', default: false },
+        'allow-failure': { type: 'boolean', default: false },
       },
     });
     if (positionals.length === 0) throw new ImagedropError('ipc/invalid-request', 'Name at least one FILE to upload.');
@@ -374,6 +379,20 @@ export const uploadCommand: CliCommand = {
         '--object names one object: give one FILE with it, or leave it out.',
       );
     }
+    const importStores = (values.stores ?? '')
+      .split(',')
+      .map((x) => x.trim())
+      .filter(Boolean);
+    if (!values.import && (values.stores !== undefined || values['all-stores'] || values['allow-failure'])) {
+      throw new ImagedropError(
+        'ipc/invalid-request',
+        '--stores, --all-stores and --allow-failure go with --import (the interoperable import): add --import, or leave them out (--store picks the store of a plain upload).',
+      );
+    }
+    if (values['all-stores'] && values.stores !== undefined) {
+      throw new ImagedropError('ipc/invalid-request', 'Give --stores a,b or --all-stores, not both.');
+    }
+    const glanceOnly = values.import ? ['--import'] : [];
     const imsOnly = [
       ...(route !== undefined ? ['--route'] : []),
       ...(values.bucket !== undefined ? ['--bucket'] : []),
@@ -418,6 +437,14 @@ export const uploadCommand: CliCommand = {
       ...(values.object ? { objectKey: values.object } : {}),
       ...(values['os-version'] ? { osVersion: values['os-version'] } : {}),
       ...(values['keep-object'] ? { keepObject: true } : {}),
+      ...(values.import
+        ? {
+            import: {
+              stores: values['all-stores'] ? ('all' as const) : importStores,
+              allowFailure: values['allow-failure'],
+            },
+          }
+        : {}),
     }));
     // What the app's IPC would refuse, refused here too, before anything is signed in to.
     checkUploadRequests(requests, positionals, values.name !== undefined);
@@ -441,6 +468,12 @@ export const uploadCommand: CliCommand = {
       [config, modules] = await opening;
       const facts = await loadFacts(io, modules);
       if (config.imageService.kind === 'ims') {
+        if (glanceOnly.length > 0) {
+          throw new ImagedropError(
+            'ipc/invalid-request',
+            `--import is Glance's interoperable import, and '${config.name}' is a Huawei IMS cloud: leave it out (--route chooses how IMS takes the file).`,
+          );
+        }
         context = await modules.openContext(config, signal, { facts });
       } else {
         if (imsOnly.length > 0) {
@@ -451,7 +484,7 @@ export const uploadCommand: CliCommand = {
         }
         const session = await openGlanceSession(config, io, signal);
         context = await modules.buildContext(session, signal, {
-          uploadOnly: { stores: values.store !== undefined },
+          uploadOnly: { stores: values.store !== undefined, import: values.import },
           facts,
         });
       }

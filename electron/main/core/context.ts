@@ -35,8 +35,8 @@ export function cloudKeyOf(session: Session): string {
 }
 
 export interface ContextOptions {
-  /** Read only what an upload needs (the schema; stores when asked): the CLI's fast path. */
-  readonly uploadOnly?: { readonly stores: boolean };
+  /** Read only what an upload needs (the schema; stores and import methods when asked): the CLI's fast path. */
+  readonly uploadOnly?: { readonly stores: boolean; readonly import?: boolean };
   /** What Imagedrop has learned of the cloud's hashing (kept across runs by the caller). */
   readonly facts?: CloudFacts;
   /** Settings of the Glance target (tests shorten its waits or give it another transport). */
@@ -69,8 +69,8 @@ export async function buildContext(
   const [versions, schema, stores, importMethods] = await Promise.all([
     lite ? { current: null, versions: [] } : glance.getVersions(signal),
     glance.getImageSchema(signal),
-    lite && !lite.stores ? [] : glance.getStores(signal),
-    lite ? [] : glance.getImportMethods(signal),
+    lite && !lite.stores && !lite.import ? [] : glance.getStores(signal),
+    lite && !lite.import ? [] : glance.getImportMethods(signal),
   ]);
   const capabilities: CloudCapabilities = {
     diskFormats: schema.diskFormats,
@@ -79,15 +79,28 @@ export async function buildContext(
     importMethods,
     sizeLimit: session.config.sizeLimit,
   };
+  const facts = options.facts ?? new CloudFacts(null);
   const glanceTarget = new GlanceTarget({
     glance,
-    facts: options.facts ?? new CloudFacts(null),
+    facts,
     imageEndpoint: session.imageRoot,
     diskFormats: schema.diskFormats,
     sizeLimit: session.config.sizeLimit,
     ...options.glance,
   });
-  const targets = new Map<TargetKind, ImageTarget>([['glance', glanceTarget as ImageTarget]]);
+  const importTarget = new GlanceTarget({
+    glance,
+    facts,
+    imageEndpoint: session.imageRoot,
+    diskFormats: schema.diskFormats,
+    sizeLimit: session.config.sizeLimit,
+    ...options.glance,
+    import: { methods: importMethods, stores },
+  });
+  const targets = new Map<TargetKind, ImageTarget>([
+    ['glance', glanceTarget as ImageTarget],
+    ['glance-import', importTarget as ImageTarget],
+  ]);
   return {
     kind: 'glance',
     session,
@@ -100,7 +113,7 @@ export async function buildContext(
     sizeLimit: session.config.sizeLimit,
     capabilities,
     imageApiVersion: versions.current,
-    targetKindFor: (_request: UploadRequest) => 'glance',
+    targetKindFor: (request: UploadRequest) => (request.import ? 'glance-import' : 'glance'),
     target: (kind) => targets.get(kind) ?? null,
   };
 }

@@ -107,6 +107,17 @@ export class GlanceClient {
   }
 
   async createImage(request: CreateImageRequest, signal: AbortSignal): Promise<GlanceImage> {
+    return (await this.createImageDetailed(request, signal)).image;
+  }
+
+  /**
+   * POST /v2/images, with the import methods the answer's `OpenStack-image-import-methods` header
+   * names for this image (null when Glance sends none).
+   */
+  async createImageDetailed(
+    request: CreateImageRequest,
+    signal: AbortSignal,
+  ): Promise<{ image: GlanceImage; importMethods: string[] | null }> {
     const body: Record<string, unknown> = { ...request.properties, name: request.name };
     if (request.id !== undefined) body.id = request.id;
     if (request.diskFormat !== undefined) body.disk_format = request.diskFormat;
@@ -117,7 +128,12 @@ export class GlanceClient {
     if (request.protected !== undefined) body.protected = request.protected;
     if (request.tags !== undefined) body.tags = request.tags;
     const res = await this.#call('POST', '/v2/images', signal, { body: JSON.stringify(body), ok: [201] });
-    return parseJson<GlanceImage>(res, this.url('/v2/images'), 'glance');
+    const header = res.headers['openstack-image-import-methods'];
+    const methods = (Array.isArray(header) ? header.join(',') : header)
+      ?.split(',')
+      .map((m) => m.trim())
+      .filter(Boolean);
+    return { image: parseJson<GlanceImage>(res, this.url('/v2/images'), 'glance'), importMethods: methods ?? null };
   }
 
   /** PATCH with JSON-patch operations, e.g. [{ op: 'replace', path: '/protected', value: false }]. */
@@ -245,9 +261,14 @@ export class GlanceClient {
     id: string,
     method: { name: 'glance-direct' | 'web-download' | 'copy-image'; uri?: string },
     signal: AbortSignal,
-    options: { stores?: readonly string[] } = {},
+    options: { stores?: readonly string[]; allStores?: boolean; allStoresMustSucceed?: boolean } = {},
   ): Promise<void> {
-    const body = { method, ...(options.stores ? { stores: options.stores } : {}) };
+    const body = {
+      method,
+      ...(options.stores ? { stores: options.stores } : {}),
+      ...(options.allStores ? { all_stores: true } : {}),
+      ...(options.allStoresMustSucceed !== undefined ? { all_stores_must_succeed: options.allStoresMustSucceed } : {}),
+    };
     await this.#call('POST', `/v2/images/${encodeURIComponent(id)}/import`, signal, {
       body: JSON.stringify(body),
       ok: [202],

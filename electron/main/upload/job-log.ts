@@ -68,6 +68,7 @@ const requestSchema = z.object({
   objectKey: z.string().optional(),
   osVersion: z.string().optional(),
   keepObject: z.boolean().optional(),
+  import: z.object({ stores: z.union([z.literal('all'), z.array(z.string())]), allowFailure: z.boolean() }).optional(),
 });
 
 const identitySchema = z.object({

@@ -4,7 +4,14 @@
 // keeps nothing of a broken PUT, puts the image back to `queued`, and leaves an image stuck in
 // `saving` when glance-api died; clean-up deletes only a record this app created.
 import { randomUUID } from 'node:crypto';
-import { IMAGEDROP_PROPERTY, type GlanceImage, type GlanceImageStatus } from '../../../../shared/glance.ts';
+import {
+  IMAGEDROP_PROPERTY,
+  type GlanceImage,
+  type GlanceImageStatus,
+  type GlanceStore,
+} from '../../../../shared/glance.ts';
+import type { StoreOutcome } from '../../../../shared/upload.ts';
+import { unknownStoreError } from '../../openstack/preflight.ts';
 import type { AppError } from '../../../../shared/errors.ts';
 import type { ResumePlan } from '../../../../shared/upload.ts';
 import { ImagedropError } from '../../errors.ts';
@@ -22,7 +29,7 @@ import type {
   Verification,
 } from '../../upload/target.ts';
 import type { CloudFacts } from './cloud-facts.ts';
-import { glancePutTransport, type GlanceTransport } from './transport.ts';
+import { glancePutTransport, glanceStageTransport, type GlanceTransport } from './transport.ts';
 
 export interface VerifyPolicy {
   readonly pollStartMs: number;
@@ -58,6 +65,10 @@ export interface GlanceState {
   readonly createUncertain: boolean;
   /** A transport's own resume state (a test transport's parts). */
   readonly transport: { readonly name: string; readonly state: unknown } | null;
+  /** Import only: every byte is staged. */
+  readonly staged?: boolean;
+  /** Import only: POST …/import was accepted; what is left is following it. */
+  readonly importStarted?: boolean;
 }
 
 export interface GlanceTargetOptions {
@@ -71,6 +82,16 @@ export interface GlanceTargetOptions {
   readonly verify?: Partial<VerifyPolicy>;
   readonly createTimeoutMs?: number;
   readonly transport?: GlanceTransport;
+  /**
+   * The interoperable import instead of one PUT: stage the file, then import it with glance-direct
+   * to the request's stores (the 'glance-import' target).
+   */
+  readonly import?: {
+    /** What GET /v2/info/import lists. */
+    readonly methods: readonly string[];
+    /** The cloud's stores (GET /v2/info/stores). */
+    readonly stores: readonly GlanceStore[];
+  };
 }
 
 const EMPTY: GlanceState = { createUncertain: false, transport: null };
@@ -84,7 +105,7 @@ export function glanceServerView(status: GlanceImageStatus | null, owned: boolea
 }
 
 export class GlanceTarget implements ImageTarget<GlanceState> {
-  readonly kind = 'glance' as const;
+  readonly kind: 'glance' | 'glance-import';
   readonly pauseMode = 'hold' as const;
   readonly sizeLimit: number;
   readonly acceptedDiskFormats: readonly string[];
@@ -101,7 +122,12 @@ export class GlanceTarget implements ImageTarget<GlanceState> {
     this.sizeLimit = options.sizeLimit;
     this.acceptedDiskFormats = options.diskFormats;
     this.#verify = { ...DEFAULT_VERIFY, ...options.verify };
-    this.#transport = options.transport ?? glancePutTransport;
+    this.kind = options.import ? 'glance-import' : 'glance';
+    this.#transport = options.transport ?? (options.import ? glanceStageTransport : glancePutTransport);
+  }
+
+  get #importing(): boolean {
+    return this.#options.import !== undefined;
   }
 
   parseState(raw: unknown): GlanceState | null {
@@ -109,7 +135,12 @@ export class GlanceTarget implements ImageTarget<GlanceState> {
     const r = raw as Partial<GlanceState>;
     const transport =
       r.transport && typeof r.transport === 'object' && typeof r.transport.name === 'string' ? r.transport : null;
-    return { createUncertain: r.createUncertain === true, transport };
+    return {
+      createUncertain: r.createUncertain === true,
+      transport,
+      ...(r.staged ? { staged: true } : {}),
+      ...(r.importStarted ? { importStarted: true } : {}),
+    };
   }
 
   async reconcile(run: TargetRun<GlanceState>): Promise<Reconciliation> {
@@ -122,6 +153,14 @@ export class GlanceTarget implements ImageTarget<GlanceState> {
     run.update({ image: { status: image?.status ?? null } });
     if (image) run.update({ state: { ...state, createUncertain: false } });
     if (image?.status === 'active' && known.owned) return { kind: 'finish' };
+    // An import under way (or fully staged and waiting for it): follow it, never stage again.
+    if (
+      this.#importing &&
+      known.owned &&
+      (image?.status === 'importing' || (image?.status === 'uploading' && state.staged))
+    ) {
+      return { kind: 'finish' };
+    }
     if (!image || image.status === 'deleted' || image.status === 'pending_delete' || !known.owned) {
       // Gone, or not one of ours (Imagedrop never sends data into a record it did not create): a
       // new record. One whose creation is still uncertain keeps its id for the next create.
@@ -130,7 +169,7 @@ export class GlanceTarget implements ImageTarget<GlanceState> {
       return { kind: 'new' };
     }
     if (image.status === 'queued') return { kind: 'reuse' };
-    if (image.status === 'saving' || image.status === 'killed') {
+    if (image.status === 'saving' || image.status === 'killed' || image.status === 'uploading') {
       return {
         kind: 'replace',
         plan: { kind: 'recreate', imageStatus: image.status },
@@ -150,7 +189,28 @@ export class GlanceTarget implements ImageTarget<GlanceState> {
     };
   }
 
-  async check(): Promise<void> {}
+  /** The import route: offered only where Glance lists glance-direct, to stores it has. */
+  async check(run: TargetRun<GlanceState>): Promise<void> {
+    const wanted = run.job.request.import;
+    const info = this.#options.import;
+    if (!wanted || !info) return;
+    if (!info.methods.includes('glance-direct')) {
+      throw new ImagedropError(
+        'glance/import-unavailable',
+        `This cloud's Glance does not offer the glance-direct import (it lists ${info.methods.length ? info.methods.join(', ') : 'no import method'}): upload the file without --import.`,
+      );
+    }
+    if (wanted.stores !== 'all') {
+      for (const store of wanted.stores) {
+        if (!info.stores.some((s) => s.id === store)) throw unknownStoreError(store, info.stores, run.job.request.name);
+      }
+    } else if (info.stores.length === 0) {
+      throw new ImagedropError(
+        'glance/import-unavailable',
+        'This cloud has no stores to choose from (it lists none), so there is no "all stores" to import into: leave out --all-stores.',
+      );
+    }
+  }
 
   async prepare(run: TargetRun<GlanceState>): Promise<void> {
     const state = run.job.state ?? EMPTY;
@@ -175,8 +235,9 @@ export class GlanceTarget implements ImageTarget<GlanceState> {
       AbortSignal.timeout(this.#options.createTimeoutMs ?? CREATE_TIMEOUT_MS),
     ]);
     let image: GlanceImage;
+    let methods: string[] | null = null;
     try {
-      image = await this.glance.createImage(
+      ({ image, importMethods: methods } = await this.glance.createImageDetailed(
         {
           id: imageId,
           name: r.name,
@@ -190,7 +251,7 @@ export class GlanceTarget implements ImageTarget<GlanceState> {
           properties: { ...r.properties, [IMAGEDROP_PROPERTY]: run.job.id },
         },
         createSignal,
-      );
+      ));
     } catch (e) {
       const adopted = retrying && e instanceof ImagedropError && e.code === 'glance/conflict';
       if (!adopted) {
@@ -210,6 +271,13 @@ export class GlanceTarget implements ImageTarget<GlanceState> {
       }
     }
     run.update({ state: { createUncertain: false, transport: null }, image: { status: image.status } });
+    // The record's own answer must agree that it can be imported this way.
+    if (this.#importing && methods !== null && !methods.includes('glance-direct')) {
+      throw new ImagedropError(
+        'glance/import-unavailable',
+        `Glance created image ${image.id} but says it can be imported only by ${methods.join(', ') || 'no method'}, not glance-direct: upload the file without --import.`,
+      );
+    }
     run.step('created', 'end');
   }
 
@@ -269,17 +337,26 @@ export class GlanceTarget implements ImageTarget<GlanceState> {
       if (timer) clearTimeout(timer);
     }
     const digests = whole ? await (whole as SourceBody).digests() : null;
-    // The 204 means Glance has every byte: it is storing them (finish() ends this step at `active`).
-    if (run.job.image.status !== 'saving') run.step('saving', 'start');
-    run.update({
-      image: { status: null }, // read again while finishing
-      state: { createUncertain: false, transport: null }, // the transfer is complete: nothing of it is left to resume
-    });
+    if (this.#importing) {
+      // Every byte is staged: what is left is the import (never a second stage).
+      run.step('staged', 'start');
+      run.step('staged', 'end');
+      run.update({ image: { status: null }, state: { createUncertain: false, transport: null, staged: true } });
+      await run.persist();
+    } else {
+      // The 204 means Glance has every byte: it is storing them (finish() ends this step at `active`).
+      if (run.job.image.status !== 'saving') run.step('saving', 'start');
+      run.update({
+        image: { status: null }, // read again while finishing
+        state: { createUncertain: false, transport: null }, // the transfer is complete: nothing of it is left to resume
+      });
+    }
     return { digests: digests && Object.keys(digests).length ? digests : null };
   }
 
-  /** Waits for `active`. */
+  /** Waits for `active` (the import route first asks for the import, then follows it store by store). */
   async finish(run: TargetRun<GlanceState>): Promise<void> {
+    if (this.#importing) return this.#finishImport(run);
     const imageId = run.job.image.id!;
     let delay = this.#verify.pollStartMs;
     let lastStatus: string | null = null;
@@ -321,6 +398,74 @@ export class GlanceTarget implements ImageTarget<GlanceState> {
         throw new ImagedropError(
           'upload/verify-timeout',
           `The image has been ${image.status} for too long without becoming active: check it on the dashboard, or ask the cloud administrator.`,
+        );
+      }
+      await sleep(delay, run.signal);
+      delay = Math.min(this.#verify.maxPollMs, delay * 1.5);
+    }
+  }
+
+  /** glance-direct import of the staged data, then each store's outcome as Glance reports it. */
+  async #finishImport(run: TargetRun<GlanceState>): Promise<void> {
+    const imageId = run.job.image.id!;
+    const wanted = run.job.request.import!;
+    const state = run.job.state ?? EMPTY;
+    const all = this.#options.import!.stores.map((s) => s.id);
+    const targets = wanted.stores === 'all' ? all : wanted.stores.length ? wanted.stores : [];
+    if (!state.importStarted) {
+      run.step('importing', 'start');
+      await this.glance.importImage(imageId, { name: 'glance-direct' }, run.signal, {
+        ...(wanted.stores === 'all' ? { allStores: true } : wanted.stores.length ? { stores: wanted.stores } : {}),
+        ...(targets.length ? { allStoresMustSucceed: !wanted.allowFailure } : {}),
+      });
+      run.update({ state: { ...state, importStarted: true } });
+      await run.persist();
+    }
+    let delay = this.#verify.pollStartMs;
+    let lastChange = run.now();
+    let last = '';
+    for (;;) {
+      const image = await this.glance.getImage(imageId, run.signal);
+      this.#setStatus(run, image.status);
+      const outcome = storeOutcomes(image, targets);
+      run.update({ stores: outcome.stores });
+      if (outcome.total > 0) run.stepPercent('importing', Math.floor((outcome.settled / outcome.total) * 100));
+      const seen = `${image.status}|${outcome.settled}`;
+      if (seen !== last) {
+        last = seen;
+        lastChange = run.now();
+      }
+      if (image.status === 'active' && outcome.importing === 0) {
+        if (outcome.failed.length && !wanted.allowFailure) {
+          throw importFailed(outcome.failed, imageId);
+        }
+        run.step('importing', 'end');
+        run.step('active', 'start');
+        run.step('active', 'end');
+        this.#finished.set(run.job.id, image);
+        return;
+      }
+      if (image.status === 'killed') {
+        throw new ImagedropError(
+          'upload/killed',
+          'Glance could not import the staged data (the image is killed): upload the file again.',
+        );
+      }
+      if (image.status === 'deleted' || image.status === 'pending_delete') {
+        throw new ImagedropError(
+          'glance/gone',
+          'The image was deleted before the import ended: upload the file again.',
+        );
+      }
+      // A store failed and nothing is importing any more: Glance (Zed) leaves such an image in
+      // `importing` with os_glance_failed_import set and its task failed; it will not move again.
+      if (outcome.failed.length && outcome.importing === 0 && image.status !== 'active') {
+        throw importFailed(outcome.failed, imageId);
+      }
+      if (run.now() - lastChange > this.#verify.stallTimeoutMs) {
+        throw new ImagedropError(
+          'upload/verify-timeout',
+          `The import of image ${imageId} has not moved for too long (${image.status}): check its import task on the dashboard, or ask the cloud administrator.`,
         );
       }
       await sleep(delay, run.signal);
@@ -384,6 +529,10 @@ export class GlanceTarget implements ImageTarget<GlanceState> {
     if (image?.status === 'saving') image = await this.#waitWhileSaving(known.id, run.signal);
     const status = image?.status ?? null;
     run.update({ image: { status } });
+    if (this.#importing && known.owned) {
+      const state = run.job.state ?? EMPTY;
+      if (status === 'importing' || (status === 'uploading' && state.staged)) return { kind: 'verify' };
+    }
     return resumePlanFor(glanceServerView(status, known.owned, this.keptBytes(run)), run.job.bytesTotal);
   }
 
@@ -429,7 +578,11 @@ export class GlanceTarget implements ImageTarget<GlanceState> {
   }
 
   classify(error: AppError): { recordGone: boolean; badData: boolean } {
-    return { recordGone: error.code === 'glance/not-found' || error.code === 'glance/gone', badData: false };
+    return {
+      recordGone: error.code === 'glance/not-found' || error.code === 'glance/gone',
+      // An import that failed where it had to succeed leaves a record that holds nothing usable.
+      badData: error.code === 'glance/import-failed',
+    };
   }
 
   renewAuth(signal: AbortSignal): Promise<void> {
@@ -475,6 +628,47 @@ export class GlanceTarget implements ImageTarget<GlanceState> {
     }
     return image;
   }
+}
+
+/** A comma list of Glance's (`stores`, `os_glance_importing_to_stores`, `os_glance_failed_import`). */
+function storeList(value: unknown): string[] {
+  return typeof value === 'string'
+    ? value
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean)
+    : [];
+}
+
+/** Each wanted store's state, from the image's own properties. */
+export function storeOutcomes(
+  image: GlanceImage,
+  wanted: readonly string[],
+): { stores: StoreOutcome[]; settled: number; importing: number; total: number; failed: string[] } {
+  const done = storeList(image.stores);
+  const importing = storeList(image['os_glance_importing_to_stores']);
+  const failed = storeList(image['os_glance_failed_import']);
+  const names = wanted.length ? wanted : done; // the default store: whichever Glance used
+  const stores = names.map((store): StoreOutcome => ({
+    store,
+    state: failed.includes(store)
+      ? 'failed'
+      : done.includes(store)
+        ? 'done'
+        : importing.includes(store)
+          ? 'importing'
+          : 'pending',
+  }));
+  const settled = stores.filter((s) => s.state === 'done' || s.state === 'failed').length;
+  return { stores, settled, importing: importing.length, total: stores.length, failed };
+}
+
+function importFailed(stores: readonly string[], imageId: string): ImagedropError {
+  return new ImagedropError(
+    'glance/import-failed',
+    `Glance could not import image ${imageId} into ${stores.length === 1 ? `store ${stores[0]}` : `stores ${stores.join(', ')}`} (its import task failed there): check that store with the cloud's administrator, or import again with --allow-failure to keep the image where it did land.`,
+    { detail: `os_glance_failed_import: ${stores.join(',')}` },
+  );
 }
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {

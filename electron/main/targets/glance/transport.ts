@@ -44,3 +44,15 @@ export const glancePutTransport: GlanceTransport = {
     return 0;
   },
 };
+
+/** The interoperable import's first half: `PUT /v2/images/{id}/stage` of the whole file. */
+export const glanceStageTransport: GlanceTransport = {
+  name: 'glance-stage',
+  async transfer(glance, context) {
+    const body = await context.openBody();
+    await glance.stageImageData(context.imageId, body, { size: context.size, signal: context.signal });
+  },
+  resumeOffset() {
+    return 0;
+  },
+};
