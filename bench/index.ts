@@ -3,7 +3,7 @@
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 
-const BENCHES = ['inspect.bench.ts', 'upload.bench.ts', 'objstore.bench.ts', 'renderer.bench.ts'];
+const BENCHES = ['inspect.bench.ts', 'upload.bench.ts', 'objstore.bench.ts', 'ims.bench.ts', 'renderer.bench.ts'];
 const only = process.argv.slice(2);
 const results: [string, number][] = [];
 for (const bench of BENCHES.filter((b) => only.length === 0 || only.some((o) => b.startsWith(o)))) {

@@ -469,6 +469,8 @@ export interface WaitForJobOptions {
   readonly signal: AbortSignal;
   /** Between polls; packer waits 60 s first, then 10 s: Imagedrop polls from the start. */
   readonly intervalMs?: number;
+  /** With this, the wait grows by half after each poll, from intervalMs up to maxIntervalMs. */
+  readonly maxIntervalMs?: number;
   /** Polls that fail with a retryable error (5xx, network) are tried again this many times in a row. */
   readonly maxTransientFailures?: number;
   readonly onUpdate?: (job: ImsJob) => void;
@@ -480,7 +482,10 @@ export interface WaitForJobOptions {
  * fail_reason). A poll that fails with a retryable error is repeated with the same interval.
  */
 export async function waitForJob(client: ImsClient, jobId: string, options: WaitForJobOptions): Promise<ImsJob> {
-  const interval = options.intervalMs ?? 5_000;
+  let interval = options.intervalMs ?? 5_000;
+  const grow = () => {
+    if (options.maxIntervalMs) interval = Math.min(options.maxIntervalMs, Math.round(interval * 1.5));
+  };
   const maxFailures = options.maxTransientFailures ?? 5;
   const sleep = options.sleep ?? abortableSleep;
   let failures = 0;
@@ -498,6 +503,7 @@ export async function waitForJob(client: ImsClient, jobId: string, options: Wait
     if (job.status === 'SUCCESS') return job;
     if (job.status === 'FAIL') throw jobFailError(job);
     await sleep(interval, options.signal);
+    grow();
   }
 }
 

@@ -552,9 +552,12 @@ export class ImsTarget implements ImageTarget<ImsState> {
     run.step('registering', 'start');
     let job: ImsJob;
     try {
+      // Soon at first (a small image's job ends in seconds), then every pollMs (a big one's takes
+      // minutes to an hour).
       job = await waitForJob(this.#o.ims, jobId, {
         signal: run.signal,
-        intervalMs: this.#pollMs,
+        intervalMs: Math.min(500, this.#pollMs),
+        maxIntervalMs: this.#pollMs,
         onUpdate: (j) => {
           const percent = j.processPercent === null ? null : Math.floor(Math.min(1, j.processPercent) * 100);
           run.update({ remoteJob: { id: jobId, status: j.status, percent } });
@@ -587,6 +590,7 @@ export class ImsTarget implements ImageTarget<ImsState> {
   /** Polls the image to `active`; killed or deleted are failures. */
   async #waitForActive(run: TargetRun<ImsState>): Promise<void> {
     const id = run.job.image.id!;
+    let wait = Math.min(250, this.#pollMs);
     for (;;) {
       const image = await this.#o.ims.getImage(id, run.signal);
       this.#setStatus(run, image.status);
@@ -608,7 +612,8 @@ export class ImsTarget implements ImageTarget<ImsState> {
           `IMS image ${id} was deleted before it became active: upload the file again.`,
         );
       }
-      await sleep(Math.min(this.#pollMs, 2_000), run.signal);
+      await sleep(wait, run.signal);
+      wait = Math.min(this.#pollMs, Math.round(wait * 1.5));
     }
   }
 
