@@ -13,6 +13,7 @@ const COMMANDS: Readonly<Record<string, () => Promise<CliCommand>>> = {
   upload: async () => (await import('./upload-command.ts')).uploadCommand,
   jobs: async () => (await import('./upload-command.ts')).jobsCommand,
   resume: async () => (await import('./upload-command.ts')).resumeCommand,
+  uploads: async () => (await import('./uploads-command.ts')).uploadsCommand,
   serve: async () => (await import('./serve-command.ts')).serveCommand,
 };
 
