@@ -2,6 +2,7 @@
 // notices, the confirmation dialog and the host file browser (imagedrop serve). While a dialog
 // is open the rest of the page is inert.
 import { useRef, type KeyboardEvent } from 'react';
+import { useTranslation } from 'react-i18next';
 import { ConfirmDialog } from './components/ConfirmDialog.tsx';
 import { FileBrowser } from './components/FileBrowser.tsx';
 import { Notices } from './components/Notices.tsx';
@@ -13,20 +14,14 @@ import { ConnectView } from './views/ConnectView.tsx';
 import { DashboardView } from './views/DashboardView.tsx';
 import { QueueView } from './views/QueueView.tsx';
 
-export const VIEW_LABELS: Readonly<Record<ViewName, string>> = {
-  connect: 'Connect',
-  add: 'Add images',
-  queue: 'Queue',
-  dashboard: 'Dashboard',
-};
-
 export function App() {
+  const { t } = useTranslation();
   const modal = useAppStore((s) => s.confirmation !== null || s.fileBrowser !== null);
   return (
     <>
       <div className="app" inert={modal}>
         <header className="app-header">
-          <h1 className="app-title">Imagedrop</h1>
+          <h1 className="app-title">{t('appName')}</h1>
           <SessionBadge />
         </header>
         <ViewTabs />
@@ -44,8 +39,9 @@ export function App() {
 }
 
 function SessionBadge() {
+  const { t } = useTranslation();
   const session = useAppStore((s) => s.session);
-  if (!session) return <p className="session-badge">Not connected</p>;
+  if (!session) return <p className="session-badge">{t('session.notConnected')}</p>;
   return (
     <p className="session-badge">
       {session.user.name} · {session.project.name}
@@ -56,6 +52,7 @@ function SessionBadge() {
 
 /** WAI-ARIA tabs with automatic activation: arrows, Home and End move between views. */
 function ViewTabs() {
+  const { t } = useTranslation();
   const view = useAppStore((s) => s.view);
   const setView = useAppStore((s) => s.setView);
   const queueCount = useAppStore((s) => s.uploadOrder.length);
@@ -79,8 +76,8 @@ function ViewTabs() {
 
   const counts: Partial<Record<ViewName, number>> = { add: draftCount, queue: queueCount };
   return (
-    <nav className="app-nav" aria-label="Views">
-      <div role="tablist" aria-label="Views" aria-orientation="horizontal" onKeyDown={onKeyDown}>
+    <nav className="app-nav" aria-label={t('views.label')}>
+      <div role="tablist" aria-label={t('views.label')} aria-orientation="horizontal" onKeyDown={onKeyDown}>
         {VIEWS.map((name) => {
           const count = counts[name];
           return (
@@ -98,7 +95,7 @@ function ViewTabs() {
               tabIndex={view === name ? 0 : -1}
               onClick={() => setView(name)}
             >
-              {VIEW_LABELS[name]}
+              {t(`views.${name}`)}
               {/* The count is decoration: the tab's name stays stable ("Queue"), the view says how many. */}
               {count ? (
                 <span className="tab-count" aria-hidden="true">

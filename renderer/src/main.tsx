@@ -5,8 +5,11 @@ import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './App.tsx';
 import { hasApi } from './bridge.ts';
+import { preferredLocale, setLocale } from './i18n/index.ts';
 import { connectBridge } from './store/connect-bridge.ts';
 import './app.css';
+
+void setLocale(preferredLocale(), false);
 
 const container = document.getElementById('root');
 if (!container) throw new Error('index.html has no #root');

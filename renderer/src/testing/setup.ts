@@ -4,6 +4,7 @@
 import { cleanup } from '@testing-library/react';
 import { afterEach, beforeEach, vi } from 'vitest';
 import { setApi } from '../bridge.ts';
+import { setLocale } from '../i18n/index.ts';
 import { resetStore } from '../store/index.ts';
 import { setRenderProbe } from '../views/render-probe.ts';
 import { FakeApi, type FakeApiOptions } from './fake-api.ts';
@@ -12,8 +13,9 @@ beforeEach(() => {
   resetStore();
 });
 
-afterEach(() => {
+afterEach(async () => {
   cleanup();
+  await setLocale('en', false); // every test starts in English
   setApi(null);
   setRenderProbe(null);
   vi.useRealTimers();

@@ -1,0 +1,22 @@
+// The dictionaries, by locale and namespace. One namespace per view (and `common` for the shell),
+// so each view's strings live beside each other. i18next's types read the English ones: a key
+// that does not exist is a type error.
+import { common as commonEn } from './locales/en/common.ts';
+import { common as commonZh } from './locales/zh-CN/common.ts';
+
+export const DEFAULT_NS = 'common';
+
+export const RESOURCES = {
+  en: { common: commonEn },
+  'zh-CN': { common: commonZh },
+} as const;
+
+export const NAMESPACES = Object.keys(RESOURCES.en) as (keyof (typeof RESOURCES)['en'])[];
+
+declare module 'i18next' {
+  interface CustomTypeOptions {
+    defaultNS: typeof DEFAULT_NS;
+    resources: (typeof RESOURCES)['en'];
+    returnNull: false;
+  }
+}
