@@ -2,13 +2,15 @@
 // deleting a stuck image record, deleting stuck images, cancelling every upload, cancelling an
 // upload whose bytes have all been sent. Focus moves to
 // the safe choice, stays inside the dialog, Escape cancels, and focus returns where it was.
-import { useEffect, useRef, type KeyboardEvent, type ReactNode } from 'react';
+import { useRef, type ReactNode } from 'react';
+import { useTranslation } from 'react-i18next';
 import { useShallow } from 'zustand/react/shallow';
 import { resumeText } from '../../../shared/format.ts';
 import { cancelUploads, deleteImages, resumeUploads } from '../bridge.ts';
-import { formatCount, imageLabel } from '../format/display.ts';
+import { imageLabel } from '../format/display.ts';
 import { useAppStore } from '../store/index.ts';
 import type { Confirmation } from '../store/ui-slice.ts';
+import { dialogKeyDown, useDialogFocus } from './dialog-focus.ts';
 
 export function ConfirmDialog() {
   const confirmation = useAppStore((s) => s.confirmation);
@@ -17,13 +19,14 @@ export function ConfirmDialog() {
 }
 
 function ConfirmationContent({ confirmation }: { confirmation: Confirmation }) {
+  const { t } = useTranslation();
   const close = useAppStore((s) => s.closeConfirmation);
   switch (confirmation.kind) {
     case 'resume-recreate':
       return (
         <DialogFrame
-          title="Start again with a new image record?"
-          confirmLabel="Delete the old record and start again"
+          title={t('confirm.recreateTitle')}
+          confirmLabel={t('confirm.recreateConfirm')}
           onCancel={close}
           onConfirm={() => {
             close();
@@ -36,8 +39,8 @@ function ConfirmationContent({ confirmation }: { confirmation: Confirmation }) {
     case 'delete-images':
       return (
         <DialogFrame
-          title={`Delete ${formatCount(confirmation.imageIds.length, 'image')}?`}
-          confirmLabel={`Delete ${formatCount(confirmation.imageIds.length, 'image')}`}
+          title={t('confirm.deleteTitle', { count: confirmation.imageIds.length })}
+          confirmLabel={t('confirm.deleteConfirm', { count: confirmation.imageIds.length })}
           onCancel={close}
           onConfirm={() => {
             close();
@@ -50,24 +53,24 @@ function ConfirmationContent({ confirmation }: { confirmation: Confirmation }) {
     case 'cancel-all':
       return (
         <DialogFrame
-          title="Cancel every upload?"
-          confirmLabel="Cancel all uploads"
-          cancelLabel="Keep uploading"
+          title={t('confirm.cancelAllTitle')}
+          confirmLabel={t('confirm.cancelAllConfirm')}
+          cancelLabel={t('confirm.cancelAllKeep')}
           onCancel={close}
           onConfirm={() => {
             close();
             void cancelUploads('all');
           }}
         >
-          <p>Unfinished uploads stop, and the image records they created are deleted from the cloud.</p>
+          <p>{t('confirm.cancelAllBody')}</p>
         </DialogFrame>
       );
     case 'cancel-uploaded':
       return (
         <DialogFrame
-          title="Delete the uploaded image?"
-          confirmLabel="Cancel and delete the image"
-          cancelLabel="Keep the upload"
+          title={t('confirm.uploadedTitle')}
+          confirmLabel={t('confirm.uploadedConfirm')}
+          cancelLabel={t('confirm.uploadedKeep')}
           onCancel={close}
           onConfirm={() => {
             close();
@@ -81,30 +84,28 @@ function ConfirmationContent({ confirmation }: { confirmation: Confirmation }) {
 }
 
 function UploadedNote({ id }: { id: string }) {
+  const { t } = useTranslation();
   const job = useAppStore((s) => s.uploads[id]);
   return (
     <p>
-      Every byte of <strong>{job?.fileName ?? id}</strong> has been sent, and the image service is storing and checking
-      it. Cancelling now deletes its image record
+      {t('confirm.uploadedBefore')} <strong>{job?.fileName ?? id}</strong> {t('confirm.uploadedMiddle')}
       {job?.imageId ? (
         <>
           {' '}
           <code>{job.imageId}</code>
         </>
       ) : null}{' '}
-      from the cloud, and the file would have to be uploaded again.
+      {t('confirm.uploadedAfter')}
     </p>
   );
 }
 
 function RecreateList({ ids }: { ids: readonly string[] }) {
+  const { t } = useTranslation();
   const jobs = useAppStore(useShallow((s) => ids.map((id) => s.uploads[id])));
   return (
     <>
-      <p>
-        The image service cannot continue these uploads. Resuming deletes their current image record and uploads the
-        whole file again into a new one:
-      </p>
+      <p>{t('confirm.recreateBody')}</p>
       <ul>
         {jobs.map((job, i) =>
           job ? (
@@ -121,17 +122,19 @@ function RecreateList({ ids }: { ids: readonly string[] }) {
 }
 
 function DeleteList({ ids }: { ids: readonly string[] }) {
+  const { t } = useTranslation();
   const images = useAppStore((s) => s.images);
   const byId = new Map(images.map((i) => [i.id, i]));
   return (
     <>
-      <p>These images are deleted from the cloud. This cannot be undone.</p>
+      <p>{t('confirm.deleteBody')}</p>
       <ul>
         {ids.map((id) => {
           const image = byId.get(id);
           return (
             <li key={id}>
-              <strong>{imageLabel(image?.name, id)}</strong> ({image?.status ?? 'unknown'}) <code>{id}</code>
+              <strong>{imageLabel(image?.name, id)}</strong> ({image?.status ?? t('confirm.unknownStatus')}){' '}
+              <code>{id}</code>
             </li>
           );
         })}
@@ -149,37 +152,11 @@ interface DialogFrameProps {
   children: ReactNode;
 }
 
-function DialogFrame({ title, confirmLabel, cancelLabel = 'Cancel', onConfirm, onCancel, children }: DialogFrameProps) {
+function DialogFrame({ title, confirmLabel, cancelLabel, onConfirm, onCancel, children }: DialogFrameProps) {
+  const { t } = useTranslation();
   const dialogRef = useRef<HTMLDivElement>(null);
   const cancelRef = useRef<HTMLButtonElement>(null);
-
-  useEffect(() => {
-    const previous = document.activeElement instanceof HTMLElement ? document.activeElement : null;
-    cancelRef.current?.focus();
-    return () => {
-      if (previous && previous.isConnected) previous.focus();
-    };
-  }, []);
-
-  function onKeyDown(event: KeyboardEvent<HTMLDivElement>) {
-    if (event.key === 'Escape') {
-      event.preventDefault();
-      onCancel();
-      return;
-    }
-    if (event.key !== 'Tab' || !dialogRef.current) return;
-    const focusable = [...dialogRef.current.querySelectorAll<HTMLElement>('button, [href], input, select, textarea')];
-    const first = focusable[0];
-    const last = focusable[focusable.length - 1];
-    if (!first || !last) return;
-    if (event.shiftKey && document.activeElement === first) {
-      event.preventDefault();
-      last.focus();
-    } else if (!event.shiftKey && document.activeElement === last) {
-      event.preventDefault();
-      first.focus();
-    }
-  }
+  useDialogFocus(dialogRef, cancelRef);
 
   return (
     <div className="dialog-backdrop">
@@ -190,13 +167,13 @@ function DialogFrame({ title, confirmLabel, cancelLabel = 'Cancel', onConfirm, o
         aria-modal="true"
         aria-labelledby="confirm-title"
         aria-describedby="confirm-body"
-        onKeyDown={onKeyDown}
+        onKeyDown={(e) => dialogKeyDown(e, dialogRef.current, onCancel)}
       >
         <h2 id="confirm-title">{title}</h2>
         <div id="confirm-body">{children}</div>
         <div className="dialog-actions">
           <button ref={cancelRef} type="button" onClick={onCancel}>
-            {cancelLabel}
+            {cancelLabel ?? t('confirm.cancel')}
           </button>
           <button type="button" className="danger" onClick={onConfirm}>
             {confirmLabel}
