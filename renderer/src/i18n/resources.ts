@@ -3,12 +3,14 @@
 // that does not exist is a type error.
 import { common as commonEn } from './locales/en/common.ts';
 import { common as commonZh } from './locales/zh-CN/common.ts';
+import { connect as connectEn } from './locales/en/connect.ts';
+import { connect as connectZh } from './locales/zh-CN/connect.ts';
 
 export const DEFAULT_NS = 'common';
 
 export const RESOURCES = {
-  en: { common: commonEn },
-  'zh-CN': { common: commonZh },
+  en: { common: commonEn, connect: connectEn },
+  'zh-CN': { common: commonZh, connect: connectZh },
 } as const;
 
 export const NAMESPACES = Object.keys(RESOURCES.en) as (keyof (typeof RESOURCES)['en'])[];
