@@ -40,7 +40,7 @@ describe('the cloud switcher', () => {
     fireEvent.click(button);
     const menu = screen.getByRole('menu', { name: 'Clouds' });
     const items = within(menu).getAllByRole('menuitemradio');
-    expect(items.map((i) => i.textContent)).toEqual(['prodRegionOne · Glance', 'hwcn-north-4 · IMS']);
+    expect(items.map((i) => i.textContent)).toEqual(['✓prodRegionOne · Glance', 'hwcn-north-4 · IMS']);
     expect(items[0]!.getAttribute('aria-checked')).toBe('true');
     await act(async () => fireEvent.click(items[1]!));
     expect(api.callsOf('connect')).toEqual([[{ kind: 'cloud', cloud: 'hw' }]]);

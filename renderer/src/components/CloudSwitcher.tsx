@@ -158,6 +158,9 @@ export function CloudSwitcher() {
                 }
               }}
             >
+              <span className="cloud-check" aria-hidden="true">
+                {isCurrent(entry, session) ? '✓' : ''}
+              </span>
               <span className="cloud-name">{entry.name}</span>
               <span className="cloud-facts">
                 {[entry.region ?? null, entry.imageService ? t(`kind.${entry.imageService}`) : null]
