@@ -102,7 +102,7 @@ describe('switching clouds while uploads run', () => {
     expect(switched.ok).toBe(true);
     if (!switched.ok) return;
     expect(switched.value.cloud).toBe(DEMO);
-    expect(core.context?.session.details.user.name).toBe('demo');
+    expect(core.context?.session.details.user?.name).toBe('demo');
 
     // The old cloud's upload keeps its connection and its cloud.
     proxy.release();
@@ -133,7 +133,7 @@ describe('switching clouds while uploads run', () => {
     expect(b.ok).toBe(true);
     expect(a).toMatchObject({ ok: false, error: { code: 'auth/superseded' } });
     expect(core.context?.name).toBe(DEMO);
-    expect((await call<SessionInfo | null>('getSession')).ok && core.context?.session.details.user.name).toBe('demo');
+    expect((await call<SessionInfo | null>('getSession')).ok && core.context?.session.details.user?.name).toBe('demo');
   });
 
   it('a disconnect overtakes a connect still on its way', async () => {
