@@ -232,6 +232,17 @@ describe('Preferences', () => {
     expect(localStorage.getItem('imagedrop.theme')).toBe('system');
   });
 
+  it('the header’s Preferences… button opens it too, and focus comes back to it on close', async () => {
+    await start();
+    const button = screen.getByRole('button', { name: 'Preferences…' });
+    button.focus();
+    fireEvent.click(button);
+    expect(screen.getByRole('dialog', { name: 'Preferences' })).toBeTruthy();
+    fireEvent.click(screen.getByRole('button', { name: 'Close' }));
+    expect(screen.queryByRole('dialog')).toBeNull();
+    expect(document.activeElement).toBe(button);
+  });
+
   it('Escape closes it and the rest of the window is inert while it is open', async () => {
     await start();
     act(() => state().openPreferences());

@@ -39,6 +39,7 @@ export function App() {
           <h1 className="app-title">{t('appName')}</h1>
           <CloudSwitcher />
           <SessionBadge />
+          <PreferencesButton />
         </header>
         <ViewTabs />
         <Notices>
@@ -53,6 +54,22 @@ export function App() {
       <PreferencesDialog />
       <FileBrowser />
     </>
+  );
+}
+
+/** Preferences from the window itself (the menu and Ctrl/Cmd+, open it too; a browser has no menu). */
+function PreferencesButton() {
+  const { t } = useTranslation();
+  const open = useAppStore((s) => s.openPreferences);
+  return (
+    <button
+      type="button"
+      className="link preferences-button"
+      onClick={open}
+      aria-keyshortcuts="Control+Comma Meta+Comma"
+    >
+      {t('preferences.open')}
+    </button>
   );
 }
 
