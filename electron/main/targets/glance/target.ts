@@ -369,13 +369,7 @@ export class GlanceTarget implements ImageTarget<GlanceState> {
         lastStatus = image.status;
         lastChange = run.now();
       }
-      if (image.status === 'active') {
-        run.step('saving', 'end');
-        run.step('active', 'start');
-        run.step('active', 'end');
-        this.#finished.set(run.job.id, image);
-        return;
-      }
+      if (image.status === 'active') return this.#reachedActive(run, 'saving', image);
       throwIfEnded(image.status);
       if (image.status === 'queued') {
         throw new ImagedropError(
@@ -429,11 +423,7 @@ export class GlanceTarget implements ImageTarget<GlanceState> {
         if (outcome.failed.length && !wanted.allowFailure) {
           throw importFailed(outcome.failed, imageId);
         }
-        run.step('importing', 'end');
-        run.step('active', 'start');
-        run.step('active', 'end');
-        this.#finished.set(run.job.id, image);
-        return;
+        return this.#reachedActive(run, 'importing', image);
       }
       throwIfEnded(image.status);
       // A store failed and nothing is importing any more: Glance (Zed) leaves such an image in
@@ -566,6 +556,14 @@ export class GlanceTarget implements ImageTarget<GlanceState> {
 
   renewAuth(signal: AbortSignal): Promise<void> {
     return this.glance.session.renew(signal).then(() => undefined);
+  }
+
+  /** The image is `active`: the step that led there ends, `active` is reached, verify reads this image. */
+  #reachedActive(run: TargetRun<GlanceState>, from: 'saving' | 'importing', image: GlanceImage): void {
+    run.step(from, 'end');
+    run.step('active', 'start');
+    run.step('active', 'end');
+    this.#finished.set(run.job.id, image);
   }
 
   /** Records the image's status; `saving` seen during the transfer starts that step. */
