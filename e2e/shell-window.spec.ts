@@ -149,20 +149,17 @@ test.describe('the app’s shell (drops and the native picker)', () => {
   });
 });
 
-test('Ctrl+F finds in the queue; Ctrl+, opens Preferences: 中文 and back, dark and light; axe clean in each', async ({
-  page,
-  app,
-}, testInfo) => {
+test('Ctrl+F shows the queue with its filter box focused', async ({ page, app }) => {
+  await app.open();
+  await page.keyboard.press('Control+f');
+  await expect(tab(page, 'Queue')).toHaveAttribute('aria-selected', 'true');
+  await expect(page.locator('#queue-find')).toBeFocused(); // the queue view’s filter box (QueueControls)
+});
+
+test('Ctrl+, opens Preferences: 中文 and back, dark and light; axe clean in each', async ({ page, app }, testInfo) => {
   await app.open();
   const violations: string[] = [];
 
-  await test.step('Ctrl+F: the Queue view, its filter box focused', async () => {
-    await page.keyboard.press('Control+f');
-    await expect(tab(page, 'Queue')).toHaveAttribute('aria-selected', 'true');
-    await expect(page.locator('#queue-find')).toBeFocused(); // the queue view’s filter box (QueueControls)
-  });
-
-  await tab(page, 'Connect').click();
   const dialog = page.getByRole('dialog', { name: /^(Preferences|偏好设置)$/ });
 
   await test.step('Ctrl+, opens Preferences; 简体中文 switches every view', async () => {
