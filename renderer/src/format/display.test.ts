@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { formatBytes } from '../../../shared/format.ts';
 import { setLocale } from '../i18n/index.ts';
 import {
+  LIFECYCLE_LABELS,
   formatAgo,
   formatClock,
   formatCount,
@@ -64,6 +65,14 @@ describe('for the current locale', () => {
     expect(formatDateTime(now)).not.toBe(new Date(now).toLocaleString('en'));
     expect(formatDate(now)).toBe(new Date(now).toLocaleDateString('zh-CN'));
     expect(formatTime(now)).toBe(new Date(now).toLocaleTimeString('zh-CN'));
+  });
+
+  it('lifecycle step names follow the language, read when used', async () => {
+    expect(LIFECYCLE_LABELS.verified).toBe('Verified');
+    expect(Object.keys(LIFECYCLE_LABELS)).toContain('registering');
+    await setLocale('zh-CN', false);
+    expect(LIFECYCLE_LABELS.verified).toBe('已校验');
+    expect(LIFECYCLE_LABELS.created).toBe('已创建记录');
   });
 
   it('relative time: the largest whole unit, in the locale’s words', async () => {

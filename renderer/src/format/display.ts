@@ -123,14 +123,24 @@ export function imageLabel(name: string | null | undefined, id: string): string 
   return name && name.trim() !== '' ? name : i18n.t('unnamedImage', { id: id.slice(0, 8) });
 }
 
-export const LIFECYCLE_LABELS: Readonly<Record<LifecycleStep, string>> = {
-  checked: 'Checked',
-  created: 'Record created',
-  uploading: 'Uploading',
-  saving: 'Saving',
-  staged: 'Staged',
-  importing: 'Importing',
-  registering: 'Registering',
-  active: 'Active',
-  verified: 'Verified',
-};
+const LIFECYCLE_STEPS: readonly LifecycleStep[] = [
+  'checked',
+  'created',
+  'uploading',
+  'saving',
+  'staged',
+  'importing',
+  'registering',
+  'active',
+  'verified',
+];
+
+/** Each lifecycle step's name, in the current language (read when used: each key is a getter). */
+export const LIFECYCLE_LABELS: Readonly<Record<LifecycleStep, string>> = Object.freeze(
+  Object.defineProperties(
+    {} as Record<LifecycleStep, string>,
+    Object.fromEntries(
+      LIFECYCLE_STEPS.map((step) => [step, { enumerable: true, get: () => i18n.t(`lifecycle.${step}`) }]),
+    ),
+  ),
+);

@@ -98,6 +98,17 @@ export const common = {
     safe: 'Safe: {{what}}',
     blocked: 'Blocked: {{what}}; {{reasons}}',
   },
+  lifecycle: {
+    checked: 'Checked',
+    created: 'Record created',
+    uploading: 'Uploading',
+    saving: 'Saving',
+    staged: 'Staged',
+    importing: 'Importing',
+    registering: 'Registering',
+    active: 'Active',
+    verified: 'Verified',
+  },
   duration: {
     seconds: '{{s}} s',
     minutes: '{{m}} min {{s}} s',

@@ -97,6 +97,17 @@ export const common: Translation<typeof en> = {
     safe: '安全：{{what}}',
     blocked: '已阻止：{{what}}；{{reasons}}',
   },
+  lifecycle: {
+    checked: '已检查',
+    created: '已创建记录',
+    uploading: '上传中',
+    saving: '保存中',
+    staged: '已暂存',
+    importing: '导入中',
+    registering: '注册中',
+    active: '可用',
+    verified: '已校验',
+  },
   duration: {
     seconds: '{{s}} 秒',
     minutes: '{{m}} 分 {{s}} 秒',
