@@ -9,6 +9,8 @@ import { cancelUploads, deleteImages, resumeUploads } from '../bridge.ts';
 import { formatCount, imageLabel } from '../format/display.ts';
 import { useAppStore } from '../store/index.ts';
 import type { Confirmation } from '../store/ui-slice.ts';
+import { AbortUploadsDialog } from '../views/dashboard/AbortUploadsDialog.tsx';
+import { CopyToStoresDialog } from '../views/dashboard/CopyToStoresDialog.tsx';
 
 export function ConfirmDialog() {
   const confirmation = useAppStore((s) => s.confirmation);
@@ -62,6 +64,10 @@ function ConfirmationContent({ confirmation }: { confirmation: Confirmation }) {
           <p>Unfinished uploads stop, and the image records they created are deleted from the cloud.</p>
         </DialogFrame>
       );
+    case 'copy-to-stores':
+      return <CopyToStoresDialog imageId={confirmation.imageId} onClose={close} />;
+    case 'abort-uploads':
+      return <AbortUploadsDialog uploadIds={confirmation.uploadIds} onClose={close} />;
     case 'cancel-uploaded':
       return (
         <DialogFrame
@@ -144,12 +150,24 @@ interface DialogFrameProps {
   title: string;
   confirmLabel: string;
   cancelLabel?: string;
+  /** 'danger' (the default) for what cannot be undone; 'primary' for an action that adds. */
+  confirmTone?: 'danger' | 'primary';
+  confirmDisabled?: boolean;
   onConfirm(): void;
   onCancel(): void;
   children: ReactNode;
 }
 
-function DialogFrame({ title, confirmLabel, cancelLabel = 'Cancel', onConfirm, onCancel, children }: DialogFrameProps) {
+export function DialogFrame({
+  title,
+  confirmLabel,
+  cancelLabel = 'Cancel',
+  confirmTone = 'danger',
+  confirmDisabled = false,
+  onConfirm,
+  onCancel,
+  children,
+}: DialogFrameProps) {
   const dialogRef = useRef<HTMLDivElement>(null);
   const cancelRef = useRef<HTMLButtonElement>(null);
 
@@ -198,7 +216,12 @@ function DialogFrame({ title, confirmLabel, cancelLabel = 'Cancel', onConfirm, o
           <button ref={cancelRef} type="button" onClick={onCancel}>
             {cancelLabel}
           </button>
-          <button type="button" className="danger" onClick={onConfirm}>
+          <button
+            type="button"
+            className={confirmTone === 'danger' ? 'danger' : 'primary'}
+            onClick={onConfirm}
+            disabled={confirmDisabled}
+          >
             {confirmLabel}
           </button>
         </div>
