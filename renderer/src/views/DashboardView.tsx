@@ -326,12 +326,10 @@ function ImageRow({ image, asOf, stuckAfterMs, now, ims }: RowProps) {
       <td>{image.createdByImagedrop ? t('table.yes') : t('table.no')}</td>
       <td>
         {canCopy ? (
-          <button
-            type="button"
-            aria-label={t('copy.actionFor', { name: label })}
-            onClick={() => ask({ kind: 'copy-to-stores', imageId: image.id })}
-          >
+          <button type="button" onClick={() => ask({ kind: 'copy-to-stores', imageId: image.id })}>
             {t('copy.action')}
+            {/* The row's image, for a screen reader's list of buttons; the visible text starts the name. */}
+            <span className="visually-hidden">{` ${label}`}</span>
           </button>
         ) : null}
       </td>

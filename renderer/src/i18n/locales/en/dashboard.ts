@@ -95,7 +95,6 @@ export const dashboard = {
   },
   copy: {
     action: 'Copy to stores…',
-    actionFor: 'Copy {{name}} to stores',
     title: 'Copy {{name}} to more stores',
     intro:
       'Glance copies the image from a store that has it into the stores you choose (copy-image). The image stays usable meanwhile; a store that fails keeps nothing.',

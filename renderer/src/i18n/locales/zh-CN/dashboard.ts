@@ -95,7 +95,6 @@ export const dashboard: Translation<typeof en> = {
   },
   copy: {
     action: '复制到存储…',
-    actionFor: '将 {{name}} 复制到存储',
     title: '将 {{name}} 复制到更多存储',
     intro:
       'Glance 会从已有该镜像的存储复制到您选择的存储（copy-image）。期间镜像仍可使用；失败的存储不会保留任何数据。',
