@@ -358,7 +358,7 @@ export async function deleteImages(ids: readonly string[]): Promise<void> {
     await loadImages();
   } else {
     store().deleteFinished([]);
-    store().reportError(result.error, 'Could not delete the images');
+    store().reportError(result.error, i18n.t('dashboard:deleteDialog.failed'));
   }
 }
 

@@ -5,12 +5,12 @@
 import { useEffect, useRef, type KeyboardEvent, type ReactNode } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { resumeText } from '../../../shared/format.ts';
-import { cancelUploads, deleteImages, resumeUploads } from '../bridge.ts';
-import { formatCount, imageLabel } from '../format/display.ts';
+import { cancelUploads, resumeUploads } from '../bridge.ts';
 import { useAppStore } from '../store/index.ts';
 import type { Confirmation } from '../store/ui-slice.ts';
 import { AbortUploadsDialog } from '../views/dashboard/AbortUploadsDialog.tsx';
 import { CopyToStoresDialog } from '../views/dashboard/CopyToStoresDialog.tsx';
+import { DeleteImagesDialog } from '../views/dashboard/DeleteImagesDialog.tsx';
 
 export function ConfirmDialog() {
   const confirmation = useAppStore((s) => s.confirmation);
@@ -36,19 +36,7 @@ function ConfirmationContent({ confirmation }: { confirmation: Confirmation }) {
         </DialogFrame>
       );
     case 'delete-images':
-      return (
-        <DialogFrame
-          title={`Delete ${formatCount(confirmation.imageIds.length, 'image')}?`}
-          confirmLabel={`Delete ${formatCount(confirmation.imageIds.length, 'image')}`}
-          onCancel={close}
-          onConfirm={() => {
-            close();
-            void deleteImages(confirmation.imageIds);
-          }}
-        >
-          <DeleteList ids={confirmation.imageIds} />
-        </DialogFrame>
-      );
+      return <DeleteImagesDialog imageIds={confirmation.imageIds} onClose={close} />;
     case 'cancel-all':
       return (
         <DialogFrame
@@ -121,26 +109,6 @@ function RecreateList({ ids }: { ids: readonly string[] }) {
             <li key={ids[i]}>{ids[i]}</li>
           ),
         )}
-      </ul>
-    </>
-  );
-}
-
-function DeleteList({ ids }: { ids: readonly string[] }) {
-  const images = useAppStore((s) => s.images);
-  const byId = new Map(images.map((i) => [i.id, i]));
-  return (
-    <>
-      <p>These images are deleted from the cloud. This cannot be undone.</p>
-      <ul>
-        {ids.map((id) => {
-          const image = byId.get(id);
-          return (
-            <li key={id}>
-              <strong>{imageLabel(image?.name, id)}</strong> ({image?.status ?? 'unknown'}) <code>{id}</code>
-            </li>
-          );
-        })}
       </ul>
     </>
   );

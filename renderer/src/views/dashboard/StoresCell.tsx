@@ -18,8 +18,9 @@ export function storeProgress(image: ImageSummary, copyStores: readonly StoreOut
 export function StoresCell({ image }: { image: ImageSummary }) {
   const { t } = useTranslation('dashboard');
   const copy = useAppStore((s) => s.copies[image.id]);
-  // A copy shows until the list has been read after it ended (then the stores column tells it).
-  const shown = copy && (copy.state === 'copying' || copy.finishedAt !== null) ? copy : null;
+  // This app's copy shows while it runs, and once it has ended, with each store's outcome (a failed
+  // store stays in sight); the stores column says where the image is now.
+  const shown = copy ?? null;
   const progress = storeProgress(image, shown ? shown.stores : null);
   return (
     <>

@@ -77,6 +77,16 @@ export const dashboard = {
     delete: 'Delete selected ({{count}})',
     deleting: 'Deleting…',
   },
+  deleteDialog: {
+    title_one: 'Delete {{count}} image?',
+    title_other: 'Delete {{count}} images?',
+    confirm_one: 'Delete {{count}} image',
+    confirm_other: 'Delete {{count}} images',
+    cancel: 'Cancel',
+    body: 'These images are deleted from the cloud. This cannot be undone.',
+    unknown: 'unknown',
+    failed: 'Could not delete the images',
+  },
   outcomes: {
     heading: 'Deletion results',
     deleted: 'deleted',

@@ -77,6 +77,16 @@ export const dashboard: Translation<typeof en> = {
     delete: '删除所选（{{count}}）',
     deleting: '正在删除…',
   },
+  deleteDialog: {
+    title_one: '删除 {{count}} 个镜像？',
+    title_other: '删除 {{count}} 个镜像？',
+    confirm_one: '删除 {{count}} 个镜像',
+    confirm_other: '删除 {{count}} 个镜像',
+    cancel: '取消',
+    body: '这些镜像将从云中删除。此操作无法撤销。',
+    unknown: '未知',
+    failed: '无法删除这些镜像',
+  },
   outcomes: {
     heading: '删除结果',
     deleted: '已删除',
