@@ -1,5 +1,6 @@
 // The dashboard on a Huawei IMS cloud, in Chromium against the real core, the IMS emulator and the
-// real Swift S3 behind it: the cloud's IMS image with its OS version and minimum disk, and an
+// real Swift S3 behind it: the cloud's IMS image with its OS version and minimum disk, this app's
+// running IMS job (held RUNNING by the emulator) until it ends, and an
 // unfinished multipart upload this app left in the bucket, listed, aborted after a confirmation
 // that says what is lost, and gone from the store; axe clean in light and dark.
 import type { ImsContext } from '../electron/main/core/ims-context.ts';
@@ -8,7 +9,7 @@ import { columnCell } from './dashboard-steps.ts';
 import { IMS_CLOUDS, expect, test } from './ims.ts';
 import { connectCloud, scanView, tab } from './steps.ts';
 
-test('an IMS cloud: its images with OS version, and an unfinished multipart upload aborted after a confirmation', async ({
+test('an IMS cloud: its images with OS version, a running IMS job until it ends, and an unfinished multipart upload aborted after a confirmation', async ({
   page,
   app,
   ims,
@@ -42,6 +43,42 @@ test('an IMS cloud: its images with OS version, and an unfinished multipart uplo
       await expect(row.locator('.status-badge')).toHaveText('queued');
       await expect(row.getByRole('button', { name: /Copy to stores/ })).toHaveCount(0); // a Glance import only
       await expect(page.getByText('No IMS job of this app is running on this cloud.')).toBeVisible();
+    });
+
+    await test.step("this app's running IMS job: its file, job id, status and percent, until it ends", async () => {
+      ims.emulator.setFaults({ jobHoldMs: 6_000 });
+      try {
+        const file = await app.randomRaw('registered', 1 << 20);
+        app.core.grantPaths([file]);
+        const [id] = await app.core.handlers.startUploads([
+          {
+            path: file,
+            name: `registered-${app.tag}`,
+            diskFormat: 'raw',
+            containerFormat: 'bare',
+            visibility: 'private',
+            route: 'register',
+            osVersion,
+            minDisk: 1,
+          },
+        ]);
+        await expect.poll(() => app.core.engine.get(id!)?.remoteJob?.id ?? null, { timeout: 60_000 }).not.toBeNull();
+        const job = app.core.engine.get(id!)!;
+        const jobs = page.getByRole('table', { name: 'Running IMS jobs' });
+        const jobRow = jobs.getByRole('row').filter({ hasText: job.fileName });
+        await expect(jobRow).toHaveCount(1);
+        await expect(jobRow).toContainText(job.remoteJob!.id);
+        await expect(jobRow).toContainText(/INIT|RUNNING/);
+        await expect(jobRow).toContainText(`registered-${app.tag}`);
+        await expect.poll(() => app.core.engine.get(id!)?.phase, { timeout: 90_000 }).toBe('done');
+        await expect(jobRow).toHaveCount(0);
+        await expect(page.getByText('No IMS job of this app is running on this cloud.')).toBeVisible();
+        if (job.imageId) ims.trackImage(job.imageId);
+        const done = app.core.engine.get(id!)!;
+        if (done.imageId) ims.trackImage(done.imageId);
+      } finally {
+        ims.emulator.setFaults({ jobHoldMs: 0 });
+      }
     });
 
     const uploads = page.getByRole('table', { name: 'Unfinished multipart uploads' });
