@@ -3,12 +3,14 @@
 // that does not exist is a type error.
 import { common as commonEn } from './locales/en/common.ts';
 import { common as commonZh } from './locales/zh-CN/common.ts';
+import { dashboard as dashboardEn } from './locales/en/dashboard.ts';
+import { dashboard as dashboardZh } from './locales/zh-CN/dashboard.ts';
 
 export const DEFAULT_NS = 'common';
 
 export const RESOURCES = {
-  en: { common: commonEn },
-  'zh-CN': { common: commonZh },
+  en: { common: commonEn, dashboard: dashboardEn },
+  'zh-CN': { common: commonZh, dashboard: dashboardZh },
 } as const;
 
 export const NAMESPACES = Object.keys(RESOURCES.en) as (keyof (typeof RESOURCES)['en'])[];
