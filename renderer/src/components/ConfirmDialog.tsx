@@ -1,15 +1,18 @@
 // The one modal question the app asks before something destructive or costly: resuming by
-// deleting a stuck image record, deleting stuck images, cancelling every upload, cancelling an
-// upload whose bytes have all been sent. Focus moves to
-// the safe choice, stays inside the dialog, Escape cancels, and focus returns where it was.
+// deleting a stuck image record, deleting stuck images, copying an image to more stores, aborting
+// multipart uploads, cancelling every upload, cancelling an upload whose bytes have all been sent.
+// Focus moves to the safe choice, stays inside the dialog, Escape cancels, and focus returns where
+// it was (dialog-focus.ts).
 import { useRef, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useShallow } from 'zustand/react/shallow';
 import { resumeText } from '../../../shared/format.ts';
-import { cancelUploads, deleteImages, resumeUploads } from '../bridge.ts';
-import { imageLabel } from '../format/display.ts';
+import { cancelUploads, resumeUploads } from '../bridge.ts';
 import { useAppStore } from '../store/index.ts';
 import type { Confirmation } from '../store/ui-slice.ts';
+import { AbortUploadsDialog } from '../views/dashboard/AbortUploadsDialog.tsx';
+import { CopyToStoresDialog } from '../views/dashboard/CopyToStoresDialog.tsx';
+import { DeleteImagesDialog } from '../views/dashboard/DeleteImagesDialog.tsx';
 import { dialogKeyDown, useDialogFocus } from './dialog-focus.ts';
 
 export function ConfirmDialog() {
@@ -37,19 +40,7 @@ function ConfirmationContent({ confirmation }: { confirmation: Confirmation }) {
         </DialogFrame>
       );
     case 'delete-images':
-      return (
-        <DialogFrame
-          title={t('confirm.deleteTitle', { count: confirmation.imageIds.length })}
-          confirmLabel={t('confirm.deleteConfirm', { count: confirmation.imageIds.length })}
-          onCancel={close}
-          onConfirm={() => {
-            close();
-            void deleteImages(confirmation.imageIds);
-          }}
-        >
-          <DeleteList ids={confirmation.imageIds} />
-        </DialogFrame>
-      );
+      return <DeleteImagesDialog imageIds={confirmation.imageIds} onClose={close} />;
     case 'cancel-all':
       return (
         <DialogFrame
@@ -65,6 +56,10 @@ function ConfirmationContent({ confirmation }: { confirmation: Confirmation }) {
           <p>{t('confirm.cancelAllBody')}</p>
         </DialogFrame>
       );
+    case 'copy-to-stores':
+      return <CopyToStoresDialog imageId={confirmation.imageId} onClose={close} />;
+    case 'abort-uploads':
+      return <AbortUploadsDialog uploadIds={confirmation.uploadIds} onClose={close} />;
     case 'cancel-uploaded':
       return (
         <DialogFrame
@@ -121,38 +116,28 @@ function RecreateList({ ids }: { ids: readonly string[] }) {
   );
 }
 
-function DeleteList({ ids }: { ids: readonly string[] }) {
-  const { t } = useTranslation();
-  const images = useAppStore((s) => s.images);
-  const byId = new Map(images.map((i) => [i.id, i]));
-  return (
-    <>
-      <p>{t('confirm.deleteBody')}</p>
-      <ul>
-        {ids.map((id) => {
-          const image = byId.get(id);
-          return (
-            <li key={id}>
-              <strong>{imageLabel(image?.name, id)}</strong> ({image?.status ?? t('confirm.unknownStatus')}){' '}
-              <code>{id}</code>
-            </li>
-          );
-        })}
-      </ul>
-    </>
-  );
-}
-
 interface DialogFrameProps {
   title: string;
   confirmLabel: string;
   cancelLabel?: string;
+  /** 'danger' (the default) for what cannot be undone; 'primary' for an action that adds. */
+  confirmTone?: 'danger' | 'primary';
+  confirmDisabled?: boolean;
   onConfirm(): void;
   onCancel(): void;
   children: ReactNode;
 }
 
-function DialogFrame({ title, confirmLabel, cancelLabel, onConfirm, onCancel, children }: DialogFrameProps) {
+export function DialogFrame({
+  title,
+  confirmLabel,
+  cancelLabel,
+  confirmTone = 'danger',
+  confirmDisabled = false,
+  onConfirm,
+  onCancel,
+  children,
+}: DialogFrameProps) {
   const { t } = useTranslation();
   const dialogRef = useRef<HTMLDivElement>(null);
   const cancelRef = useRef<HTMLButtonElement>(null);
@@ -175,7 +160,12 @@ function DialogFrame({ title, confirmLabel, cancelLabel, onConfirm, onCancel, ch
           <button ref={cancelRef} type="button" onClick={onCancel}>
             {cancelLabel ?? t('confirm.cancel')}
           </button>
-          <button type="button" className="danger" onClick={onConfirm}>
+          <button
+            type="button"
+            className={confirmTone === 'danger' ? 'danger' : 'primary'}
+            onClick={onConfirm}
+            disabled={confirmDisabled}
+          >
             {confirmLabel}
           </button>
         </div>

@@ -5,12 +5,14 @@ import { common as commonEn } from './locales/en/common.ts';
 import { common as commonZh } from './locales/zh-CN/common.ts';
 import { connect as connectEn } from './locales/en/connect.ts';
 import { connect as connectZh } from './locales/zh-CN/connect.ts';
+import { dashboard as dashboardEn } from './locales/en/dashboard.ts';
+import { dashboard as dashboardZh } from './locales/zh-CN/dashboard.ts';
 
 export const DEFAULT_NS = 'common';
 
 export const RESOURCES = {
-  en: { common: commonEn, connect: connectEn },
-  'zh-CN': { common: commonZh, connect: connectZh },
+  en: { common: commonEn, connect: connectEn, dashboard: dashboardEn },
+  'zh-CN': { common: commonZh, connect: connectZh, dashboard: dashboardZh },
 } as const;
 
 export const NAMESPACES = Object.keys(RESOURCES.en) as (keyof (typeof RESOURCES)['en'])[];

@@ -46,12 +46,6 @@ export const common = {
     recreateConfirm: 'Delete the old record and start again',
     recreateBody:
       'The image service cannot continue these uploads. Resuming deletes their current image record and uploads the whole file again into a new one:',
-    deleteTitle_one: 'Delete {{count}} image?',
-    deleteTitle_other: 'Delete {{count}} images?',
-    deleteConfirm_one: 'Delete {{count}} image',
-    deleteConfirm_other: 'Delete {{count}} images',
-    deleteBody: 'These images are deleted from the cloud. This cannot be undone.',
-    unknownStatus: 'unknown',
     cancelAllTitle: 'Cancel every upload?',
     cancelAllConfirm: 'Cancel all uploads',
     cancelAllKeep: 'Keep uploading',
