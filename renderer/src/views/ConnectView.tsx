@@ -323,6 +323,10 @@ function ConnectForm() {
   const formRef = useRef<HTMLFormElement>(null);
 
   const mode: Mode = chosenMode ?? (clouds.length > 0 ? 'cloud' : 'manual');
+  // Until the clouds list is read, neither way is ticked (the details form shows, ready to type in):
+  // the default may still become "a cloud from clouds.yaml", and a click on a way already ticked
+  // would not count as a choice.
+  const tickedMode: Mode | null = chosenMode ?? (cloudsLoaded ? mode : null);
   // A remembered connection may share its name with a clouds.yaml cloud (remembered by an older
   // version): then its choice gets a key of its own, and the request says which one is meant.
   const cloudKey = (c: CloudEntry) =>
@@ -385,7 +389,7 @@ function ConnectForm() {
         <Radios
           legend={t('form.how')}
           name="mode"
-          value={mode}
+          value={tickedMode}
           onChange={(m) => setMode(m)}
           options={[
             ['cloud', t('form.fromClouds')],
@@ -707,7 +711,8 @@ function GlanceFields(props: {
 function Radios<V extends string>(props: {
   legend: string;
   name: string;
-  value: V;
+  /** Null: none ticked yet. */
+  value: V | null;
   onChange(value: V): void;
   options: readonly (readonly [V, ReactNode])[];
 }) {
