@@ -5,6 +5,7 @@
 import type { AppError } from './errors.ts';
 import type { GlanceImageStatus } from './glance.ts';
 import type { Inspection } from './inspect.ts';
+import type { UsageReport } from './quota.ts';
 import type { Result } from './result.ts';
 import type { CloudEntry, ConnectRequest, SessionInfo } from './session.ts';
 import type { UploadId, UploadRequest, UploadSnapshot } from './upload.ts';
@@ -169,6 +170,12 @@ export interface ImagedropApi {
   clearUploads(selection: UploadSelection): Promise<Result<null>>;
   listUploads(): Promise<Result<UploadSnapshot[]>>;
   listImages(): Promise<Result<ImageList>>;
+  /**
+   * The project's image usage against its quota, this app's unfinished uploads to the cloud
+   * included: what Add images shows before Upload, and what startUploads checks (an upload that
+   * cannot fit is refused before a byte is sent).
+   */
+  getUsage(): Promise<Result<UsageReport>>;
   /** Deletes images that are still stuck (see DeleteImagesOptions) and that the project owns. */
   deleteImages(ids: readonly string[], options: DeleteImagesOptions): Promise<Result<DeleteOutcome[]>>;
   copyText(text: string): Promise<Result<null>>;
@@ -216,6 +223,7 @@ export const INVOKE_CHANNELS = {
   clearUploads: 'imagedrop:clear-uploads',
   listUploads: 'imagedrop:list-uploads',
   listImages: 'imagedrop:list-images',
+  getUsage: 'imagedrop:get-usage',
   deleteImages: 'imagedrop:delete-images',
   copyText: 'imagedrop:copy-text',
   listHostRoots: 'imagedrop:list-host-roots',

@@ -52,6 +52,7 @@ const SAMPLE_ARGS: { [M in InvokeMethod]: unknown[] } = {
   clearUploads: ['all'],
   listUploads: [],
   listImages: [],
+  getUsage: [],
   deleteImages: [['image-1'], { stuckAfterMinutes: 10 }],
   copyText: ['image-1'],
   listHostRoots: [],

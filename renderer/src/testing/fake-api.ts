@@ -20,6 +20,7 @@ import type {
   UploadSelection,
 } from '../../../shared/ipc.ts';
 import type { Inspection } from '../../../shared/inspect.ts';
+import type { UsageReport } from '../../../shared/quota.ts';
 import { canTransition, isFinished, nextPhase, type UploadEvent } from '../../../shared/phases.ts';
 import { fail, ok, type Result } from '../../../shared/result.ts';
 import type { CloudEntry, ConnectRequest, SessionInfo } from '../../../shared/session.ts';
@@ -52,6 +53,8 @@ export interface FakeApiOptions {
   /** The host's shared folders and their listings (imagedrop serve); other paths answer 'file/outside-roots'. */
   hostRoots?: HostRoot[];
   hostDirectories?: Record<string, HostDirectory>;
+  /** What getUsage() answers while connected (default: nothing used, no quota known). */
+  usage?: UsageReport;
 }
 
 export class FakeApi implements ImagedropApi {
@@ -67,6 +70,7 @@ export class FakeApi implements ImagedropApi {
   readonly fileChooser: FileChooser;
   hostRoots: HostRoot[];
   hostDirectories: Record<string, HostDirectory>;
+  usage: UsageReport;
   readonly jobs = new Map<UploadId, UploadSnapshot>();
   clipboard: string | null = null;
   /** The next call of a method answers with this error instead. */
@@ -91,6 +95,16 @@ export class FakeApi implements ImagedropApi {
     this.fileChooser = options.fileChooser ?? 'native';
     this.hostRoots = options.hostRoots ?? [];
     this.hostDirectories = options.hostDirectories ?? {};
+    this.usage = options.usage ?? {
+      service: 'glance',
+      source: 'image-sum',
+      usedBytes: 0,
+      limitBytes: null,
+      limitFrom: null,
+      pendingBytes: 0,
+      images: null,
+      fetchedAt: 0,
+    };
     for (const s of options.uploads ?? []) this.jobs.set(s.id, s);
   }
 
@@ -379,6 +393,15 @@ export class FakeApi implements ImagedropApi {
       const missing = this.requireSession();
       if (missing) return fail(missing);
       return ok({ images: [...this.images], pages: 1, fetchedAt: Date.now() });
+    });
+  }
+
+  /** Answers the configured report as it is: the quota rules live in main (shared/quota.ts), not here. */
+  getUsage(): Promise<Result<UsageReport>> {
+    return this.record('getUsage', [], () => {
+      const missing = this.requireSession();
+      if (missing) return fail(missing);
+      return ok(this.usage);
     });
   }
 
