@@ -1,14 +1,16 @@
 // The dictionaries, by locale and namespace. One namespace per view (and `common` for the shell),
 // so each view's strings live beside each other. i18next's types read the English ones: a key
 // that does not exist is a type error.
+import { add as addEn } from './locales/en/add.ts';
 import { common as commonEn } from './locales/en/common.ts';
+import { add as addZh } from './locales/zh-CN/add.ts';
 import { common as commonZh } from './locales/zh-CN/common.ts';
 
 export const DEFAULT_NS = 'common';
 
 export const RESOURCES = {
-  en: { common: commonEn },
-  'zh-CN': { common: commonZh },
+  en: { common: commonEn, add: addEn },
+  'zh-CN': { common: commonZh, add: addZh },
 } as const;
 
 export const NAMESPACES = Object.keys(RESOURCES.en) as (keyof (typeof RESOURCES)['en'])[];
