@@ -181,7 +181,9 @@ export const add = {
     upload: 'Upload',
     tooBig:
       'These files need {{need}}, but the project has {{left}} left of its {{limit}} image quota: remove some files, delete images the project no longer needs, or ask for a larger quota.',
-    tooMany:
+    tooMany_one:
+      'This file makes {{count}} private image, but the project has room for {{left}} more: remove it, or delete private images the project no longer needs.',
+    tooMany_other:
       'These files make {{count}} private images, but the project has room for {{left}} more: remove some files, or delete private images it no longer needs.',
   },
   messages: {

@@ -180,7 +180,9 @@ export const add: Translation<typeof en> = {
     upload: '上传',
     tooBig:
       '这些文件需要 {{need}}，但项目的 {{limit}} 镜像配额只剩 {{left}}：请移除部分文件、删除项目不再需要的镜像，或申请更大的配额。',
-    tooMany:
+    tooMany_one:
+      '这些文件将生成 {{count}} 个私有镜像，但项目只能再容纳 {{left}} 个：请移除部分文件，或删除不再需要的私有镜像。',
+    tooMany_other:
       '这些文件将生成 {{count}} 个私有镜像，但项目只能再容纳 {{left}} 个：请移除部分文件，或删除不再需要的私有镜像。',
   },
   messages: {
