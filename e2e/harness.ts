@@ -131,6 +131,8 @@ export type Shell = 'serve' | 'binding';
 export interface AppOptions {
   /** Route the image API through a fault proxy (app.proxy), e.g. to hold an upload mid-way. */
   imageProxy: boolean;
+  /** More keys for every cloud of the test's clouds.yaml (e.g. image_storage_quota). */
+  cloudKeys: Readonly<Record<string, string>>;
   /** How the page reaches the core: imagedrop serve over HTTP (default), or the app's binding. */
   shell: Shell;
 }
@@ -201,6 +203,15 @@ async function proxiedClouds(dir: string, imageEndpoint: string): Promise<string
   return file;
 }
 
+/** A copy of `file` with `keys` added to every cloud. */
+async function withCloudKeys(file: string, dir: string, keys: Readonly<Record<string, string>>): Promise<string> {
+  const doc = parse(await readFile(file, 'utf8')) as { clouds: Record<string, Record<string, unknown>> };
+  for (const cloud of Object.values(doc.clouds)) Object.assign(cloud, keys);
+  const out = path.join(dir, 'clouds-keys.yaml');
+  await writeFile(out, stringify(doc));
+  return out;
+}
+
 class Harness implements App {
   readonly page: Page;
   readonly shell: Shell;
@@ -244,12 +255,14 @@ class Harness implements App {
     return this.#proxy;
   }
 
-  async start(imageProxy: boolean): Promise<void> {
+  async start(imageProxy: boolean, cloudKeys: Readonly<Record<string, string>> = {}): Promise<void> {
     this.#glancePid = await glancePid();
     if (imageProxy) {
       this.#proxy = await startFaultProxy(GLANCE);
       this.cloudsYaml = await proxiedClouds(this.dataDir, this.#proxy.url);
     }
+    if (Object.keys(cloudKeys).length > 0)
+      this.cloudsYaml = await withCloudKeys(this.cloudsYaml, this.dataDir, cloudKeys);
     await this.#startCore();
     if (this.shell === 'serve') {
       await this.#startServer();
@@ -475,15 +488,16 @@ class Harness implements App {
 
 export const test = base.extend<AppOptions & { app: App }, { adminGlance: GlanceClient }>({
   imageProxy: [false, { option: true }],
+  cloudKeys: [{}, { option: true }],
   shell: ['serve', { option: true }],
   // eslint-disable-next-line no-empty-pattern -- Playwright reads a fixture's dependencies from this pattern
   adminGlance: [async ({}, use) => use(await glanceFor(ADMIN)), { scope: 'worker' }],
-  app: async ({ page, imageProxy, shell, adminGlance }, use, testInfo) => {
+  app: async ({ page, imageProxy, cloudKeys, shell, adminGlance }, use, testInfo) => {
     const dataDir = await mkdtemp(path.join(os.tmpdir(), 'imagedrop-e2e-data-'));
     // Real path: serve shows (and grants) files by their real paths.
     const filesDir = await realpath(await mkdtemp(path.join(os.tmpdir(), 'imagedrop-e2e-files-')));
     const harness = new Harness(page, adminGlance, dataDir, filesDir, shell);
-    await harness.start(imageProxy);
+    await harness.start(imageProxy, cloudKeys);
     try {
       await use(harness);
     } finally {
