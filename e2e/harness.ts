@@ -131,10 +131,15 @@ export type Shell = 'serve' | 'binding';
 export interface AppOptions {
   /** Route the image API through a fault proxy (app.proxy), e.g. to hold an upload mid-way. */
   imageProxy: boolean;
-  /** More keys for every cloud of the test's clouds.yaml (e.g. image_storage_quota). */
-  cloudKeys: Readonly<Record<string, string>>;
   /** How the page reaches the core: imagedrop serve over HTTP (default), or the app's binding. */
   shell: Shell;
+  /**
+   * More clouds for the core's clouds.yaml, beside the test cloud's (e2e/ims.ts sets the IMS
+   * emulator's here). The image proxy applies to the test cloud's clouds only.
+   */
+  moreClouds: Readonly<Record<string, unknown>> | null;
+  /** More keys for the test cloud's clouds (e.g. image_storage_quota). */
+  cloudKeys: Readonly<Record<string, string>>;
 }
 
 /** The renderer build the e2e run serves (global-setup.ts keeps it fresh). */
@@ -195,21 +200,23 @@ export async function randomFileAt(file: string, size: number): Promise<void> {
   }
 }
 
-async function proxiedClouds(dir: string, imageEndpoint: string): Promise<string> {
+/**
+ * The test cloud's clouds.yaml, its clouds behind the image proxy if given and with `keys` added,
+ * plus `more` clouds.
+ */
+async function testClouds(
+  dir: string,
+  imageEndpoint: string | null,
+  more: Readonly<Record<string, unknown>> | null,
+  keys: Readonly<Record<string, string>> = {},
+): Promise<string> {
   const doc = parse(await readFile(CLOUDS_YAML, 'utf8')) as { clouds: Record<string, Record<string, unknown>> };
-  for (const cloud of Object.values(doc.clouds)) cloud.image_endpoint_override = imageEndpoint;
+  if (imageEndpoint) for (const cloud of Object.values(doc.clouds)) cloud.image_endpoint_override = imageEndpoint;
+  for (const cloud of Object.values(doc.clouds)) Object.assign(cloud, keys);
+  Object.assign(doc.clouds, more);
   const file = path.join(dir, 'clouds.yaml');
   await writeFile(file, stringify(doc));
   return file;
-}
-
-/** A copy of `file` with `keys` added to every cloud. */
-async function withCloudKeys(file: string, dir: string, keys: Readonly<Record<string, string>>): Promise<string> {
-  const doc = parse(await readFile(file, 'utf8')) as { clouds: Record<string, Record<string, unknown>> };
-  for (const cloud of Object.values(doc.clouds)) Object.assign(cloud, keys);
-  const out = path.join(dir, 'clouds-keys.yaml');
-  await writeFile(out, stringify(doc));
-  return out;
 }
 
 class Harness implements App {
@@ -255,14 +262,15 @@ class Harness implements App {
     return this.#proxy;
   }
 
-  async start(imageProxy: boolean, cloudKeys: Readonly<Record<string, string>> = {}): Promise<void> {
+  async start(
+    imageProxy: boolean,
+    moreClouds: Readonly<Record<string, unknown>> | null,
+    cloudKeys: Readonly<Record<string, string>> = {},
+  ): Promise<void> {
     this.#glancePid = await glancePid();
-    if (imageProxy) {
-      this.#proxy = await startFaultProxy(GLANCE);
-      this.cloudsYaml = await proxiedClouds(this.dataDir, this.#proxy.url);
-    }
-    if (Object.keys(cloudKeys).length > 0)
-      this.cloudsYaml = await withCloudKeys(this.cloudsYaml, this.dataDir, cloudKeys);
+    if (imageProxy) this.#proxy = await startFaultProxy(GLANCE);
+    if (imageProxy || moreClouds || Object.keys(cloudKeys).length > 0)
+      this.cloudsYaml = await testClouds(this.dataDir, this.#proxy?.url ?? null, moreClouds, cloudKeys);
     await this.#startCore();
     if (this.shell === 'serve') {
       await this.#startServer();
@@ -488,16 +496,17 @@ class Harness implements App {
 
 export const test = base.extend<AppOptions & { app: App }, { adminGlance: GlanceClient }>({
   imageProxy: [false, { option: true }],
-  cloudKeys: [{}, { option: true }],
   shell: ['serve', { option: true }],
+  moreClouds: [null, { option: true }],
+  cloudKeys: [{}, { option: true }],
   // eslint-disable-next-line no-empty-pattern -- Playwright reads a fixture's dependencies from this pattern
   adminGlance: [async ({}, use) => use(await glanceFor(ADMIN)), { scope: 'worker' }],
-  app: async ({ page, imageProxy, cloudKeys, shell, adminGlance }, use, testInfo) => {
+  app: async ({ page, imageProxy, shell, moreClouds, cloudKeys, adminGlance }, use, testInfo) => {
     const dataDir = await mkdtemp(path.join(os.tmpdir(), 'imagedrop-e2e-data-'));
     // Real path: serve shows (and grants) files by their real paths.
     const filesDir = await realpath(await mkdtemp(path.join(os.tmpdir(), 'imagedrop-e2e-files-')));
     const harness = new Harness(page, adminGlance, dataDir, filesDir, shell);
-    await harness.start(imageProxy, cloudKeys);
+    await harness.start(imageProxy, moreClouds, cloudKeys);
     try {
       await use(harness);
     } finally {
