@@ -93,8 +93,10 @@ export function ImsFields({ draft, session, problems, set }: ImsFieldsProps) {
       <ul className="route-list" aria-label={t('ims.routesLabel', { name: draft.fileName })}>
         {availability.map((a) => (
           <li key={a.route} className={a.available ? 'route-ok' : 'route-no'}>
-            <strong>{routeName(a.route)}</strong>:{' '}
-            {a.available ? t('ims.available') : t('ims.unavailable', { reason: messageText(a.reason, t) })}
+            {t('ims.routeLine', {
+              route: routeName(a.route),
+              state: a.available ? t('ims.available') : t('ims.unavailable', { reason: messageText(a.reason, t) }),
+            })}
           </li>
         ))}
       </ul>

@@ -92,6 +92,7 @@ export const add = {
     routeOptionUnavailable: '{{route}} (unavailable)',
     autoPicks: 'Auto takes this file by “{{route}}”.',
     routesLabel: 'What each route can do with {{name}}',
+    routeLine: '{{route}}: {{state}}',
     available: 'available',
     unavailable: 'unavailable: {{reason}}',
     osVersion: 'OS version',

@@ -94,6 +94,7 @@ export const add: Translation<typeof en> = {
     routeOptionUnavailable: '{{route}}（不可用）',
     autoPicks: '“自动”会以“{{route}}”方式导入此文件。',
     routesLabel: '各导入方式对 {{name}} 是否可用',
+    routeLine: '{{route}}：{{state}}',
     available: '可用',
     unavailable: '不可用：{{reason}}',
     osVersion: '操作系统版本',
