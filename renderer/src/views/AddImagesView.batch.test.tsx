@@ -8,10 +8,11 @@ import { addPaths } from '../bridge.ts';
 import { setLocale } from '../i18n/index.ts';
 import { PRESETS_KEY } from '../store/drafts-slice.presets.ts';
 import { useAppStore } from '../store/index.ts';
-import { GIB, MIB, makeError, makeInspection, makeSession } from '../testing/fixtures.ts';
+import { GIB, MIB, makeError, makeInspection, makeSession, makeSnapshot } from '../testing/fixtures.ts';
 import type { FakeApiOptions } from '../testing/fake-api.ts';
 import { installFakeApi } from '../testing/setup.ts';
 import { AddImagesView } from './AddImagesView.tsx';
+import { USAGE_AFTER_UPLOADS_MS, UsageMeter } from './add/UsageMeter.tsx';
 
 const state = () => useAppStore.getState();
 /** What the window's notices say (they are drawn outside this view). */
@@ -500,5 +501,27 @@ describe('in Chinese', () => {
     expect(screen.getByRole('button', { name: '应用到全部 4 个文件' })).toBeTruthy();
     expect(card('disk-1.qcow2').textContent).toContain('安全');
     expect(screen.getByText(/4 个文件就绪/)).toBeTruthy();
+  });
+});
+
+describe('the usage meter on its own (as the dashboard places it)', () => {
+  it('reads the usage again shortly after an upload of this cloud ends', async () => {
+    const api = installFakeApi({ connected: true });
+    act(() => state().connectSucceeded(api.sessionTemplate));
+    const job = makeSnapshot({ id: 'j1', cloudKey: api.sessionTemplate.cloudKey, phase: 'uploading' });
+    act(() => state().applySnapshots([job]));
+    render(<UsageMeter />);
+    await act(async () => {});
+    expect(api.callsOf('getUsage')).toHaveLength(1);
+    expect(screen.getByRole('region', { name: 'Image storage of the project' }).textContent).toContain(
+      'the project uses 0 B; no quota is known.',
+    );
+    api.usage = { ...api.usage, usedBytes: 700 * MIB };
+    act(() => state().applySnapshots([{ ...job, phase: 'done', updatedAt: job.updatedAt + 1 }]));
+    await act(() => new Promise((r) => setTimeout(r, USAGE_AFTER_UPLOADS_MS + 100)));
+    expect(api.callsOf('getUsage')).toHaveLength(2);
+    expect(screen.getByRole('region', { name: 'Image storage of the project' }).textContent).toContain(
+      'the project uses 700 MiB; no quota is known.',
+    );
   });
 });

@@ -2,12 +2,16 @@
 // 6.1 GiB of 8.0 GiB", with a meter where the quota is known and where the numbers come from.
 // Reads getUsage once per session (and again on Refresh, and after uploads start). Add images
 // shows it above Upload with what is about to be added; the dashboard can place it as it is.
-import { useEffect, useId } from 'react';
+import { useEffect, useId, useRef } from 'react';
 import { useTranslation } from 'react-i18next';
 import { formatBytes } from '../../../../shared/format.ts';
+import { isFinished } from '../../../../shared/phases.ts';
 import { loadUsage } from '../../bridge.ts';
 import { NO_USAGE } from '../../store/drafts-slice.ts';
 import { useAppStore } from '../../store/index.ts';
+
+/** How long after an upload ends the usage is read again (one read for a burst of endings). */
+export const USAGE_AFTER_UPLOADS_MS = 1500;
 
 export interface UsageMeterProps {
   /** What the user is about to upload (Add images): said first, and drawn on the meter. */
@@ -25,6 +29,23 @@ export function UsageMeter({ adding }: UsageMeterProps) {
   useEffect(() => {
     if (needsRead) void loadUsage();
   }, [needsRead]);
+  // An upload of this cloud that ends moves its bytes from pending to used (or frees them): read
+  // again shortly after, once for a burst of them.
+  const finished = useAppStore((s) => {
+    let n = 0;
+    for (const id of s.uploadOrder) {
+      const u = s.uploads[id];
+      if (u && u.cloudKey === cloudKey && isFinished(u.phase)) n += 1;
+    }
+    return n;
+  });
+  const seen = useRef(finished);
+  useEffect(() => {
+    if (finished === seen.current) return;
+    seen.current = finished;
+    const timer = setTimeout(() => void loadUsage(), USAGE_AFTER_UPLOADS_MS);
+    return () => clearTimeout(timer);
+  }, [finished]);
   if (!session) return null;
 
   const report = usage.report;
