@@ -5,12 +5,14 @@ import { add as addEn } from './locales/en/add.ts';
 import { common as commonEn } from './locales/en/common.ts';
 import { add as addZh } from './locales/zh-CN/add.ts';
 import { common as commonZh } from './locales/zh-CN/common.ts';
+import { dashboard as dashboardEn } from './locales/en/dashboard.ts';
+import { dashboard as dashboardZh } from './locales/zh-CN/dashboard.ts';
 
 export const DEFAULT_NS = 'common';
 
 export const RESOURCES = {
-  en: { common: commonEn, add: addEn },
-  'zh-CN': { common: commonZh, add: addZh },
+  en: { common: commonEn, add: addEn, dashboard: dashboardEn },
+  'zh-CN': { common: commonZh, add: addZh, dashboard: dashboardZh },
 } as const;
 
 export const NAMESPACES = Object.keys(RESOURCES.en) as (keyof (typeof RESOURCES)['en'])[];
