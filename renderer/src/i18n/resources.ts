@@ -1,7 +1,9 @@
 // The dictionaries, by locale and namespace. One namespace per view (and `common` for the shell),
 // so each view's strings live beside each other. i18next's types read the English ones: a key
 // that does not exist is a type error.
+import { add as addEn } from './locales/en/add.ts';
 import { common as commonEn } from './locales/en/common.ts';
+import { add as addZh } from './locales/zh-CN/add.ts';
 import { common as commonZh } from './locales/zh-CN/common.ts';
 import { dashboard as dashboardEn } from './locales/en/dashboard.ts';
 import { dashboard as dashboardZh } from './locales/zh-CN/dashboard.ts';
@@ -9,8 +11,8 @@ import { dashboard as dashboardZh } from './locales/zh-CN/dashboard.ts';
 export const DEFAULT_NS = 'common';
 
 export const RESOURCES = {
-  en: { common: commonEn, dashboard: dashboardEn },
-  'zh-CN': { common: commonZh, dashboard: dashboardZh },
+  en: { common: commonEn, add: addEn, dashboard: dashboardEn },
+  'zh-CN': { common: commonZh, add: addZh, dashboard: dashboardZh },
 } as const;
 
 export const NAMESPACES = Object.keys(RESOURCES.en) as (keyof (typeof RESOURCES)['en'])[];
