@@ -3,12 +3,14 @@
 // that does not exist is a type error.
 import { common as commonEn } from './locales/en/common.ts';
 import { common as commonZh } from './locales/zh-CN/common.ts';
+import { queue as queueEn } from './locales/en/queue.ts';
+import { queue as queueZh } from './locales/zh-CN/queue.ts';
 
 export const DEFAULT_NS = 'common';
 
 export const RESOURCES = {
-  en: { common: commonEn },
-  'zh-CN': { common: commonZh },
+  en: { common: commonEn, queue: queueEn },
+  'zh-CN': { common: commonZh, queue: queueZh },
 } as const;
 
 export const NAMESPACES = Object.keys(RESOURCES.en) as (keyof (typeof RESOURCES)['en'])[];

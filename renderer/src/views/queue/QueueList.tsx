@@ -1,0 +1,151 @@
+// The queue's rows, virtualized (virtual.ts): a scrolling box of fixed-height rows in which only
+// the rows in view plus a margin are in the DOM, so 500 jobs cost what 20 do. The list keeps one
+// row in the Tab order (a roving tabindex) and answers keys on a focused row:
+//   ↑ ↓ Home End PageUp PageDown  move between rows (scrolling them into view)
+//   Space   tick or untick the row (for the bulk actions)
+//   Delete  remove the ticked rows, if this row is ticked; else this row
+//   Enter   open its details
+// Keys pressed on a control inside the row (a button, the tick box) are that control's own.
+import { useCallback, useEffect, useLayoutEffect, useRef, useState, type KeyboardEvent } from 'react';
+import { useTranslation } from 'react-i18next';
+import { useShallow } from 'zustand/react/shallow';
+import type { UploadId } from '../../../../shared/upload.ts';
+import { useAppStore } from '../../store/index.ts';
+import { checkedIds, selectVisibleUploadIds } from '../../store/selectors.ts';
+import { UploadRow } from '../UploadRow.tsx';
+import { requestRemove } from './queue-commands.ts';
+import { ROW_HEIGHT, scrollToShow, visibleRange, type RowRange } from './virtual.ts';
+
+function sameRange(a: RowRange, b: RowRange): boolean {
+  return a.start === b.start && a.end === b.end;
+}
+
+export function QueueList() {
+  const { t } = useTranslation('queue');
+  const ids = useAppStore(useShallow(selectVisibleUploadIds));
+  const scroller = useRef<HTMLDivElement>(null);
+  const list = useRef<HTMLUListElement>(null);
+  const [range, setRange] = useState<RowRange>(() => visibleRange(0, 0, ids.length));
+  const [focusId, setFocusId] = useState<UploadId | null>(null);
+  const pendingFocus = useRef<UploadId | null>(null);
+
+  const measure = useCallback(() => {
+    const el = scroller.current;
+    if (!el) return;
+    const next = visibleRange(el.scrollTop, el.clientHeight, ids.length);
+    setRange((prev) => (sameRange(prev, next) ? prev : next));
+  }, [ids.length]);
+
+  useLayoutEffect(measure, [measure]);
+  useEffect(() => {
+    const el = scroller.current;
+    if (!el || typeof ResizeObserver === 'undefined') return;
+    const observer = new ResizeObserver(measure);
+    observer.observe(el);
+    return () => observer.disconnect();
+  }, [measure]);
+
+  useEffect(() => {
+    const id = pendingFocus.current;
+    if (id === null) return;
+    pendingFocus.current = null;
+    list.current?.querySelector<HTMLElement>(`li[data-upload-id="${CSS.escape(id)}"]`)?.focus();
+  });
+
+  const focusIndex = focusId === null ? -1 : ids.indexOf(focusId);
+  const tabIndexRow = focusIndex >= range.start && focusIndex < range.end ? focusIndex : range.start;
+
+  function moveTo(index: number) {
+    const el = scroller.current;
+    const id = ids[index];
+    if (!el || id === undefined) return;
+    const top = scrollToShow(index, el.scrollTop, el.clientHeight);
+    if (top !== el.scrollTop) el.scrollTop = top;
+    const next = visibleRange(top, el.clientHeight, ids.length);
+    setRange((prev) => (sameRange(prev, next) ? prev : next));
+    setFocusId(id);
+    pendingFocus.current = id;
+  }
+
+  function onKeyDown(event: KeyboardEvent<HTMLUListElement>) {
+    const target = event.target as HTMLElement;
+    if (!(target instanceof HTMLLIElement) || !target.dataset.uploadId) return;
+    const id = target.dataset.uploadId;
+    const index = ids.indexOf(id);
+    const page = Math.max(1, Math.floor((scroller.current?.clientHeight || ROW_HEIGHT * 10) / ROW_HEIGHT) - 1);
+    const state = useAppStore.getState();
+    let next: number | null = null;
+    switch (event.key) {
+      case 'ArrowDown':
+        next = Math.min(ids.length - 1, index + 1);
+        break;
+      case 'ArrowUp':
+        next = Math.max(0, index - 1);
+        break;
+      case 'Home':
+        next = 0;
+        break;
+      case 'End':
+        next = ids.length - 1;
+        break;
+      case 'PageDown':
+        next = Math.min(ids.length - 1, index + page);
+        break;
+      case 'PageUp':
+        next = Math.max(0, index - page);
+        break;
+      case ' ':
+        event.preventDefault();
+        state.toggleChecked(id);
+        return;
+      case 'Delete': {
+        event.preventDefault();
+        const ticked = checkedIds(state);
+        void requestRemove(state.checkedUploadIds[id] ? ticked : [id]);
+        return;
+      }
+      case 'Enter':
+        event.preventDefault();
+        state.selectUpload(id);
+        return;
+      default:
+        return;
+    }
+    event.preventDefault();
+    moveTo(next);
+  }
+
+  function onFocus(event: React.FocusEvent<HTMLUListElement>) {
+    const row = (event.target as HTMLElement).closest<HTMLElement>('li[data-upload-id]');
+    const id = row?.dataset.uploadId;
+    if (id !== undefined && id !== focusId) setFocusId(id);
+  }
+
+  if (ids.length === 0) return <p className="empty queue-none">{t('list.noMatch')}</p>;
+  const rows = ids.slice(range.start, range.end);
+  return (
+    <div className="queue-scroll" ref={scroller} onScroll={measure}>
+      <ul
+        ref={list}
+        className="upload-list"
+        aria-label={t('list.label')}
+        onKeyDown={onKeyDown}
+        onFocus={onFocus}
+        style={{
+          paddingTop: range.start * ROW_HEIGHT,
+          paddingBottom: Math.max(0, ids.length - range.end) * ROW_HEIGHT,
+        }}
+      >
+        {rows.map((id, i) => (
+          <UploadRow
+            key={id}
+            id={id}
+            position={range.start + i + 1}
+            setSize={ids.length}
+            focusable={range.start + i === tabIndexRow}
+          />
+        ))}
+      </ul>
+    </div>
+  );
+}
