@@ -7,7 +7,7 @@ import { useTranslation } from 'react-i18next';
 import { useAppStore } from '../store/index.ts';
 import { LifecyclePanel } from './LifecyclePanel.tsx';
 import { QueueBulkBar, QueueFilters, QueueToolbar } from './queue/QueueControls.tsx';
-import { QueueList } from './queue/QueueList.tsx';
+import { QueueList, rowElement } from './queue/QueueList.tsx';
 import { QueueQuestionDialog } from './queue/QueueQuestionDialog.tsx';
 import { QueueSummary } from './queue/QueueSummary.tsx';
 
@@ -66,8 +66,7 @@ function QueueDrawer() {
     // Only when the focus was in the drawer (now gone) or nowhere: never take it from elsewhere.
     const active = document.activeElement;
     if (active !== null && active !== document.body) return;
-    const row = document.querySelector<HTMLElement>(`li[data-upload-id="${CSS.escape(was)}"]`);
-    row?.focus();
+    rowElement(document, was)?.focus();
   }, [id]);
 
   if (id === null) return null;

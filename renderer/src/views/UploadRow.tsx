@@ -14,14 +14,11 @@ import { memo, useEffect, useId, useRef, type FocusEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { formatSpeed, percentOf } from '../../../shared/format.ts';
 import type {
-  ImageStatus,
   ObjectUpload,
   RemoteJob,
   ResumePlan,
   StoreOutcome,
-  TargetKind,
   UploadId,
-  UploadPhase,
 } from '../../../shared/upload.ts';
 import { cancelUploads, pauseUploads, requestResume, retryUploads } from '../bridge.ts';
 import { currentLocale } from '../i18n/index.ts';
@@ -43,19 +40,15 @@ export interface UploadRowProps {
 }
 
 export const UploadRow = memo(function UploadRow({ id, position, setSize, focusable = false }: UploadRowProps) {
-  const s = useAppStore((state) => state.uploads[id]);
+  const exists = useAppStore((state) => state.uploads[id] !== undefined);
   const selected = useAppStore((state) => state.selectedUploadId === id);
-  const checked = useAppStore((state) => state.checkedUploadIds[id] === true);
-  const sessionCloudKey = useAppStore((state) => state.session?.cloudKey ?? null);
-  const titleId = useId();
-  noteRender('UploadRow', id);
-  if (!s) return null;
-
-  const done = s.phase === 'done';
-  const can = rowAbilities(s, sessionCloudKey);
+  const titleId = `${useId()}-title`;
+  if (!exists) return null;
+  // The item itself holds only what the list decides (its place, the Tab stop) and the drawer's
+  // selection; what the job's snapshot says is in RowBody, which a list change does not re-render.
   return (
     <li
-      className={`upload-row phase-${s.phase}${selected ? ' selected' : ''}${checked ? ' checked' : ''}`}
+      className={`upload-row${selected ? ' selected' : ''}`}
       aria-labelledby={titleId}
       aria-current={selected ? 'true' : undefined}
       aria-posinset={position}
@@ -63,50 +56,65 @@ export const UploadRow = memo(function UploadRow({ id, position, setSize, focusa
       tabIndex={focusable ? 0 : -1}
       data-upload-id={id}
     >
+      <RowBody id={id} titleId={titleId} selected={selected} />
+    </li>
+  );
+});
+
+const RowBody = memo(function RowBody({ id, titleId, selected }: { id: UploadId; titleId: string; selected: boolean }) {
+  const s = useAppStore((state) => state.uploads[id]);
+  const checked = useAppStore((state) => state.checkedUploadIds[id] === true);
+  const sessionCloudKey = useAppStore((state) => state.session?.cloudKey ?? null);
+  noteRender('UploadRow', id);
+  if (!s) return null;
+
+  const done = s.phase === 'done';
+  const can = rowAbilities(s, sessionCloudKey);
+  return (
+    <div className={`row-body phase-${s.phase}${checked ? ' checked' : ''}`}>
       <RowCheck id={id} fileName={s.fileName} checked={checked} />
       <div className="row-main">
         <RowHead
           titleId={titleId}
           fileName={s.fileName}
           imageName={s.imageName}
-          phase={s.phase}
-          imageStatus={s.imageStatus}
-          verified={s.verified}
           cloudName={s.cloudName}
           elsewhere={!isOnCloud(s, sessionCloudKey)}
         />
-        <RowProgress
-          fileName={s.fileName}
-          percent={done ? 100 : percentOf(s.bytesSent, s.bytesTotal)}
-          target={s.target}
-          remoteJobPercent={s.remoteJob?.percent ?? null}
-        />
-        <p className="row-small">
-          <RowStats
-            bytesSent={done ? s.bytesTotal : s.bytesSent}
-            bytesTotal={s.bytesTotal}
-            moving={s.phase === 'uploading'}
-            bytesPerSecond={s.bytesPerSecond}
-            etaSeconds={s.etaSeconds}
-            attempt={s.attempt}
-            durationMs={done && s.startedAt !== null && s.finishedAt !== null ? s.finishedAt - s.startedAt : null}
-            averageSpeed={done ? s.averageSpeed : null}
+        <StateChip phase={s.phase} imageStatus={s.imageStatus} verified={s.verified} />
+        <div className="row-line2">
+          <RowProgress
+            fileName={s.fileName}
+            percent={done ? 100 : percentOf(s.bytesSent, s.bytesTotal)}
+            remoteJobPercent={s.remoteJob?.percent ?? null}
           />
-          <TargetProgress object={s.object} remoteJob={s.remoteJob} stores={s.stores} />
-          {s.retryAt !== null ? <RetryCountdown retryAt={s.retryAt} /> : null}
-          <RowNotes
-            resume={s.resume}
-            errorCode={s.error?.code ?? null}
-            httpStatus={s.error?.httpStatus ?? null}
-            errorMessage={s.error?.message ?? null}
-            errorDetail={s.error?.detail ?? null}
-            pauseBlocked={can.pauseBlocked}
-            resumeBlocked={can.resumeBlocked}
-            retryBlocked={can.retryBlocked}
-            cloudName={s.cloudName}
-            reasonId={`${titleId}-why`}
-          />
-        </p>
+          <p className="row-small">
+            <RowStats
+              bytesSent={done ? s.bytesTotal : s.bytesSent}
+              bytesTotal={s.bytesTotal}
+              moving={s.phase === 'uploading'}
+              bytesPerSecond={s.bytesPerSecond}
+              etaSeconds={s.etaSeconds}
+              attempt={s.attempt}
+              durationMs={done && s.startedAt !== null && s.finishedAt !== null ? s.finishedAt - s.startedAt : null}
+              averageSpeed={done ? s.averageSpeed : null}
+            />
+            <TargetProgress object={s.object} remoteJob={s.remoteJob} stores={s.stores} />
+            {s.retryAt !== null ? <RetryCountdown retryAt={s.retryAt} /> : null}
+            <RowNotes
+              resume={s.resume}
+              errorCode={s.error?.code ?? null}
+              httpStatus={s.error?.httpStatus ?? null}
+              errorMessage={s.error?.message ?? null}
+              errorDetail={s.error?.detail ?? null}
+              pauseBlocked={can.pauseBlocked}
+              resumeBlocked={can.resumeBlocked}
+              retryBlocked={can.retryBlocked}
+              cloudName={s.cloudName}
+              reasonId={`${titleId}-why`}
+            />
+          </p>
+        </div>
       </div>
       <RowActions
         id={id}
@@ -123,7 +131,7 @@ export const UploadRow = memo(function UploadRow({ id, position, setSize, focusa
         cancelDeletesUpload={can.cancelDeletesUpload}
         reasonId={`${titleId}-why`}
       />
-    </li>
+    </div>
   );
 });
 
@@ -145,9 +153,6 @@ const RowHead = memo(function RowHead(props: {
   titleId: string;
   fileName: string;
   imageName: string;
-  phase: UploadPhase;
-  imageStatus: ImageStatus | null;
-  verified: boolean;
   cloudName: string | null;
   elsewhere: boolean;
 }) {
@@ -158,7 +163,7 @@ const RowHead = memo(function RowHead(props: {
       <h3 id={props.titleId} className="row-title" title={props.fileName}>
         {props.fileName}
       </h3>
-      {props.imageName !== props.fileName ? (
+      {props.imageName !== props.fileName && props.imageName !== props.fileName.replace(/\.[^.]+$/, '') ? (
         <span className="row-sub muted" title={props.imageName}>
           {t('row.as', { name: props.imageName })}
         </span>
@@ -166,7 +171,6 @@ const RowHead = memo(function RowHead(props: {
       <span className={`row-cloud${props.elsewhere ? ' row-cloud-elsewhere' : ''}`}>
         {props.elsewhere ? t('row.otherCloud', { cloud }) : cloud}
       </span>
-      <StateChip phase={props.phase} imageStatus={props.imageStatus} verified={props.verified} />
     </div>
   );
 });
@@ -174,12 +178,11 @@ const RowHead = memo(function RowHead(props: {
 const RowProgress = memo(function RowProgress(props: {
   fileName: string;
   percent: number;
-  target: TargetKind;
   remoteJobPercent: number | null;
 }) {
   const { t } = useTranslation('queue');
   return (
-    <div className="row-progress-line">
+    <>
       <progress
         className="row-progress"
         max={100}
@@ -190,7 +193,7 @@ const RowProgress = memo(function RowProgress(props: {
       {props.remoteJobPercent !== null ? (
         <span className="row-job-percent">{t('row.jobPercent', { percent: formatPercent(props.remoteJobPercent) })}</span>
       ) : null}
-    </div>
+    </>
   );
 });
 

@@ -16,6 +16,12 @@ import { UploadRow } from '../UploadRow.tsx';
 import { requestRemove } from './queue-commands.ts';
 import { ROW_HEIGHT, scrollToShow, visibleRange, type RowRange } from './virtual.ts';
 
+/** The rendered row of a job, if it is in the DOM. */
+export function rowElement(root: ParentNode | null, id: UploadId): HTMLElement | undefined {
+  if (!root) return undefined;
+  return [...root.querySelectorAll<HTMLElement>('li[data-upload-id]')].find((li) => li.dataset.uploadId === id);
+}
+
 function sameRange(a: RowRange, b: RowRange): boolean {
   return a.start === b.start && a.end === b.end;
 }
@@ -49,7 +55,7 @@ export function QueueList() {
     const id = pendingFocus.current;
     if (id === null) return;
     pendingFocus.current = null;
-    list.current?.querySelector<HTMLElement>(`li[data-upload-id="${CSS.escape(id)}"]`)?.focus();
+    rowElement(list.current, id)?.focus();
   });
 
   const focusIndex = focusId === null ? -1 : ids.indexOf(focusId);
