@@ -5,6 +5,8 @@ import { formatClock } from '../format/display.ts';
 import { useAppStore } from '../store/index.ts';
 import { makeError, makeSnapshot } from '../testing/fixtures.ts';
 import { installFakeApi } from '../testing/setup.ts';
+import type { StepRecords } from '../../../shared/targets.ts';
+import type { UploadPhase } from '../../../shared/upload.ts';
 import { LifecyclePanel } from './LifecyclePanel.tsx';
 import { QueueView } from './QueueView.tsx';
 
@@ -151,7 +153,7 @@ describe('LifecyclePanel, per target and at every step', () => {
   it('follows a Glance upload step by step: a step is done only once it ended', () => {
     installFakeApi();
     let clock = T;
-    const at = (phase: Parameters<typeof makeSnapshot>[0]['phase'], records: Parameters<typeof makeSnapshot>[0]['records']) =>
+    const at = (phase: UploadPhase, records: StepRecords) =>
       act(() => {
         state().applySnapshots([makeSnapshot({ id: 'g', fileName: 'g.raw', phase, records, updatedAt: (clock += 1) })]);
         state().selectUpload('g');

@@ -61,7 +61,7 @@ export function LifecyclePanel() {
         </button>
       </div>
       <p>
-        <StateChip phase={s.phase} imageStatus={s.imageStatus} verified={false} />{' '}
+        <StateChip t={t} phase={s.phase} imageStatus={s.imageStatus} verified={false} />{' '}
         {s.verified ? (
           <span className="badge badge-good verified-badge">
             {s.verifiedBy === 'etag' ? t('panel.verifiedEtag') : t('panel.verified')}

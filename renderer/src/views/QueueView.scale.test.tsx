@@ -192,48 +192,61 @@ describe('Remove', () => {
 });
 
 describe('keyboard', () => {
-  it('arrows move between rows, Space ticks, Enter opens the details, Delete removes', async () => {
-    const api = await seed(
-      ...many(30, (i) => (i === 1 ? { phase: 'done' } : {})),
-    );
+  it('arrows move between rows’ tick boxes, Space ticks, Enter opens the details, Delete removes', async () => {
+    const api = await seed(...many(30, (i) => (i === 1 ? { phase: 'done' } : {})));
     render(<QueueView />);
-    const first = rowsInDom()[0]!;
-    expect(first.tabIndex).toBe(0);
-    expect(rowsInDom()[1]!.tabIndex).toBe(-1);
-    first.focus();
-    fireEvent.keyDown(first, { key: 'ArrowDown' });
-    const second = rowsInDom()[1]!;
-    expect(document.activeElement).toBe(second);
-    expect(second.tabIndex).toBe(0);
-    fireEvent.keyDown(second, { key: ' ' });
+    const box = (id: string) =>
+      rowsInDom()
+        .find((r) => r.dataset.uploadId === id)
+        ?.querySelector<HTMLInputElement>('input.row-check');
+    const focusedRow = () => (document.activeElement as HTMLElement).closest<HTMLElement>('li')?.dataset.uploadId;
+    box('j000')!.focus();
+    fireEvent.keyDown(document.activeElement!, { key: 'ArrowDown' });
+    expect(document.activeElement).toBe(box('j001'));
+    // Space is the tick box's own key (a click in the DOM).
+    fireEvent.click(document.activeElement!);
     expect(state().checkedUploadIds).toEqual({ j001: true });
-    fireEvent.keyDown(second, { key: ' ' });
+    fireEvent.click(document.activeElement!);
     expect(state().checkedUploadIds).toEqual({});
-    fireEvent.keyDown(second, { key: 'End' });
-    expect((document.activeElement as HTMLElement).dataset.uploadId).toBe('j029');
+    fireEvent.keyDown(document.activeElement!, { key: 'End' });
+    expect(focusedRow()).toBe('j029');
+    expect(document.activeElement?.className).toBe('row-check');
     fireEvent.keyDown(document.activeElement!, { key: 'Home' });
-    expect((document.activeElement as HTMLElement).dataset.uploadId).toBe('j000');
+    expect(focusedRow()).toBe('j000');
     fireEvent.keyDown(document.activeElement!, { key: 'ArrowDown' });
     fireEvent.keyDown(document.activeElement!, { key: 'Enter' });
     expect(state().selectedUploadId).toBe('j001');
     expect(screen.getByRole('region', { name: 'Lifecycle of image-001.qcow2' })).toBeTruthy();
-    // Escape in the drawer closes it and gives the focus back to the row.
+    // Escape in the drawer closes it and gives the focus back to the row's tick box.
     fireEvent.keyDown(document.activeElement!, { key: 'Escape' });
     expect(state().selectedUploadId).toBeNull();
-    expect((document.activeElement as HTMLElement).dataset.uploadId).toBe('j001');
+    expect(document.activeElement).toBe(box('j001'));
     await act(async () => fireEvent.keyDown(document.activeElement!, { key: 'Delete' }));
     expect(api.callsOf('clearUploads')).toEqual([[['j001']]]);
   });
 
-  it('a key pressed on a button inside a row stays that button’s', async () => {
+  it('arrows from a row’s button go to the next row; Enter and Space stay the button’s own', async () => {
     await seed(...many(3));
     render(<QueueView />);
     const pause = screen.getByRole('button', { name: 'Pause image-000.qcow2' });
     pause.focus();
-    fireEvent.keyDown(pause, { key: 'ArrowDown' });
+    fireEvent.keyDown(pause, { key: 'Enter' });
     fireEvent.keyDown(pause, { key: ' ' });
     expect(document.activeElement).toBe(pause);
     expect(state().checkedUploadIds).toEqual({});
+    expect(state().selectedUploadId).toBeNull();
+    fireEvent.keyDown(pause, { key: 'ArrowDown' });
+    expect(document.activeElement).toBe(screen.getByRole('checkbox', { name: 'Select image-001.qcow2' }));
+  });
+
+  it('every row control is a native element in the Tab order', async () => {
+    await seed(...many(3));
+    render(<QueueView />);
+    for (const el of document.querySelectorAll<HTMLElement>('.upload-list [tabindex], .upload-list li')) {
+      expect(el.tagName).toBe('LI');
+      expect(el.hasAttribute('tabindex')).toBe(false);
+    }
+    expect(screen.getByRole('checkbox', { name: 'Select image-002.qcow2' }).tabIndex).toBe(0);
   });
 });
 

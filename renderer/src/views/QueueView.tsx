@@ -7,7 +7,7 @@ import { useTranslation } from 'react-i18next';
 import { useAppStore } from '../store/index.ts';
 import { LifecyclePanel } from './LifecyclePanel.tsx';
 import { QueueBulkBar, QueueFilters, QueueToolbar } from './queue/QueueControls.tsx';
-import { QueueList, rowElement } from './queue/QueueList.tsx';
+import { QueueList, rowAnchor } from './queue/QueueList.tsx';
 import { QueueQuestionDialog } from './queue/QueueQuestionDialog.tsx';
 import { QueueSummary } from './queue/QueueSummary.tsx';
 
@@ -45,7 +45,7 @@ export function QueueView() {
 
 /**
  * The details drawer. Opening it moves the focus to its heading; Escape or Close shuts it and
- * gives the focus back to the job's row (or its Details button).
+ * gives the focus back to the job's row (its tick box, the row's keyboard anchor).
  */
 function QueueDrawer() {
   const { t } = useTranslation('queue');
@@ -66,7 +66,7 @@ function QueueDrawer() {
     // Only when the focus was in the drawer (now gone) or nowhere: never take it from elsewhere.
     const active = document.activeElement;
     if (active !== null && active !== document.body) return;
-    rowElement(document, was)?.focus();
+    rowAnchor(document, was)?.focus();
   }, [id]);
 
   if (id === null) return null;

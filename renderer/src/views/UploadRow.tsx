@@ -12,6 +12,8 @@
 // keyboard focus to another one in the row, never to the page.
 import { memo, useEffect, useId, useRef, type FocusEvent } from 'react';
 import { useTranslation } from 'react-i18next';
+
+type QueueT = ReturnType<typeof useTranslation<'queue'>>['t'];
 import { formatSpeed, percentOf } from '../../../shared/format.ts';
 import type {
   ObjectUpload,
@@ -35,16 +37,14 @@ export interface UploadRowProps {
   /** 1-based position in the list as shown, and the list's length (the DOM holds only some rows). */
   position?: number;
   setSize?: number;
-  /** The row that takes Tab into the list (roving tabindex). */
-  focusable?: boolean;
 }
 
-export const UploadRow = memo(function UploadRow({ id, position, setSize, focusable = false }: UploadRowProps) {
+export const UploadRow = memo(function UploadRow({ id, position, setSize }: UploadRowProps) {
   const exists = useAppStore((state) => state.uploads[id] !== undefined);
   const selected = useAppStore((state) => state.selectedUploadId === id);
   const titleId = `${useId()}-title`;
   if (!exists) return null;
-  // The item itself holds only what the list decides (its place, the Tab stop) and the drawer's
+  // The item itself holds only what the list decides (its place in the list) and the drawer's
   // selection; what the job's snapshot says is in RowBody, which a list change does not re-render.
   return (
     <li
@@ -53,7 +53,6 @@ export const UploadRow = memo(function UploadRow({ id, position, setSize, focusa
       aria-current={selected ? 'true' : undefined}
       aria-posinset={position}
       aria-setsize={setSize}
-      tabIndex={focusable ? 0 : -1}
       data-upload-id={id}
     >
       <RowBody id={id} titleId={titleId} selected={selected} />
@@ -65,6 +64,8 @@ const RowBody = memo(function RowBody({ id, titleId, selected }: { id: UploadId;
   const s = useAppStore((state) => state.uploads[id]);
   const checked = useAppStore((state) => state.checkedUploadIds[id] === true);
   const sessionCloudKey = useAppStore((state) => state.session?.cloudKey ?? null);
+  // One translation hook per row (it subscribes to language changes); the parts get its `t`.
+  const { t } = useTranslation('queue');
   noteRender('UploadRow', id);
   if (!s) return null;
 
@@ -72,24 +73,27 @@ const RowBody = memo(function RowBody({ id, titleId, selected }: { id: UploadId;
   const can = rowAbilities(s, sessionCloudKey);
   return (
     <div className={`row-body phase-${s.phase}${checked ? ' checked' : ''}`}>
-      <RowCheck id={id} fileName={s.fileName} checked={checked} />
+      <RowCheck t={t} id={id} fileName={s.fileName} checked={checked} />
       <div className="row-main">
         <RowHead
+          t={t}
           titleId={titleId}
           fileName={s.fileName}
           imageName={s.imageName}
           cloudName={s.cloudName}
           elsewhere={!isOnCloud(s, sessionCloudKey)}
         />
-        <StateChip phase={s.phase} imageStatus={s.imageStatus} verified={s.verified} />
+        <StateChip t={t} phase={s.phase} imageStatus={s.imageStatus} verified={s.verified} />
         <div className="row-line2">
           <RowProgress
+            t={t}
             fileName={s.fileName}
             percent={done ? 100 : percentOf(s.bytesSent, s.bytesTotal)}
             remoteJobPercent={s.remoteJob?.percent ?? null}
           />
           <p className="row-small">
             <RowStats
+              t={t}
               bytesSent={done ? s.bytesTotal : s.bytesSent}
               bytesTotal={s.bytesTotal}
               moving={s.phase === 'uploading'}
@@ -99,9 +103,10 @@ const RowBody = memo(function RowBody({ id, titleId, selected }: { id: UploadId;
               durationMs={done && s.startedAt !== null && s.finishedAt !== null ? s.finishedAt - s.startedAt : null}
               averageSpeed={done ? s.averageSpeed : null}
             />
-            <TargetProgress object={s.object} remoteJob={s.remoteJob} stores={s.stores} />
-            {s.retryAt !== null ? <RetryCountdown retryAt={s.retryAt} /> : null}
+            <TargetProgress t={t} object={s.object} remoteJob={s.remoteJob} stores={s.stores} />
+            {s.retryAt !== null ? <RetryCountdown t={t} retryAt={s.retryAt} /> : null}
             <RowNotes
+              t={t}
               resume={s.resume}
               errorCode={s.error?.code ?? null}
               httpStatus={s.error?.httpStatus ?? null}
@@ -117,6 +122,7 @@ const RowBody = memo(function RowBody({ id, titleId, selected }: { id: UploadId;
         </div>
       </div>
       <RowActions
+        t={t}
         id={id}
         fileName={s.fileName}
         selected={selected}
@@ -135,8 +141,9 @@ const RowBody = memo(function RowBody({ id, titleId, selected }: { id: UploadId;
   );
 });
 
-const RowCheck = memo(function RowCheck(props: { id: UploadId; fileName: string; checked: boolean }) {
-  const { t } = useTranslation('queue');
+const RowCheck = memo(function RowCheck(props: {
+  t: QueueT; id: UploadId; fileName: string; checked: boolean }) {
+  const { t } = props;
   const toggle = useAppStore((s) => s.toggleChecked);
   return (
     <input
@@ -150,13 +157,14 @@ const RowCheck = memo(function RowCheck(props: { id: UploadId; fileName: string;
 });
 
 const RowHead = memo(function RowHead(props: {
+  t: QueueT;
   titleId: string;
   fileName: string;
   imageName: string;
   cloudName: string | null;
   elsewhere: boolean;
 }) {
-  const { t } = useTranslation('queue');
+  const { t } = props;
   const cloud = props.cloudName ?? t('row.unknownCloud');
   return (
     <div className="row-head">
@@ -176,11 +184,12 @@ const RowHead = memo(function RowHead(props: {
 });
 
 const RowProgress = memo(function RowProgress(props: {
+  t: QueueT;
   fileName: string;
   percent: number;
   remoteJobPercent: number | null;
 }) {
-  const { t } = useTranslation('queue');
+  const { t } = props;
   return (
     <>
       <progress
@@ -198,6 +207,7 @@ const RowProgress = memo(function RowProgress(props: {
 });
 
 const RowStats = memo(function RowStats(props: {
+  t: QueueT;
   bytesSent: number;
   bytesTotal: number;
   moving: boolean;
@@ -207,7 +217,7 @@ const RowStats = memo(function RowStats(props: {
   durationMs: number | null;
   averageSpeed: number | null;
 }) {
-  const { t } = useTranslation('queue');
+  const { t } = props;
   const locale = currentLocale();
   return (
     <>
@@ -233,11 +243,12 @@ const RowStats = memo(function RowStats(props: {
 
 /** IMS: the object's parts and the job's status; Glance import: each store. */
 export const TargetProgress = memo(function TargetProgress(props: {
+  t: QueueT;
   object: ObjectUpload | null;
   remoteJob: RemoteJob | null;
   stores: readonly StoreOutcome[] | null;
 }) {
-  const { t } = useTranslation('queue');
+  const { t } = props;
   const parts = props.object?.parts;
   return (
     <>
@@ -252,8 +263,7 @@ export const TargetProgress = memo(function TargetProgress(props: {
   );
 });
 
-function RetryCountdown({ retryAt }: { retryAt: number }) {
-  const { t } = useTranslation('queue');
+function RetryCountdown({ retryAt, t }: { retryAt: number; t: QueueT }) {
   const now = useNow(1000);
   return (
     <span className="row-retry">
@@ -263,27 +273,25 @@ function RetryCountdown({ retryAt }: { retryAt: number }) {
 }
 
 /** What Resume will really do, in the engine's honest words (shared/format.ts resumeText, translated). */
-export function useResumeText(): (plan: ResumePlan) => string {
-  const { t } = useTranslation('queue');
-  return (plan) => {
-    switch (plan.kind) {
-      case 'none':
-        return '';
-      case 'continue':
-        return t('resume.continue', { percent: plan.percent });
-      case 'restart':
-        return t('resume.restart');
-      case 'recreate':
-        return plan.imageStatus === 'unknown'
-          ? t('resume.recreateUnknown')
-          : t('resume.recreate', { status: plan.imageStatus });
-      case 'verify':
-        return t('resume.verify');
-    }
-  };
+export function resumeTextOf(t: QueueT, plan: ResumePlan): string {
+  switch (plan.kind) {
+    case 'none':
+      return '';
+    case 'continue':
+      return t('resume.continue', { percent: plan.percent });
+    case 'restart':
+      return t('resume.restart');
+    case 'recreate':
+      return plan.imageStatus === 'unknown'
+        ? t('resume.recreateUnknown')
+        : t('resume.recreate', { status: plan.imageStatus });
+    case 'verify':
+      return t('resume.verify');
+  }
 }
 
 const RowNotes = memo(function RowNotes(props: {
+  t: QueueT;
   resume: ResumePlan;
   errorCode: string | null;
   httpStatus: number | null;
@@ -295,8 +303,8 @@ const RowNotes = memo(function RowNotes(props: {
   cloudName: string | null;
   reasonId: string;
 }) {
-  const { t } = useTranslation('queue');
-  const resumeText = useResumeText()(props.resume);
+  const { t } = props;
+  const resumeText = resumeTextOf(t, props.resume);
   const cloud = props.cloudName ?? t('row.startedOnCloud');
   const reasons: string[] = [];
   for (const reason of [
@@ -342,6 +350,7 @@ const FOCUS_NEXT: Readonly<Record<Action, readonly Action[]>> = {
 };
 
 const RowActions = memo(function RowActions(props: {
+  t: QueueT;
   id: UploadId;
   fileName: string;
   selected: boolean;
@@ -356,7 +365,7 @@ const RowActions = memo(function RowActions(props: {
   cancelDeletesUpload: boolean;
   reasonId: string;
 }) {
-  const { t } = useTranslation('queue');
+  const { t } = props;
   const { id, fileName: name, selected } = props;
   const selectUpload = useAppStore((s) => s.selectUpload);
   const ask = useAppStore((s) => s.askConfirmation);

@@ -1,11 +1,12 @@
 // The queue's rows, virtualized (virtual.ts): a scrolling box of fixed-height rows in which only
-// the rows in view plus a margin are in the DOM, so 500 jobs cost what 20 do. The list keeps one
-// row in the Tab order (a roving tabindex) and answers keys on a focused row:
-//   ↑ ↓ Home End PageUp PageDown  move between rows (scrolling them into view)
-//   Space   tick or untick the row (for the bulk actions)
-//   Delete  remove the ticked rows, if this row is ticked; else this row
-//   Enter   open its details
-// Keys pressed on a control inside the row (a button, the tick box) are that control's own.
+// the rows in view plus a margin are in the DOM, so 500 jobs cost what 20 do.
+//
+// Keys. Every control stays a native one: a row's keyboard anchor is its tick box, so
+//   Space   ticks or unticks the focused row (the tick box's own key; a button's Space presses it)
+//   ↑ ↓ Home End PageUp PageDown  from anywhere in a row, move to another row's tick box
+//           (scrolling it into view)
+//   Delete  from anywhere in a row: remove the ticked rows if this one is ticked, else this row
+//   Enter   on the tick box: open the row's details (on a button, Enter presses it)
 import { useCallback, useEffect, useLayoutEffect, useRef, useState, type KeyboardEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useShallow } from 'zustand/react/shallow';
@@ -22,6 +23,11 @@ export function rowElement(root: ParentNode | null, id: UploadId): HTMLElement |
   return [...root.querySelectorAll<HTMLElement>('li[data-upload-id]')].find((li) => li.dataset.uploadId === id);
 }
 
+/** A row's keyboard anchor: its tick box. */
+export function rowAnchor(root: ParentNode | null, id: UploadId): HTMLInputElement | null {
+  return rowElement(root, id)?.querySelector<HTMLInputElement>('input.row-check') ?? null;
+}
+
 function sameRange(a: RowRange, b: RowRange): boolean {
   return a.start === b.start && a.end === b.end;
 }
@@ -32,7 +38,6 @@ export function QueueList() {
   const scroller = useRef<HTMLDivElement>(null);
   const list = useRef<HTMLUListElement>(null);
   const [range, setRange] = useState<RowRange>(() => visibleRange(0, 0, ids.length));
-  const [focusId, setFocusId] = useState<UploadId | null>(null);
   const pendingFocus = useRef<UploadId | null>(null);
 
   const measure = useCallback(() => {
@@ -55,11 +60,8 @@ export function QueueList() {
     const id = pendingFocus.current;
     if (id === null) return;
     pendingFocus.current = null;
-    rowElement(list.current, id)?.focus();
+    rowAnchor(list.current, id)?.focus();
   });
-
-  const focusIndex = focusId === null ? -1 : ids.indexOf(focusId);
-  const tabIndexRow = focusIndex >= range.start && focusIndex < range.end ? focusIndex : range.start;
 
   function moveTo(index: number) {
     const el = scroller.current;
@@ -69,14 +71,20 @@ export function QueueList() {
     if (top !== el.scrollTop) el.scrollTop = top;
     const next = visibleRange(top, el.clientHeight, ids.length);
     setRange((prev) => (sameRange(prev, next) ? prev : next));
-    setFocusId(id);
     pendingFocus.current = id;
+    // Already rendered (the common case): focus at once; else the effect does after the render.
+    const anchor = rowAnchor(list.current, id);
+    if (anchor) {
+      pendingFocus.current = null;
+      anchor.focus();
+    }
   }
 
   function onKeyDown(event: KeyboardEvent<HTMLUListElement>) {
     const target = event.target as HTMLElement;
-    if (!(target instanceof HTMLLIElement) || !target.dataset.uploadId) return;
-    const id = target.dataset.uploadId;
+    const id = target.closest<HTMLElement>('li[data-upload-id]')?.dataset.uploadId;
+    if (id === undefined) return;
+    const onAnchor = target instanceof HTMLInputElement && target.classList.contains('row-check');
     const index = ids.indexOf(id);
     const page = Math.max(1, Math.floor((scroller.current?.clientHeight || ROW_HEIGHT * 10) / ROW_HEIGHT) - 1);
     const state = useAppStore.getState();
@@ -100,10 +108,6 @@ export function QueueList() {
       case 'PageUp':
         next = Math.max(0, index - page);
         break;
-      case ' ':
-        event.preventDefault();
-        state.toggleChecked(id);
-        return;
       case 'Delete': {
         event.preventDefault();
         const ticked = checkedIds(state);
@@ -111,6 +115,7 @@ export function QueueList() {
         return;
       }
       case 'Enter':
+        if (!onAnchor) return;
         event.preventDefault();
         state.selectUpload(id);
         return;
@@ -119,12 +124,6 @@ export function QueueList() {
     }
     event.preventDefault();
     moveTo(next);
-  }
-
-  function onFocus(event: React.FocusEvent<HTMLUListElement>) {
-    const row = (event.target as HTMLElement).closest<HTMLElement>('li[data-upload-id]');
-    const id = row?.dataset.uploadId;
-    if (id !== undefined && id !== focusId) setFocusId(id);
   }
 
   if (ids.length === 0) return <p className="empty queue-none">{t('list.noMatch')}</p>;
@@ -136,20 +135,13 @@ export function QueueList() {
         className="upload-list"
         aria-label={t('list.label')}
         onKeyDown={onKeyDown}
-        onFocus={onFocus}
         style={{
           paddingTop: range.start * ROW_HEIGHT,
           paddingBottom: Math.max(0, ids.length - range.end) * ROW_HEIGHT,
         }}
       >
         {rows.map((id, i) => (
-          <UploadRow
-            key={id}
-            id={id}
-            position={range.start + i + 1}
-            setSize={ids.length}
-            focusable={range.start + i === tabIndexRow}
-          />
+          <UploadRow key={id} id={id} position={range.start + i + 1} setSize={ids.length} />
         ))}
       </ul>
     </div>

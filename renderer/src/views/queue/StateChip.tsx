@@ -3,7 +3,7 @@
 // "Verified". Colour: done green, failed or killed red, paused and interrupted amber, running
 // blue, waiting and cancelled grey (selectors.ts chipTone).
 import { memo } from 'react';
-import { useTranslation } from 'react-i18next';
+import type { useTranslation } from 'react-i18next';
 import type { ImageStatus, UploadPhase } from '../../../../shared/upload.ts';
 import { chipTone, type ChipTone } from '../../store/selectors.ts';
 
@@ -21,11 +21,13 @@ const ICONS: Readonly<Record<UploadPhase, string>> = {
 };
 
 export const StateChip = memo(function StateChip(props: {
+  /** The queue namespace's t, from the caller (a row has one translation hook for all its parts). */
+  t: ReturnType<typeof useTranslation<'queue'>>['t'];
   phase: UploadPhase;
   imageStatus: ImageStatus | null;
   verified: boolean;
 }) {
-  const { t } = useTranslation('queue');
+  const { t } = props;
   const tone: ChipTone = chipTone(props);
   return (
     <span className={`chip chip-${tone}`}>

@@ -4,7 +4,7 @@ export const queue = {
   empty: 'No uploads yet.',
   loading: 'Loading the queue…',
   addImages: 'Add images',
-  keys: 'Keys on a focused row: ↑ ↓ Home End move · Space selects · Delete removes · Enter opens the details.',
+  keys: 'Keys in a row: ↑ ↓ Home End move between rows · Space on the tick box selects · Enter on it opens the details · Delete removes.',
   summary: {
     label: 'Queue summary',
     totalProgress: 'Total progress',

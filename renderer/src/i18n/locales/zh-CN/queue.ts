@@ -6,7 +6,7 @@ export const queue: Translation<typeof en> = {
   empty: '还没有上传任务。',
   loading: '正在读取队列…',
   addImages: '添加镜像',
-  keys: '在选中的行上：↑ ↓ Home End 移动 · 空格 选择 · Delete 移除 · Enter 打开详情。',
+  keys: '在行内：↑ ↓ Home End 在行间移动 · 在复选框上按空格选择 · 按 Enter 打开详情 · Delete 移除。',
   summary: {
     label: '队列概况',
     totalProgress: '总进度',
