@@ -142,7 +142,9 @@ test('two hundred jobs: counts, quick tabs and scrolling, keyboard, the drawer a
         await frame();
         frames.push(performance.now() - t0);
       };
-      for (const label of ['Waiting', 'All', 'Running', 'All']) await measure(() => button(label).click());
+      for (let round = 0; round < 3; round++)
+        for (const label of ['Waiting', 'All', 'Running', 'All']) await measure(() => button(label).click());
+      const switches = work.length;
       const box = document.querySelector<HTMLElement>('.queue-scroll')!;
       const counts: number[] = [];
       for (let top = 0; top < box.scrollHeight; top += box.clientHeight) {
@@ -152,7 +154,7 @@ test('two hundred jobs: counts, quick tabs and scrolling, keyboard, the drawer a
         });
         counts.push(document.querySelectorAll('.upload-list > li').length);
       }
-      return { work, frames, counts, viewport: box.clientHeight };
+      return { work, frames, counts, switches, viewport: box.clientHeight };
     });
     const ms = (list: number[]) => list.map((t) => t.toFixed(1)).join(', ');
     testInfo.annotations.push({ type: 'queue work ms', description: ms(timing.work) });
@@ -161,9 +163,12 @@ test('two hundred jobs: counts, quick tabs and scrolling, keyboard, the drawer a
     expect(timing.counts.length).toBeGreaterThan(5);
     expect(Math.max(...timing.counts)).toBeLessThanOrEqual(allowed);
     expect(Math.min(...timing.counts)).toBeGreaterThan(0);
-    // A tab switch re-renders the visible rows; a scroll step mounts a few. Both well within a
-    // tenth of a second, even on a loaded machine (a 60 Hz frame is 16.7 ms).
-    expect(Math.max(...timing.work)).toBeLessThan(100);
+    // A tab switch re-renders the visible rows; a scroll step mounts a few. Judged on medians (the
+    // machine is shared: one preempted sample says nothing about the page), with a ceiling for all.
+    const median = (list: number[]) => [...list].sort((a, b) => a - b)[Math.floor(list.length / 2)]!;
+    expect(median(timing.work.slice(0, timing.switches))).toBeLessThan(50);
+    expect(median(timing.work.slice(timing.switches))).toBeLessThan(16);
+    expect(Math.max(...timing.work)).toBeLessThan(1000);
   });
 
   await test.step('keyboard only: a tab, Find, a row (Space, Enter, Escape), a bulk Cancel, Delete', async () => {
