@@ -24,7 +24,9 @@ async function stepsOf(panel: ReturnType<typeof lifecycle>): Promise<string[]> {
     .getByRole('list', { name: 'Steps' })
     .getByRole('listitem')
     .evaluateAll((items) =>
-      items.map((li) => `${li.querySelector('.step-label')?.textContent} ${li.querySelector('.step-state')?.textContent}`),
+      items.map(
+        (li) => `${li.querySelector('.step-label')?.textContent} ${li.querySelector('.step-state')?.textContent}`,
+      ),
     );
 }
 
@@ -53,11 +55,9 @@ test('the lifecycle of a real upload is right at every step', async ({ page, app
 
   await test.step('held mid-upload: checked and created done, uploading in progress, nothing after it', async () => {
     await expect.poll(() => app.proxy.forwarded.some((n) => n === HOLD_AT)).toBe(true);
-    await expect.poll(async () => (await stepsOf(panel)).slice(0, 3)).toEqual([
-      'Checked (done)',
-      'Record created (done)',
-      'Uploading (in progress)',
-    ]);
+    await expect
+      .poll(async () => (await stepsOf(panel)).slice(0, 3))
+      .toEqual(['Checked (done)', 'Record created (done)', 'Uploading (in progress)']);
     const held = await stepsOf(panel);
     expect(['Saving (not yet)', 'Saving (in progress)']).toContain(held[3]);
     expect(held.slice(4)).toEqual(['Active (not yet)', 'Verified (not yet)']);
@@ -68,7 +68,9 @@ test('the lifecycle of a real upload is right at every step', async ({ page, app
   });
 
   await test.step('paused: the step under way says so', async () => {
-    await row(page, name).getByRole('button', { name: `Pause ${name}` }).click();
+    await row(page, name)
+      .getByRole('button', { name: `Pause ${name}` })
+      .click();
     await expect(row(page, name).getByText('Paused', { exact: true })).toBeVisible();
     await expect.poll(async () => (await stepsOf(panel))[2]).toBe('Uploading (paused)');
     const paused = await stepsOf(panel);
@@ -77,7 +79,9 @@ test('the lifecycle of a real upload is right at every step', async ({ page, app
   });
 
   await test.step('resumed to the end: every look on the way is consistent, and every step ends done', async () => {
-    await row(page, name).getByRole('button', { name: `Resume ${name}` }).click();
+    await row(page, name)
+      .getByRole('button', { name: `Resume ${name}` })
+      .click();
     wire.release();
     const seen = new Set<string>();
     const done = row(page, name).getByText('Done', { exact: true });
@@ -89,14 +93,16 @@ test('the lifecycle of a real upload is right at every step', async ({ page, app
     test.info().annotations.push({ type: 'lifecycle looks', description: looks.map((l) => l.join(' → ')).join(' | ') });
     expect(looks.length).toBeGreaterThan(0);
     for (const look of looks) expect(isConsistent(look), look.join(', ')).toBe(true);
-    await expect.poll(() => stepsOf(panel)).toEqual([
-      'Checked (done)',
-      'Record created (done)',
-      'Uploading (done)',
-      'Saving (done)',
-      'Active (done)',
-      'Verified (done)',
-    ]);
+    await expect
+      .poll(() => stepsOf(panel))
+      .toEqual([
+        'Checked (done)',
+        'Record created (done)',
+        'Uploading (done)',
+        'Saving (done)',
+        'Active (done)',
+        'Verified (done)',
+      ]);
   });
 
   await test.step('the results, the speed graph and the chip', async () => {
@@ -104,7 +110,9 @@ test('the lifecycle of a real upload is right at every step', async ({ page, app
     await expect(results).toContainText(/Duration\d/);
     await expect(results).toContainText(/Average speed[\d.]+ (KiB|MiB|GiB)\/s/);
     await expect(results).toContainText('size and sha512 of the image equal the file’s');
-    await expect(panel.getByRole('img', { name: new RegExp(`^Speed of ${name.replace(/\./g, '\\.')} over time: peak `) })).toBeVisible();
+    await expect(
+      panel.getByRole('img', { name: new RegExp(`^Speed of ${name.replace(/\./g, '\\.')} over time: peak `) }),
+    ).toBeVisible();
     await expect(panel.locator('dl.checksums dd').nth(1)).toHaveText(`${await sha512File(file)} match`);
     await expect(row(page, name).locator('.chip')).toHaveText('✓Done · Image active · Verified');
     await expect(row(page, name).locator('.chip')).toHaveClass(/chip-good/);

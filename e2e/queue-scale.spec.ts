@@ -33,13 +33,25 @@ function request(file: string, diskFormat = 'raw'): UploadRequest {
 async function startJobs(app: App, files: readonly string[], diskFormat = 'raw'): Promise<void> {
   const granted = (await callFromPage(app, 'chooseHostFiles', files)) as { ok: boolean };
   expect(granted.ok).toBe(true);
-  const started = (await callFromPage(app, 'startUploads', files.map((f) => request(f, diskFormat)))) as { ok: boolean; value: string[] };
+  const started = (await callFromPage(
+    app,
+    'startUploads',
+    files.map((f) => request(f, diskFormat)),
+  )) as { ok: boolean; value: string[] };
   expect(started.ok, JSON.stringify(started)).toBe(true);
 }
 
 /** What each tab should count, from the engine itself. */
 function engineCounts(app: App): Record<string, number> {
-  const counts: Record<string, number> = { all: 0, running: 0, paused: 0, waiting: 0, failed: 0, done: 0, cancelled: 0 };
+  const counts: Record<string, number> = {
+    all: 0,
+    running: 0,
+    paused: 0,
+    waiting: 0,
+    failed: 0,
+    done: 0,
+    cancelled: 0,
+  };
   for (const s of app.core.engine.list() as UploadSnapshot[]) {
     counts.all! += 1;
     counts[queueGroup(s.phase)]! += 1;
@@ -56,7 +68,15 @@ async function tabBackTo(page: Page, target: Locator, max = 60): Promise<void> {
   await expect(target, `Shift+Tab never reached ${target.toString()}`).toBeFocused({ timeout: 1 });
 }
 
-const TAB_NAMES = { all: 'All', running: 'Running', paused: 'Paused', waiting: 'Waiting', failed: 'Failed', done: 'Done', cancelled: 'Cancelled' } as const;
+const TAB_NAMES = {
+  all: 'All',
+  running: 'Running',
+  paused: 'Paused',
+  waiting: 'Waiting',
+  failed: 'Failed',
+  done: 'Done',
+  cancelled: 'Cancelled',
+} as const;
 
 test('two hundred jobs: counts, quick tabs and scrolling, keyboard, the drawer at 900 px, axe in light, dark and Chinese', async ({
   page,
@@ -78,9 +98,13 @@ test('two hundred jobs: counts, quick tabs and scrolling, keyboard, the drawer a
 
   await test.step('two small uploads finish first, and one fails its check', async () => {
     await startJobs(app, early);
-    await expect.poll(() => app.core.engine.list().filter((s) => s.phase === 'done').length, { timeout: 120_000 }).toBe(2);
+    await expect
+      .poll(() => app.core.engine.list().filter((s) => s.phase === 'done').length, { timeout: 120_000 })
+      .toBe(2);
     await startJobs(app, [unsafe], 'qcow2');
-    await expect.poll(() => app.core.engine.list().filter((s) => s.phase === 'failed').length, { timeout: 60_000 }).toBe(1);
+    await expect
+      .poll(() => app.core.engine.list().filter((s) => s.phase === 'failed').length, { timeout: 60_000 })
+      .toBe(1);
   });
 
   const wire = holdImageData(app.proxy, 16 * 1024);
@@ -106,7 +130,9 @@ test('two hundred jobs: counts, quick tabs and scrolling, keyboard, the drawer a
     expect(counts).toMatchObject({ all: JOBS + 3, done: 2, failed: 1, cancelled: 1, running: 2, waiting: JOBS - 3 });
     for (const [key, label] of Object.entries(TAB_NAMES))
       await expect(page.getByRole('button', { name: `${label} (${counts[key]})`, exact: true })).toBeVisible();
-    await expect(page.getByRole('region', { name: 'Queue summary' })).toContainText(`2 of ${JOBS + 2} uploads finished`);
+    await expect(page.getByRole('region', { name: 'Queue summary' })).toContainText(
+      `2 of ${JOBS + 2} uploads finished`,
+    );
     await expect(page.getByRole('region', { name: 'Queue summary' })).toContainText('1 failed');
   });
 

@@ -33,10 +33,17 @@ describe('rowAbilities', () => {
 describe('retry or fix', () => {
   it('offers Retry only for an error that says retrying may work', () => {
     const failed = (retryable: boolean) =>
-      makeSnapshot({ phase: 'failed', error: { code: 'glance/quota-exceeded', message: 'x', retryable, httpStatus: 413 } });
+      makeSnapshot({
+        phase: 'failed',
+        error: { code: 'glance/quota-exceeded', message: 'x', retryable, httpStatus: 413 },
+      });
     expect(rowAbilities(failed(false), CLOUD)).toMatchObject({ canRetry: false, needsFix: true });
     expect(rowAbilities(failed(true), CLOUD)).toMatchObject({ canRetry: true, needsFix: false });
-    expect(rowAbilities(failed(true), 'elsewhere')).toMatchObject({ canRetry: false, retryBlocked: true, needsFix: false });
+    expect(rowAbilities(failed(true), 'elsewhere')).toMatchObject({
+      canRetry: false,
+      retryBlocked: true,
+      needsFix: false,
+    });
   });
 });
 
@@ -60,7 +67,9 @@ describe('queue totals', () => {
   });
 
   it('the ETA: estimating before the first speed, the time left once there is one, on hold when only paused jobs are left', () => {
-    expect(selectQueueTotals(at(makeSnapshot({ id: 'q', phase: 'queued', bytesPerSecond: null }))).eta).toBe('estimating');
+    expect(selectQueueTotals(at(makeSnapshot({ id: 'q', phase: 'queued', bytesPerSecond: null }))).eta).toBe(
+      'estimating',
+    );
     expect(
       selectQueueTotals(at(makeSnapshot({ id: 'u', bytesSent: 100, bytesTotal: 1100, bytesPerSecond: 100 }))).eta,
     ).toBe(10);
@@ -77,7 +86,10 @@ describe('queue totals', () => {
     );
     expect([t.firstStartedAt, t.lastEndedAt]).toEqual([1000, 9000]);
     const running = selectQueueTotals(
-      at(makeSnapshot({ id: 'a', phase: 'done', startedAt: 1000, finishedAt: 5000 }), makeSnapshot({ id: 'u', startedAt: 3000 })),
+      at(
+        makeSnapshot({ id: 'a', phase: 'done', startedAt: 1000, finishedAt: 5000 }),
+        makeSnapshot({ id: 'u', startedAt: 3000 }),
+      ),
     );
     expect(running.lastEndedAt).toBeNull();
   });

@@ -100,7 +100,10 @@ function compareUploads(a: UploadSnapshot, b: UploadSnapshot, key: QueueSortKey)
     case 'progress':
       return progressOf(a) - progressOf(b);
     case 'speed':
-      return (a.phase === 'uploading' ? (a.bytesPerSecond ?? 0) : -1) - (b.phase === 'uploading' ? (b.bytesPerSecond ?? 0) : -1);
+      return (
+        (a.phase === 'uploading' ? (a.bytesPerSecond ?? 0) : -1) -
+        (b.phase === 'uploading' ? (b.bytesPerSecond ?? 0) : -1)
+      );
     case 'state':
       return GROUP_RANK[queueGroup(a.phase)] - GROUP_RANK[queueGroup(b.phase)];
   }

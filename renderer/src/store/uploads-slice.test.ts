@@ -92,7 +92,8 @@ describe('throughput history', () => {
 
   it('stays bounded however long the upload: thinned to every other sample, covering the whole transfer', () => {
     const { applySnapshots } = useAppStore.getState();
-    for (let i = 0; i < 1000; i++) applySnapshots([makeSnapshot({ id: 'a', bytesPerSecond: i, updatedAt: 10_000 + i * 500 })]);
+    for (let i = 0; i < 1000; i++)
+      applySnapshots([makeSnapshot({ id: 'a', bytesPerSecond: i, updatedAt: 10_000 + i * 500 })]);
     const series = useAppStore.getState().throughput.a!;
     expect(series.samples.length).toBeLessThanOrEqual(MAX_SPEED_SAMPLES);
     expect(series.samples[0]?.t).toBe(10_000);

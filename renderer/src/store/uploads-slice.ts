@@ -169,8 +169,7 @@ export const createUploadsSlice: StateCreator<AppState, [], [], UploadsSlice> = 
       queueSort: {
         key,
         direction:
-          direction ??
-          (state.queueSort.key === key ? (state.queueSort.direction === 'asc' ? 'desc' : 'asc') : 'asc'),
+          direction ?? (state.queueSort.key === key ? (state.queueSort.direction === 'asc' ? 'desc' : 'asc') : 'asc'),
       },
     })),
   toggleChecked: (id) =>
@@ -194,4 +193,3 @@ export const createUploadsSlice: StateCreator<AppState, [], [], UploadsSlice> = 
   closeQueueQuestion: () => set({ queueQuestion: null }),
   clearChecked: () => set((state) => (Object.keys(state.checkedUploadIds).length ? { checkedUploadIds: {} } : state)),
 });
-

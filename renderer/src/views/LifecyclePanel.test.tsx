@@ -147,7 +147,10 @@ describe('LifecyclePanel, per target and at every step', () => {
   function steps() {
     return within(screen.getByRole('list', { name: 'Steps' }))
       .getAllByRole('listitem')
-      .map((s) => `${s.querySelector('.step-label')?.textContent} ${s.querySelector('.step-state')?.textContent}${s.querySelector('.step-percent')?.textContent ?? ''}`);
+      .map(
+        (s) =>
+          `${s.querySelector('.step-label')?.textContent} ${s.querySelector('.step-state')?.textContent}${s.querySelector('.step-percent')?.textContent ?? ''}`,
+      );
   }
 
   it('follows a Glance upload step by step: a step is done only once it ended', () => {
@@ -168,9 +171,22 @@ describe('LifecyclePanel, per target and at every step', () => {
       'Active (not yet)',
       'Verified (not yet)',
     ]);
-    at('uploading', { checked: { startedAt: T, endedAt: T + 1 }, created: { startedAt: T + 2, endedAt: T + 3 }, uploading: { startedAt: T + 4, endedAt: null } });
-    expect(steps().slice(0, 4)).toEqual(['Checked (done)', 'Record created (done)', 'Uploading (in progress)', 'Saving (not yet)']);
-    at('paused', { checked: { startedAt: T, endedAt: T + 1 }, created: { startedAt: T + 2, endedAt: T + 3 }, uploading: { startedAt: T + 4, endedAt: null } });
+    at('uploading', {
+      checked: { startedAt: T, endedAt: T + 1 },
+      created: { startedAt: T + 2, endedAt: T + 3 },
+      uploading: { startedAt: T + 4, endedAt: null },
+    });
+    expect(steps().slice(0, 4)).toEqual([
+      'Checked (done)',
+      'Record created (done)',
+      'Uploading (in progress)',
+      'Saving (not yet)',
+    ]);
+    at('paused', {
+      checked: { startedAt: T, endedAt: T + 1 },
+      created: { startedAt: T + 2, endedAt: T + 3 },
+      uploading: { startedAt: T + 4, endedAt: null },
+    });
     expect(steps()[2]).toBe('Uploading (paused)');
     at('verifying', {
       checked: { startedAt: T, endedAt: T + 1 },
@@ -178,7 +194,12 @@ describe('LifecyclePanel, per target and at every step', () => {
       uploading: { startedAt: T + 4, endedAt: T + 5 },
       saving: { startedAt: T + 5, endedAt: null },
     });
-    expect(steps().slice(2)).toEqual(['Uploading (done)', 'Saving (in progress)', 'Active (not yet)', 'Verified (not yet)']);
+    expect(steps().slice(2)).toEqual([
+      'Uploading (done)',
+      'Saving (in progress)',
+      'Active (not yet)',
+      'Verified (not yet)',
+    ]);
   });
 
   it('IMS register: object parts, the job’s percent, and IMS’s own steps', () => {

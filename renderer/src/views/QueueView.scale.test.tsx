@@ -52,7 +52,9 @@ describe('a queue of hundreds', () => {
     expect(rows[0]?.dataset.uploadId).toBe(`j${250 - OVERSCAN_ROWS}`);
     expect(rows.map((r) => r.getAttribute('aria-posinset'))).toContain('251');
     expect(rows.every((r) => r.getAttribute('aria-setsize') === '500')).toBe(true);
-    expect(screen.getByRole('list', { name: 'Uploads' }).style.paddingTop).toBe(`${(250 - OVERSCAN_ROWS) * ROW_HEIGHT}px`);
+    expect(screen.getByRole('list', { name: 'Uploads' }).style.paddingTop).toBe(
+      `${(250 - OVERSCAN_ROWS) * ROW_HEIGHT}px`,
+    );
   });
 
   it('tabs by state with counts; "finished" counts only done jobs, never failed ones', async () => {
@@ -77,7 +79,15 @@ describe('a queue of hundreds', () => {
     expect(summary.textContent).toContain('3 of 10 uploads finished');
     expect(summary.textContent).toContain('2 failed');
     const tabs = within(screen.getByRole('group', { name: 'Show' }));
-    for (const name of ['All (11)', 'Running (2)', 'Paused (2)', 'Waiting (1)', 'Failed (2)', 'Done (3)', 'Cancelled (1)'])
+    for (const name of [
+      'All (11)',
+      'Running (2)',
+      'Paused (2)',
+      'Waiting (1)',
+      'Failed (2)',
+      'Done (3)',
+      'Cancelled (1)',
+    ])
       expect(tabs.getByRole('button', { name })).toBeTruthy();
 
     fireEvent.click(tabs.getByRole('button', { name: 'Failed (2)' }));
@@ -89,9 +99,23 @@ describe('a queue of hundreds', () => {
 
   it('Find narrows by name; sort by name, progress and speed', async () => {
     await seed(
-      makeSnapshot({ id: 'a', fileName: 'beta.qcow2', bytesSent: 10, bytesTotal: 100, bytesPerSecond: 5, createdAt: 1 }),
+      makeSnapshot({
+        id: 'a',
+        fileName: 'beta.qcow2',
+        bytesSent: 10,
+        bytesTotal: 100,
+        bytesPerSecond: 5,
+        createdAt: 1,
+      }),
       makeSnapshot({ id: 'b', fileName: 'alpha.raw', bytesSent: 90, bytesTotal: 100, bytesPerSecond: 1, createdAt: 2 }),
-      makeSnapshot({ id: 'c', fileName: 'gamma.vmdk', bytesSent: 50, bytesTotal: 100, bytesPerSecond: 9, createdAt: 3 }),
+      makeSnapshot({
+        id: 'c',
+        fileName: 'gamma.vmdk',
+        bytesSent: 50,
+        bytesTotal: 100,
+        bytesPerSecond: 9,
+        createdAt: 3,
+      }),
     );
     render(<QueueView />);
     const ids = () => rowsInDom().map((r) => r.dataset.uploadId);
@@ -265,7 +289,15 @@ describe('states at a glance', () => {
     const chip = (name: string) => row(name).querySelectorAll('.chip');
     expect(chip('d.img')).toHaveLength(1);
     const tone = (name: string) => chip(name)[0]?.className;
-    expect([tone('d.img'), tone('f.img'), tone('k.img'), tone('p.img'), tone('i.img'), tone('u.img'), tone('q.img')]).toEqual([
+    expect([
+      tone('d.img'),
+      tone('f.img'),
+      tone('k.img'),
+      tone('p.img'),
+      tone('i.img'),
+      tone('u.img'),
+      tone('q.img'),
+    ]).toEqual([
       'chip chip-good',
       'chip chip-bad',
       'chip chip-bad',
@@ -286,7 +318,12 @@ describe('states at a glance', () => {
         phase: 'failed',
         error: makeError({ code: 'glance/quota-exceeded', httpStatus: 413, message: 'The project is over its quota.' }),
       }),
-      makeSnapshot({ id: 'n', fileName: 'net.img', phase: 'failed', error: makeError({ code: 'network/reset', retryable: true }) }),
+      makeSnapshot({
+        id: 'n',
+        fileName: 'net.img',
+        phase: 'failed',
+        error: makeError({ code: 'network/reset', retryable: true }),
+      }),
     );
     render(<QueueView />);
     expect(screen.queryByRole('button', { name: 'Retry quota.img' })).toBeNull();
@@ -309,7 +346,12 @@ describe('states at a glance', () => {
         id: 'q',
         fileName: 'quota.img',
         phase: 'failed',
-        error: makeError({ code: 'glance/quota-exceeded', httpStatus: 413, message: 'Over quota.', serverMessage: 'limit 8 GB' }),
+        error: makeError({
+          code: 'glance/quota-exceeded',
+          httpStatus: 413,
+          message: 'Over quota.',
+          serverMessage: 'limit 8 GB',
+        }),
       }),
     );
     render(<QueueView />);
@@ -351,7 +393,9 @@ describe('states at a glance', () => {
   });
 
   it('says "estimating…" until the first speed sample, never a dash', async () => {
-    await seed(makeSnapshot({ id: 'u', fileName: 'u.img', phase: 'uploading', bytesPerSecond: null, etaSeconds: null }));
+    await seed(
+      makeSnapshot({ id: 'u', fileName: 'u.img', phase: 'uploading', bytesPerSecond: null, etaSeconds: null }),
+    );
     render(<QueueView />);
     expect(row('u.img').textContent).toContain('estimating…');
     expect(row('u.img').textContent).not.toContain('— left');
@@ -363,7 +407,9 @@ describe('states at a glance', () => {
 
 describe('in Chinese', () => {
   it('the queue speaks the chosen language', async () => {
-    await seed(makeSnapshot({ id: 'u', fileName: 'u.img', phase: 'paused', resume: { kind: 'continue', percent: 40 } }));
+    await seed(
+      makeSnapshot({ id: 'u', fileName: 'u.img', phase: 'paused', resume: { kind: 'continue', percent: 40 } }),
+    );
     await act(async () => setLocale('zh-CN', false));
     render(<QueueView />);
     expect(screen.getByRole('heading', { name: '队列' })).toBeTruthy();

@@ -49,7 +49,9 @@ export function QueueView() {
  */
 function QueueDrawer() {
   const { t } = useTranslation('queue');
-  const id = useAppStore((s) => (s.selectedUploadId !== null && s.uploads[s.selectedUploadId] ? s.selectedUploadId : null));
+  const id = useAppStore((s) =>
+    s.selectedUploadId !== null && s.uploads[s.selectedUploadId] ? s.selectedUploadId : null,
+  );
   const selectUpload = useAppStore((s) => s.selectUpload);
   const drawer = useRef<HTMLElement>(null);
   const lastId = useRef<string | null>(null);

@@ -15,13 +15,7 @@ import { useTranslation } from 'react-i18next';
 
 type QueueT = ReturnType<typeof useTranslation<'queue'>>['t'];
 import { formatSpeed, percentOf } from '../../../shared/format.ts';
-import type {
-  ObjectUpload,
-  RemoteJob,
-  ResumePlan,
-  StoreOutcome,
-  UploadId,
-} from '../../../shared/upload.ts';
+import type { ObjectUpload, RemoteJob, ResumePlan, StoreOutcome, UploadId } from '../../../shared/upload.ts';
 import { cancelUploads, pauseUploads, requestResume, retryUploads } from '../bridge.ts';
 import { currentLocale } from '../i18n/index.ts';
 import { formatDurationIn, formatPercent, formatProgressBytes, secondsUntil } from '../format/display.ts';
@@ -141,8 +135,7 @@ const RowBody = memo(function RowBody({ id, titleId, selected }: { id: UploadId;
   );
 });
 
-const RowCheck = memo(function RowCheck(props: {
-  t: QueueT; id: UploadId; fileName: string; checked: boolean }) {
+const RowCheck = memo(function RowCheck(props: { t: QueueT; id: UploadId; fileName: string; checked: boolean }) {
   const { t } = props;
   const toggle = useAppStore((s) => s.toggleChecked);
   return (
@@ -200,7 +193,9 @@ const RowProgress = memo(function RowProgress(props: {
       />
       <span className="row-percent">{formatPercent(props.percent)}</span>
       {props.remoteJobPercent !== null ? (
-        <span className="row-job-percent">{t('row.jobPercent', { percent: formatPercent(props.remoteJobPercent) })}</span>
+        <span className="row-job-percent">
+          {t('row.jobPercent', { percent: formatPercent(props.remoteJobPercent) })}
+        </span>
       ) : null}
     </>
   );
@@ -233,9 +228,7 @@ const RowStats = memo(function RowStats(props: {
       {props.durationMs !== null ? (
         <span>{t('row.took', { duration: formatDurationIn(locale, props.durationMs / 1000) })}</span>
       ) : null}
-      {props.averageSpeed !== null ? (
-        <span>{t('row.average', { speed: formatSpeed(props.averageSpeed) })}</span>
-      ) : null}
+      {props.averageSpeed !== null ? <span>{t('row.average', { speed: formatSpeed(props.averageSpeed) })}</span> : null}
       {props.attempt > 1 ? <span>{t('row.attempt', { attempt: props.attempt })}</span> : null}
     </>
   );
@@ -370,26 +363,25 @@ const RowActions = memo(function RowActions(props: {
   const selectUpload = useAppStore((s) => s.selectUpload);
   const ask = useAppStore((s) => s.askConfirmation);
   const cloudName = useAppStore((s) => s.uploads[id]?.cloudName ?? null);
-  const buttons = useRef(new Map<Action, HTMLButtonElement>());
+  const group = useRef<HTMLDivElement>(null);
   // The action button that last had the focus, while the focus is still in this row (or lost).
   const focused = useRef<Action | null>(null);
 
   useEffect(() => {
+    const button = (action: Action) =>
+      group.current?.querySelector<HTMLButtonElement>(`button[data-action="${action}"]`) ?? undefined;
     const last = focused.current;
-    const lastButton = last === null ? undefined : buttons.current.get(last);
+    const lastButton = last === null ? undefined : button(last);
     if (last === null || (lastButton !== undefined && !lastButton.disabled)) return;
     const active = document.activeElement;
     if (active !== null && active !== document.body && active !== lastButton) return;
-    const next = FOCUS_NEXT[last].map((a) => buttons.current.get(a)).find((b) => b !== undefined && !b.disabled);
+    const next = FOCUS_NEXT[last].map(button).find((b) => b !== undefined && !b.disabled);
     next?.focus();
   });
 
-  const ref = (action: Action) => (el: HTMLButtonElement | null) => {
-    if (el) buttons.current.set(action, el);
-    else buttons.current.delete(action);
-  };
-  const onFocus = (action: Action) => () => {
-    focused.current = action;
+  const onFocus = (event: FocusEvent<HTMLDivElement>) => {
+    const action = (event.target as HTMLElement).dataset.action as Action | undefined;
+    if (action !== undefined) focused.current = action;
   };
   // Focus that moved to something else is not ours to move again; focus lost to nothing (a
   // button that became disabled or left) is.
@@ -400,12 +392,18 @@ const RowActions = memo(function RowActions(props: {
   const cloud = cloudName ?? t('row.startedOnCloud');
 
   return (
-    <div className="row-actions" role="group" aria-label={t('row.actions', { name })} onBlur={onBlur}>
+    <div
+      ref={group}
+      className="row-actions"
+      role="group"
+      aria-label={t('row.actions', { name })}
+      onFocus={onFocus}
+      onBlur={onBlur}
+    >
       <button
-        ref={ref('pause')}
+        data-action="pause"
         type="button"
         disabled={!props.canPause}
-        onFocus={onFocus('pause')}
         onClick={() => void pauseUploads([id])}
         aria-label={t('action.pauseOne', { name })}
         aria-describedby={describedBy(props.pauseBlocked)}
@@ -414,10 +412,9 @@ const RowActions = memo(function RowActions(props: {
         {t('action.pause')}
       </button>
       <button
-        ref={ref('resume')}
+        data-action="resume"
         type="button"
         disabled={!props.canResume}
-        onFocus={onFocus('resume')}
         onClick={() => void requestResume([id])}
         aria-label={t('action.resumeOne', { name })}
         aria-describedby={describedBy(props.resumeBlocked)}
@@ -426,10 +423,9 @@ const RowActions = memo(function RowActions(props: {
         {t('action.resume')}
       </button>
       <button
-        ref={ref('cancel')}
+        data-action="cancel"
         type="button"
         disabled={!props.canCancel}
-        onFocus={onFocus('cancel')}
         onClick={() =>
           props.cancelDeletesUpload ? ask({ kind: 'cancel-uploaded', uploadId: id }) : void cancelUploads([id])
         }
@@ -439,9 +435,8 @@ const RowActions = memo(function RowActions(props: {
       </button>
       {props.needsFix ? (
         <button
-          ref={ref('fix')}
+          data-action="fix"
           type="button"
-          onFocus={onFocus('fix')}
           onClick={() => void fixAndUploadAgain(id)}
           aria-label={t('action.fixOne', { name })}
         >
@@ -449,10 +444,9 @@ const RowActions = memo(function RowActions(props: {
         </button>
       ) : (
         <button
-          ref={ref('retry')}
+          data-action="retry"
           type="button"
           disabled={!props.canRetry}
-          onFocus={onFocus('retry')}
           onClick={() => void retryUploads([id])}
           aria-label={t('action.retryOne', { name })}
           aria-describedby={describedBy(props.retryBlocked)}
@@ -462,20 +456,18 @@ const RowActions = memo(function RowActions(props: {
         </button>
       )}
       <button
-        ref={ref('remove')}
+        data-action="remove"
         type="button"
-        onFocus={onFocus('remove')}
         onClick={() => void requestRemove([id])}
         aria-label={t('action.removeOne', { name })}
       >
         {t('action.remove')}
       </button>
       <button
-        ref={ref('details')}
+        data-action="details"
         type="button"
         className="link"
         aria-pressed={selected}
-        onFocus={onFocus('details')}
         onClick={() => selectUpload(selected ? null : id)}
         aria-label={t('action.detailsOne', { name })}
       >

@@ -88,7 +88,7 @@ export function QueueList() {
     const index = ids.indexOf(id);
     const page = Math.max(1, Math.floor((scroller.current?.clientHeight || ROW_HEIGHT * 10) / ROW_HEIGHT) - 1);
     const state = useAppStore.getState();
-    let next: number | null = null;
+    let next: number;
     switch (event.key) {
       case 'ArrowDown':
         next = Math.min(ids.length - 1, index + 1);

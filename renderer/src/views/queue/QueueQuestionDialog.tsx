@@ -23,9 +23,7 @@ function Question({ question }: { question: QueueQuestion }) {
   const dialog = useRef<HTMLDialogElement>(null);
   const safe = useRef<HTMLButtonElement>(null);
   const titleId = useId();
-  const jobs = useAppStore(
-    useShallow((s) => question.ids.map((id) => s.uploads[id]).filter((j) => j !== undefined)),
-  );
+  const jobs = useAppStore(useShallow((s) => question.ids.map((id) => s.uploads[id]).filter((j) => j !== undefined)));
   const running = jobs.filter((j) => !isFinished(j.phase)).length;
 
   useEffect(() => {
@@ -77,7 +75,9 @@ function Question({ question }: { question: QueueQuestion }) {
           {t('question.keep')}
         </button>
         <button type="button" className="danger" onClick={confirm}>
-          {remove ? t('question.removeConfirm', { count: jobs.length }) : t('question.cancelConfirm', { count: jobs.length })}
+          {remove
+            ? t('question.removeConfirm', { count: jobs.length })
+            : t('question.cancelConfirm', { count: jobs.length })}
         </button>
       </div>
     </dialog>

@@ -5,14 +5,7 @@
 // itself: the changes come back as snapshots.
 import { isFinished } from '../../../../shared/phases.ts';
 import type { UploadId } from '../../../../shared/upload.ts';
-import {
-  addPaths,
-  cancelUploads,
-  clearUploads,
-  pauseUploads,
-  requestResume,
-  retryUploads,
-} from '../../bridge.ts';
+import { addPaths, cancelUploads, clearUploads, pauseUploads, requestResume, retryUploads } from '../../bridge.ts';
 import { i18n } from '../../i18n/index.ts';
 import { useAppStore } from '../../store/index.ts';
 import {

@@ -141,7 +141,8 @@ export const queue: Translation<typeof en> = {
     removeTitle_one: '移除 {{count}} 个上传？',
     removeTitle_other: '移除 {{count}} 个上传？',
     removeBody_one: '其中 {{count}} 个仍在进行：会先取消，并从云上删除它创建的镜像记录。已完成的镜像保留在服务器上。',
-    removeBody_other: '其中 {{count}} 个仍在进行：会先取消，并从云上删除它们创建的镜像记录。已完成的镜像保留在服务器上。',
+    removeBody_other:
+      '其中 {{count}} 个仍在进行：会先取消，并从云上删除它们创建的镜像记录。已完成的镜像保留在服务器上。',
     cancelTitle_one: '取消 {{count}} 个上传？',
     cancelTitle_other: '取消 {{count}} 个上传？',
     cancelBody: '它们会停止，并从云上删除它们创建的镜像记录。',
