@@ -328,19 +328,24 @@ export interface QueueAbilities {
 
 /** What the "… all" buttons (or, given ids, the bulk buttons) may do. Booleans only: use with useShallow. */
 export function queueAbilities(state: AppState, ids: readonly UploadId[] = state.uploadOrder): QueueAbilities {
-  const a = { anyPausable: false, anyResumable: false, anyCancellable: false, anyRetryable: false, anyFinished: false };
+  // Runs on every progress tick over every job: the rowAbilities rules, without building an object per job.
   const cloudKey = state.session?.cloudKey ?? null;
+  let anyPausable = false;
+  let anyResumable = false;
+  let anyCancellable = false;
+  let anyRetryable = false;
+  let anyFinished = false;
   for (const id of ids) {
     const s = state.uploads[id];
     if (!s) continue;
-    const row = rowAbilities(s, cloudKey);
-    a.anyPausable ||= row.canPause;
-    a.anyResumable ||= row.canResume;
-    a.anyCancellable ||= row.canCancel;
-    a.anyRetryable ||= row.canRetry;
-    a.anyFinished ||= isFinished(s.phase);
+    const phase = s.phase;
+    anyPausable ||= canPause(phase) && !allBytesSent(s);
+    anyResumable ||= canResume(phase) && (phase === 'paused' || isOnCloud(s, cloudKey));
+    anyCancellable ||= canCancel(phase);
+    anyRetryable ||= canRetry(phase) && s.error?.retryable === true && isOnCloud(s, cloudKey);
+    anyFinished ||= isFinished(phase);
   }
-  return a;
+  return { anyPausable, anyResumable, anyCancellable, anyRetryable, anyFinished };
 }
 
 export function selectQueueAbilities(state: AppState): QueueAbilities {

@@ -8,6 +8,7 @@ import { installFakeApi } from '../testing/setup.ts';
 import type { StepRecords } from '../../../shared/targets.ts';
 import type { UploadPhase } from '../../../shared/upload.ts';
 import { LifecyclePanel } from './LifecyclePanel.tsx';
+import { setRenderProbe } from './render-probe.ts';
 import { QueueView } from './QueueView.tsx';
 
 const state = () => useAppStore.getState();
@@ -324,5 +325,43 @@ describe('LifecyclePanel, per target and at every step', () => {
     const chart = screen.getByRole('img', { name: /^Speed of s\.raw over time/ });
     expect(chart.getAttribute('aria-label')).toBe('Speed of s.raw over time: peak 5.00 MiB/s, latest 5.00 MiB/s');
     expect(chart.querySelector('.speed-chart-line')?.getAttribute('d')?.split(' L')).toHaveLength(5);
+  });
+});
+
+describe('LifecyclePanel, on a progress tick', () => {
+  it('does not re-render for bytes and speed it does not show, and does for a new step', () => {
+    installFakeApi();
+    const renders: string[] = [];
+    setRenderProbe((component, key) => {
+      if (component === 'LifecyclePanel') renders.push(key);
+    });
+    const base = makeSnapshot({ id: 't', fileName: 't.raw', updatedAt: 10 });
+    act(() => {
+      state().applySnapshots([base]);
+      state().selectUpload('t');
+    });
+    render(<LifecyclePanel />);
+    expect(renders).toEqual(['t']);
+    // A fresh copy from main, as JSON makes it: new arrays, the same steps; only bytes and speed moved.
+    const tick = {
+      ...(JSON.parse(JSON.stringify(base)) as typeof base),
+      bytesSent: base.bytesSent + 1,
+      bytesPerSecond: 7,
+      updatedAt: 11,
+    };
+    act(() => state().applySnapshots([tick]));
+    expect(renders).toEqual(['t']);
+    act(() =>
+      state().applySnapshots([
+        makeSnapshot({
+          id: 't',
+          fileName: 't.raw',
+          phase: 'verifying',
+          updatedAt: 12,
+          records: { uploading: { startedAt: 1, endedAt: 2 }, saving: { startedAt: 2, endedAt: null } },
+        }),
+      ]),
+    );
+    expect(renders).toEqual(['t', 't']);
   });
 });

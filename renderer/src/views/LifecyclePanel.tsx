@@ -6,6 +6,7 @@
 // (duration, average speed, what was verified); the object's parts and the IMS job; each store
 // of an import; the image id (copyable), sizes and both checksums; and, on failure, the error as
 // main words it with its code and HTTP status, and Copy details.
+import { memo } from 'react';
 import { useTranslation } from 'react-i18next';
 import { formatBytes, formatSpeed } from '../../../shared/format.ts';
 import type { StepState, TargetKind, UploadSnapshot } from '../../../shared/upload.ts';
@@ -16,6 +17,7 @@ import { useAppStore } from '../store/index.ts';
 import { selectSelectedUpload } from '../store/selectors.ts';
 import { EMPTY_SERIES } from '../store/uploads-slice-throughput.ts';
 import { SpeedChart } from './queue/SpeedChart.tsx';
+import { noteRender } from './render-probe.ts';
 import { StateChip } from './queue/StateChip.tsx';
 
 /** Routes whose bytes go to object storage first (IMS register, create, quick). */
@@ -40,12 +42,59 @@ export function errorDetails(s: UploadSnapshot): string {
   return lines.join('\n');
 }
 
+/** Snapshot fields that change on every progress tick and that the panel does not show. */
+const TICK_ONLY: ReadonlySet<keyof UploadSnapshot> = new Set([
+  'bytesSent',
+  'bytesPerSecond',
+  'etaSeconds',
+  'updatedAt',
+]);
+
+/** Same panel for both snapshots: every shown field equal (the steps by value: main sends new arrays). */
+export function samePanel(a: UploadSnapshot, b: UploadSnapshot): boolean {
+  if (a === b) return true;
+  for (const key of Object.keys(a) as (keyof UploadSnapshot)[]) {
+    if (TICK_ONLY.has(key) || a[key] === b[key]) continue;
+    if (
+      key === 'steps' ||
+      key === 'checksums' ||
+      key === 'object' ||
+      key === 'remoteJob' ||
+      key === 'stores' ||
+      key === 'error' ||
+      key === 'resume'
+    ) {
+      if (JSON.stringify(a[key]) === JSON.stringify(b[key])) continue;
+    }
+    return false;
+  }
+  return true;
+}
+
 export function LifecyclePanel() {
-  const { t } = useTranslation('queue');
   const s = useAppStore(selectSelectedUpload);
-  const selectUpload = useAppStore((st) => st.selectUpload);
-  const series = useAppStore((st) => (s ? st.throughput[s.id] : undefined)) ?? EMPTY_SERIES;
   if (!s) return null;
+  return <PanelBody s={s} />;
+}
+
+/** The panel itself: a progress tick (bytes, speed) does not re-render it; its speed graph follows on its own. */
+const PanelBody = memo(
+  function PanelBody({ s }: { s: UploadSnapshot }) {
+    return <PanelContent s={s} />;
+  },
+  (before, after) => samePanel(before.s, after.s),
+);
+
+function PanelChart({ id, name }: { id: string; name: string }) {
+  const { t } = useTranslation('queue');
+  const series = useAppStore((st) => st.throughput[id]) ?? EMPTY_SERIES;
+  return <SpeedChart series={series} label={t('panel.chart', { name })} />;
+}
+
+function PanelContent({ s }: { s: UploadSnapshot }) {
+  const { t } = useTranslation('queue');
+  noteRender('LifecyclePanel', s.id);
+  const selectUpload = useAppStore((st) => st.selectUpload);
   const c = s.checksums;
   const locale = currentLocale();
   const stateText = (state: StepState) => t(`stepState.${state}`);
@@ -112,7 +161,7 @@ export function LifecyclePanel() {
       ) : null}
 
       <h4>{t('panel.speed')}</h4>
-      <SpeedChart series={series} label={t('panel.chart', { name: s.fileName })} />
+      <PanelChart id={s.id} name={s.fileName} />
 
       {s.phase === 'done' ? (
         <>
