@@ -133,6 +133,11 @@ export interface AppOptions {
   imageProxy: boolean;
   /** How the page reaches the core: imagedrop serve over HTTP (default), or the app's binding. */
   shell: Shell;
+  /**
+   * More clouds for the core's clouds.yaml, beside the test cloud's (e2e/ims.ts sets the IMS
+   * emulator's here). The image proxy applies to the test cloud's clouds only.
+   */
+  moreClouds: Readonly<Record<string, unknown>> | null;
 }
 
 /** The renderer build the e2e run serves (global-setup.ts keeps it fresh). */
@@ -193,9 +198,15 @@ export async function randomFileAt(file: string, size: number): Promise<void> {
   }
 }
 
-async function proxiedClouds(dir: string, imageEndpoint: string): Promise<string> {
+/** The test cloud's clouds.yaml, its clouds behind the image proxy if given, plus `more` clouds. */
+async function testClouds(
+  dir: string,
+  imageEndpoint: string | null,
+  more: Readonly<Record<string, unknown>> | null,
+): Promise<string> {
   const doc = parse(await readFile(CLOUDS_YAML, 'utf8')) as { clouds: Record<string, Record<string, unknown>> };
-  for (const cloud of Object.values(doc.clouds)) cloud.image_endpoint_override = imageEndpoint;
+  if (imageEndpoint) for (const cloud of Object.values(doc.clouds)) cloud.image_endpoint_override = imageEndpoint;
+  Object.assign(doc.clouds, more);
   const file = path.join(dir, 'clouds.yaml');
   await writeFile(file, stringify(doc));
   return file;
@@ -244,12 +255,11 @@ class Harness implements App {
     return this.#proxy;
   }
 
-  async start(imageProxy: boolean): Promise<void> {
+  async start(imageProxy: boolean, moreClouds: Readonly<Record<string, unknown>> | null): Promise<void> {
     this.#glancePid = await glancePid();
-    if (imageProxy) {
-      this.#proxy = await startFaultProxy(GLANCE);
-      this.cloudsYaml = await proxiedClouds(this.dataDir, this.#proxy.url);
-    }
+    if (imageProxy) this.#proxy = await startFaultProxy(GLANCE);
+    if (imageProxy || moreClouds)
+      this.cloudsYaml = await testClouds(this.dataDir, this.#proxy?.url ?? null, moreClouds);
     await this.#startCore();
     if (this.shell === 'serve') {
       await this.#startServer();
@@ -476,14 +486,15 @@ class Harness implements App {
 export const test = base.extend<AppOptions & { app: App }, { adminGlance: GlanceClient }>({
   imageProxy: [false, { option: true }],
   shell: ['serve', { option: true }],
+  moreClouds: [null, { option: true }],
   // eslint-disable-next-line no-empty-pattern -- Playwright reads a fixture's dependencies from this pattern
   adminGlance: [async ({}, use) => use(await glanceFor(ADMIN)), { scope: 'worker' }],
-  app: async ({ page, imageProxy, shell, adminGlance }, use, testInfo) => {
+  app: async ({ page, imageProxy, shell, moreClouds, adminGlance }, use, testInfo) => {
     const dataDir = await mkdtemp(path.join(os.tmpdir(), 'imagedrop-e2e-data-'));
     // Real path: serve shows (and grants) files by their real paths.
     const filesDir = await realpath(await mkdtemp(path.join(os.tmpdir(), 'imagedrop-e2e-files-')));
     const harness = new Harness(page, adminGlance, dataDir, filesDir, shell);
-    await harness.start(imageProxy);
+    await harness.start(imageProxy, moreClouds);
     try {
       await use(harness);
     } finally {

@@ -12,6 +12,7 @@
 // upload still does not move (the engine itself holds the body) until "Resume".
 import path from 'node:path';
 import { MiB, expect, imageOrNull, sha512File, test } from './harness.ts';
+import { columnCell } from './dashboard-steps.ts';
 import {
   chooseFiles,
   connectCloud,
@@ -228,7 +229,7 @@ test('connect, choose three files on the host, upload two, pause/resume, cancel,
     await expect(imageRow).toHaveCount(1);
     await expect(imageRow.getByRole('rowheader')).toContainText(rawImage);
     await expect(imageRow.getByRole('cell').nth(1)).toHaveText('active');
-    await expect(imageRow.getByRole('cell').last()).toHaveText('Yes');
+    await expect(await columnCell(table, imageRow, 'Created by Imagedrop')).toHaveText('Yes');
     await page.getByRole('combobox', { name: 'Status', exact: true }).selectOption('queued');
     await expect(imageRow).toHaveCount(0);
     await page.getByRole('combobox', { name: 'Status', exact: true }).selectOption('active');

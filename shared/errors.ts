@@ -131,6 +131,8 @@ export type AppErrorCode =
   | 'data/unwritable'
   // The operator dashboard
   | 'dashboard/not-stuck'
+  /** A multipart upload a job of this app (or of the CLI) can still resume: not aborted from the dashboard. */
+  | 'dashboard/upload-in-use'
   // The IPC bridge
   | 'ipc/invalid-request'
   | 'ipc/untrusted-sender'

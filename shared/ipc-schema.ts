@@ -106,6 +106,17 @@ export const INVOKE_ARGS = {
     z.array(uuidLike).min(1).max(MAX_FILES),
     z.object({ stuckAfterMinutes: z.number().int().min(MIN_STUCK_AFTER_MINUTES).max(MAX_STUCK_AFTER_MINUTES) }),
   ]),
+  exportDashboard: z.tuple([
+    z.object({
+      what: z.enum(['images', 'history']),
+      format: z.enum(['csv', 'json']),
+      imageIds: z.array(uuidLike).max(100_000).optional(),
+    }),
+  ]),
+  copyImageToStores: z.tuple([uuidLike, z.array(z.string().min(1).max(255)).min(1).max(64)]),
+  listImageCopies: z.tuple([]),
+  listMultipartUploads: z.tuple([]),
+  abortMultipartUploads: z.tuple([z.array(z.string().min(1).max(1024)).min(1).max(MAX_FILES)]),
   copyText: z.tuple([z.string().max(65535)]),
   listHostRoots: z.tuple([]),
   listHostDirectory: z.tuple([path]),

@@ -7,7 +7,7 @@ import type { GlanceImageStatus } from './glance.ts';
 import type { Inspection } from './inspect.ts';
 import type { Result } from './result.ts';
 import type { CloudEntry, ConnectRequest, SessionInfo } from './session.ts';
-import type { UploadId, UploadRequest, UploadSnapshot } from './upload.ts';
+import type { StoreOutcome, UploadId, UploadRequest, UploadSnapshot } from './upload.ts';
 
 export type Unsubscribe = () => void;
 
@@ -40,6 +40,18 @@ export interface ImageSummary {
   readonly checksum: string | null;
   readonly osHashAlgo: string | null;
   readonly osHashValue: string | null;
+  /** The smallest disk, in GB, a server booted from it needs (null: the service did not say). */
+  readonly minDisk: number | null;
+  /** The stores that hold its data (Glance with several stores; empty when the service does not say). */
+  readonly stores: readonly string[];
+  /** Glance's `os_glance_importing_to_stores`: an import or copy-image still running into these. */
+  readonly importingToStores: readonly string[];
+  /** Glance's `os_glance_failed_import`: stores an import or copy-image failed on. */
+  readonly failedImportStores: readonly string[];
+  /** IMS: `__os_version` (null on Glance). */
+  readonly osVersion: string | null;
+  /** IMS: `__image_source_type` (where the image's data lives, e.g. uds; null on Glance). */
+  readonly imageSourceType: string | null;
   /** Imagedrop created this image (it carries Imagedrop's property, or this app's job log knows it). */
   readonly createdByImagedrop: boolean;
   /** The signed-in project owns it (only then can it be deleted from here). */
@@ -64,16 +76,23 @@ export type DeleteOutcome =
 /** An absolute path (POSIX, a Windows drive, or a UNC share): main never resolves one against its own folder. */
 export const ABSOLUTE_PATH = /^(\/|[A-Za-z]:[\\/]|\\\\)/;
 
-/** The statuses the dashboard calls stuck when not updated for long: the only ones it deletes. */
-export const STUCK_STATUSES: readonly GlanceImageStatus[] = ['queued', 'saving'];
+/**
+ * The statuses the dashboard calls stuck when not updated for long (an upload, a save, a stage or
+ * an import that went quiet): it deletes these only past the stuck threshold.
+ */
+export const STUCK_STATUSES: readonly GlanceImageStatus[] = ['queued', 'saving', 'uploading', 'importing'];
+
+/** Statuses no image comes back from (Glance's `killed`: its data failed): deletable at any age. */
+export const DEAD_STATUSES: readonly GlanceImageStatus[] = ['killed'];
 
 /** The dashboard's stuck threshold, in whole minutes (at least 1). */
 export const MIN_STUCK_AFTER_MINUTES = 1;
 
 export interface DeleteImagesOptions {
   /**
-   * Main deletes an image only if, read again just before, it is still `queued` or `saving` and
-   * was last updated longer ago than this: the list the user chose from may be minutes old.
+   * Main deletes an image only if, read again just before, it is still killed, or still in a stuck
+   * status (STUCK_STATUSES) and last updated longer ago than this: the list the user chose from may
+   * be minutes old.
    */
   readonly stuckAfterMinutes: number;
 }
@@ -131,6 +150,58 @@ export const MAX_DIRECTORY_ENTRIES = 5000;
 /** The inspector checks at most this many files of one listing (the first, by name). */
 export const MAX_INSPECTED_ENTRIES = 200;
 
+/** What the dashboard exports: the images it lists, or this app's upload history (its job log). */
+export interface ExportRequest {
+  readonly what: 'images' | 'history';
+  readonly format: 'csv' | 'json';
+  /** Images only: just these (the ones the dashboard shows after its filters); absent: every image. */
+  readonly imageIds?: readonly string[];
+}
+
+/** An export's text, ready to save (the renderer downloads it as a file). */
+export interface ExportFile {
+  readonly fileName: string;
+  readonly mediaType: string;
+  readonly text: string;
+  /** Records in it (rows of the CSV, elements of the JSON array). */
+  readonly records: number;
+}
+
+/** A copy-image this app started (Glance's import to more stores), followed store by store. */
+export interface ImageCopy {
+  readonly imageId: string;
+  readonly imageName: string | null;
+  /** 'copying' until every store has the image or has failed; 'failed': the copy itself stopped. */
+  readonly state: 'copying' | 'done' | 'failed';
+  readonly stores: readonly StoreOutcome[];
+  readonly error: AppError | null;
+  readonly startedAt: number;
+  readonly finishedAt: number | null;
+}
+
+/** An unfinished multipart upload in an IMS cloud's OBS bucket (OBS keeps, and bills, its parts). */
+export interface MultipartUploadSummary {
+  readonly bucket: string;
+  readonly key: string;
+  readonly uploadId: string;
+  /** ISO 8601, as the store says. */
+  readonly initiated: string;
+  /** A job of this app (or of the CLI) that can still resume it: never aborted from here. */
+  readonly jobId: string | null;
+}
+
+export interface MultipartUploadList {
+  /** The bucket looked in (null: the cloud has no bucket or no access key; `reason` says which). */
+  readonly bucket: string | null;
+  readonly prefix: string;
+  readonly uploads: readonly MultipartUploadSummary[];
+  readonly reason: string | null;
+}
+
+export type AbortUploadOutcome =
+  | { readonly uploadId: string; readonly ok: true }
+  | { readonly uploadId: string; readonly ok: false; readonly error: AppError };
+
 export interface ResumeOptions {
   /** Consent to delete an image stuck in `saving` or `killed` and create a new record. */
   readonly recreate?: boolean;
@@ -169,8 +240,22 @@ export interface ImagedropApi {
   clearUploads(selection: UploadSelection): Promise<Result<null>>;
   listUploads(): Promise<Result<UploadSnapshot[]>>;
   listImages(): Promise<Result<ImageList>>;
-  /** Deletes images that are still stuck (see DeleteImagesOptions) and that the project owns. */
+  /** Deletes images that are still stuck or killed (see DeleteImagesOptions) and that the project owns. */
   deleteImages(ids: readonly string[], options: DeleteImagesOptions): Promise<Result<DeleteOutcome[]>>;
+  /** The dashboard's export, as text (CSV or JSON) with a file name; the renderer saves it. */
+  exportDashboard(request: ExportRequest): Promise<Result<ExportFile>>;
+  /**
+   * Copies an active image to more stores (Glance's copy-image). Resolves once Glance has accepted
+   * the import (a refusal, such as the policy's, comes back with the server's reason); the copy then
+   * runs on, followed through listImageCopies.
+   */
+  copyImageToStores(imageId: string, stores: readonly string[]): Promise<Result<ImageCopy>>;
+  /** The copies this app started in this session, running or ended. */
+  listImageCopies(): Promise<Result<ImageCopy[]>>;
+  /** IMS: the unfinished multipart uploads this app left in the cloud's OBS bucket. */
+  listMultipartUploads(): Promise<Result<MultipartUploadList>>;
+  /** IMS: aborts them (their stored parts are deleted); never one a job can still resume. */
+  abortMultipartUploads(uploadIds: readonly string[]): Promise<Result<AbortUploadOutcome[]>>;
   copyText(text: string): Promise<Result<null>>;
   /** The folders the host shares for choosing files (`serve --root`); empty in the app. */
   listHostRoots(): Promise<Result<HostRoot[]>>;
@@ -217,6 +302,11 @@ export const INVOKE_CHANNELS = {
   listUploads: 'imagedrop:list-uploads',
   listImages: 'imagedrop:list-images',
   deleteImages: 'imagedrop:delete-images',
+  exportDashboard: 'imagedrop:export-dashboard',
+  copyImageToStores: 'imagedrop:copy-image-to-stores',
+  listImageCopies: 'imagedrop:list-image-copies',
+  listMultipartUploads: 'imagedrop:list-multipart-uploads',
+  abortMultipartUploads: 'imagedrop:abort-multipart-uploads',
   copyText: 'imagedrop:copy-text',
   listHostRoots: 'imagedrop:list-host-roots',
   listHostDirectory: 'imagedrop:list-host-directory',

@@ -8,6 +8,7 @@
 import type { AppError } from '../../shared/errors.ts';
 import type {
   DroppedFile,
+  ExportRequest,
   HostDirectory,
   HostRoot,
   ImagedropApi,
@@ -17,6 +18,8 @@ import type {
 import type { Result } from '../../shared/result.ts';
 import type { ConnectRequest } from '../../shared/session.ts';
 import type { UploadId, UploadRequest } from '../../shared/upload.ts';
+import { downloadText } from './components/download.ts';
+import { i18n } from './i18n/index.ts';
 import { useAppStore } from './store/index.ts';
 import { createWebApi, isServedPage } from './web-transport.ts';
 
@@ -355,8 +358,54 @@ export async function deleteImages(ids: readonly string[]): Promise<void> {
     await loadImages();
   } else {
     store().deleteFinished([]);
-    store().reportError(result.error, 'Could not delete the images');
+    store().reportError(result.error, i18n.t('dashboard:deleteDialog.failed'));
   }
+}
+
+/** Reads the copies to more stores this app started; when one has just ended, the images too. */
+export async function loadImageCopies(): Promise<void> {
+  const before = store().copies;
+  const result = await call(() => getApi().listImageCopies());
+  if (!result.ok) return; // the next poll tries again; the row keeps what it showed
+  store().copiesReceived(result.value);
+  if (result.value.some((c) => c.state !== 'copying' && before[c.imageId]?.state === 'copying')) await loadImages();
+}
+
+/** Starts a copy-image; a refusal (the policy's, say) is shown as main worded it. */
+export async function copyImageToStores(imageId: string, stores: readonly string[]): Promise<boolean> {
+  const copy = take(await call(() => getApi().copyImageToStores(imageId, stores)), i18n.t('dashboard:copy.failed'));
+  if (!copy) return false;
+  store().copiesReceived([copy]);
+  store().notify(i18n.t('dashboard:copy.started', { name: copy.imageName ?? imageId }));
+  return true;
+}
+
+/** IMS: the unfinished multipart uploads in the cloud's bucket (an answer for an ended session is dropped). */
+export async function loadMultipartUploads(): Promise<void> {
+  const session = store().session;
+  const result = await call(() => getApi().listMultipartUploads());
+  if (store().session !== session) return;
+  if (result.ok) store().multipartReceived(result.value);
+  else store().multipartFailed(result.error);
+}
+
+export async function abortMultipartUploads(uploadIds: readonly string[]): Promise<void> {
+  if (uploadIds.length === 0) return;
+  store().abortStarted();
+  const result = await call(() => getApi().abortMultipartUploads(uploadIds));
+  store().abortFinished(result.ok ? result.value : []);
+  if (!result.ok) store().reportError(result.error);
+  await loadMultipartUploads();
+}
+
+/** Main writes the export's text; the page saves it as a file (a Blob through <a download>, in the app and served). */
+export async function exportDashboard(request: ExportRequest): Promise<void> {
+  store().setExporting(true);
+  const file = take(await call(() => getApi().exportDashboard(request)), i18n.t('dashboard:export.failed'));
+  store().setExporting(false);
+  if (!file) return;
+  downloadText(file.fileName, file.mediaType, file.text);
+  store().notify(i18n.t('dashboard:export.done', { file: file.fileName, count: file.records }));
 }
 
 // ── misc ──

@@ -2,33 +2,20 @@
 // (under the imagedrop/ prefix), which OBS keeps, and bills, until someone aborts them; and
 // `cli uploads abort` to do so. An upload a job in a CLI job log can still resume is never aborted
 // from here: resume or cancel that job instead.
-import { readdir } from 'node:fs/promises';
-import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { isFinished } from '../../../shared/phases.ts';
 import type { ImsContext } from '../core/ims-context.ts';
 import { ImagedropError } from '../errors.ts';
 import { abortUpload, listOrphans } from '../objstore/multipart.ts';
 import { OBJECT_PREFIX } from '../targets/ims/object-leg.ts';
-import { JobLog } from '../upload/job-log.ts';
+import { uploadsHeldByCliLogs } from '../core/multipart-uploads.ts';
 import { EXIT_OK, EXIT_PROBLEM, type CliCommand, type CliIo } from './command.ts';
 import { chooseCliCloud } from './connect.ts';
 import { writeJson, writeLine } from './terminal.ts';
 import { cliJobsDir } from './upload-command.ts';
 
 /** Upload ids that unfinished jobs in the CLI's logs still use, with the job that uses each. */
-async function uploadsInUse(io: CliIo): Promise<Map<string, string>> {
-  const inUse = new Map<string, string>();
-  const folder = cliJobsDir(io);
-  const files = await readdir(folder).catch(() => [] as string[]);
-  for (const f of files.filter((x) => x.endsWith('.json'))) {
-    for (const job of await new JobLog(path.join(folder, f)).load()) {
-      const state = job.targetState as { multipart?: { uploadId?: unknown } | null } | null;
-      const id = state?.multipart?.uploadId;
-      if (typeof id === 'string' && (!isFinished(job.phase) || job.leftover)) inUse.set(id, job.id);
-    }
-  }
-  return inUse;
+function uploadsInUse(io: CliIo): Promise<Map<string, string>> {
+  return uploadsHeldByCliLogs(cliJobsDir(io));
 }
 
 export const uploadsCommand: CliCommand = {

@@ -79,24 +79,16 @@ export async function buildContext(
     importMethods,
     sizeLimit: session.config.sizeLimit,
   };
-  const facts = options.facts ?? new CloudFacts(null);
-  const glanceTarget = new GlanceTarget({
+  const targetOptions = {
     glance,
-    facts,
+    facts: options.facts ?? new CloudFacts(null),
     imageEndpoint: session.imageRoot,
     diskFormats: schema.diskFormats,
     sizeLimit: session.config.sizeLimit,
     ...options.glance,
-  });
-  const importTarget = new GlanceTarget({
-    glance,
-    facts,
-    imageEndpoint: session.imageRoot,
-    diskFormats: schema.diskFormats,
-    sizeLimit: session.config.sizeLimit,
-    ...options.glance,
-    import: { methods: importMethods, stores },
-  });
+  };
+  const glanceTarget = new GlanceTarget(targetOptions);
+  const importTarget = new GlanceTarget({ ...targetOptions, import: { methods: importMethods, stores } });
   const targets = new Map<TargetKind, ImageTarget>([
     ['glance', glanceTarget as ImageTarget],
     ['glance-import', importTarget as ImageTarget],

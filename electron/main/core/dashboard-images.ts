@@ -24,6 +24,12 @@ export interface DashboardImage {
   readonly osHashValue: string | null;
   readonly minDisk: number | null;
   readonly stores: readonly string[];
+  /** Glance's `os_glance_importing_to_stores` and `os_glance_failed_import` (empty on IMS). */
+  readonly importingToStores: readonly string[];
+  readonly failedImportStores: readonly string[];
+  /** IMS's `__os_version` and `__image_source_type` (null on Glance). */
+  readonly osVersion: string | null;
+  readonly imageSourceType: string | null;
   /** It carries Imagedrop's mark (Glance: a property; IMS: a tag). */
   readonly markedByImagedrop: boolean;
 }
@@ -33,6 +39,16 @@ export interface DashboardImages {
   list(signal: AbortSignal): Promise<{ images: DashboardImage[]; pages: number }>;
   get(id: string, signal: AbortSignal): Promise<DashboardImage>;
   delete(id: string, signal: AbortSignal): Promise<void>;
+}
+
+/** A comma list of Glance's (`stores`, `os_glance_importing_to_stores`, `os_glance_failed_import`). */
+function storeList(value: unknown): string[] {
+  return typeof value === 'string'
+    ? value
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean)
+    : [];
 }
 
 function fromGlance(image: GlanceImage): DashboardImage {
@@ -52,7 +68,11 @@ function fromGlance(image: GlanceImage): DashboardImage {
     osHashAlgo: image.os_hash_algo,
     osHashValue: image.os_hash_value,
     minDisk: typeof image.min_disk === 'number' ? image.min_disk : null,
-    stores: typeof image.stores === 'string' && image.stores ? image.stores.split(',') : [],
+    stores: storeList(image.stores),
+    importingToStores: storeList(image['os_glance_importing_to_stores']),
+    failedImportStores: storeList(image['os_glance_failed_import']),
+    osVersion: null,
+    imageSourceType: null,
     markedByImagedrop: typeof image[IMAGEDROP_PROPERTY] === 'string',
   };
 }
@@ -80,6 +100,11 @@ function fromIms(image: ImsImage): DashboardImage {
     osHashValue: null,
     minDisk: typeof image.min_disk === 'number' ? image.min_disk : null,
     stores: [],
+    importingToStores: [],
+    failedImportStores: [],
+    osVersion: typeof image.__os_version === 'string' && image.__os_version ? image.__os_version : null,
+    imageSourceType:
+      typeof image.__image_source_type === 'string' && image.__image_source_type ? image.__image_source_type : null,
     markedByImagedrop: (image.tags ?? []).some((t) => t.startsWith(`${UPLOAD_TAG_KEY}=`)),
   };
 }
@@ -109,4 +134,33 @@ export function dashboardImages(context: CloudContext): DashboardImages {
     get: async (id, signal) => fromGlance(await glance.getImage(id, signal)),
     delete: (id, signal) => glance.deleteImage(id, signal),
   };
+}
+
+/** At most this many known images are read one by one to find the ones the list leaves out. */
+export const MAX_UNLISTED_READS = 100;
+
+/**
+ * Glance never lists a killed image (not even with `status=killed`; it still answers its GET and its
+ * DELETE), so the images this app knows by id (its jobs' records) that the list left out are read
+ * one by one, and the ones that still exist join the list: a killed upload of this app shows, and
+ * can be deleted. A known image that is gone (404) is simply not there.
+ */
+export async function withUnlisted(
+  images: readonly DashboardImage[],
+  knownIds: Iterable<string>,
+  source: Pick<DashboardImages, 'get' | 'projectId'>,
+  signal: AbortSignal,
+): Promise<DashboardImage[]> {
+  const listed = new Set(images.map((i) => i.id));
+  const missing = [...new Set(knownIds)].filter((id) => !listed.has(id)).slice(0, MAX_UNLISTED_READS);
+  const found = await Promise.all(
+    missing.map((id) =>
+      source.get(id, signal).then(
+        (image) => image,
+        () => null,
+      ),
+    ),
+  );
+  const extra = found.filter((i): i is DashboardImage => i !== null && i.owner === source.projectId);
+  return [...images, ...extra];
 }

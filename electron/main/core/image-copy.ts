@@ -5,6 +5,7 @@
 import type { GlanceStore } from '../../../shared/glance.ts';
 import type { StoreOutcome } from '../../../shared/upload.ts';
 import { ImagedropError } from '../errors.ts';
+import { sleep } from '../sleep.ts';
 import type { GlanceClient } from '../openstack/glance.ts';
 import { unknownStoreError } from '../openstack/preflight.ts';
 import { storeOutcomes } from '../targets/glance/target.ts';
@@ -66,10 +67,7 @@ export async function copyImageToStores(
     const outcome = storeOutcomes(now, targets);
     options.onProgress?.(outcome.stores);
     if (outcome.settled === outcome.total && outcome.importing === 0) return { imageId, stores: outcome.stores };
-    await new Promise<void>((resolve, reject) => {
-      const t = setTimeout(resolve, delay);
-      options.signal.addEventListener('abort', () => (clearTimeout(t), reject(options.signal.reason)), { once: true });
-    });
+    await sleep(delay, options.signal);
     delay = Math.min(5_000, delay * 1.5);
   }
 }

@@ -12,19 +12,15 @@ import type { HuaweiSession } from '../huawei/session.ts';
 import { ObjectStoreClient } from '../objstore/client.ts';
 import type { MultipartOptions } from '../objstore/multipart.ts';
 import { identityV3Url } from '../openstack/keystone.ts';
-import { IMS_DISK_FORMATS, ImsTarget, KIND_OF_ROUTE } from '../targets/ims/target.ts';
+import { IMS_DISK_FORMATS, ImsTarget, KIND_OF_ROUTE, type ImsTargetOptions } from '../targets/ims/target.ts';
 import type { EngineCloud, ImageTarget } from '../upload/target.ts';
 import { formatBytes } from '../../../shared/format.ts';
 
-export interface ImsContext extends EngineCloud {
+/** The IMS cloud as its targets see it (objstore null: no access key or OBS endpoint, so only native). */
+type ImsCloudFacts = Pick<ImsTargetOptions, 'session' | 'ims' | 'objstore' | 'bucket' | 'osVersions' | 'nativeLimit'>;
+
+export interface ImsContext extends EngineCloud, ImsCloudFacts {
   readonly kind: 'ims';
-  readonly session: HuaweiSession;
-  readonly ims: ImsClient;
-  /** Null: the cloud has no access key (or no OBS endpoint), so only the native route works. */
-  readonly objstore: ObjectStoreClient | null;
-  readonly bucket: string | null;
-  readonly osVersions: readonly string[] | null;
-  readonly nativeLimit: number;
   readonly capabilities: CloudCapabilities;
   readonly imageApiVersion: string | null;
 }
@@ -81,13 +77,9 @@ export async function buildImsContext(
   const config = session.config;
   const bucket = config.obsBucket ?? null;
   const nativeLimit = config.nativeUploadLimit;
-  const targetOptions = {
-    session,
-    ims,
-    objstore,
-    bucket,
-    osVersions,
-    nativeLimit,
+  const facts: ImsCloudFacts = { session, ims, objstore, bucket, osVersions, nativeLimit };
+  const targetOptions: ImsTargetOptions = {
+    ...facts,
     ...(options.pollMs !== undefined ? { pollMs: options.pollMs } : {}),
     ...(options.multipart ? { multipart: options.multipart } : {}),
   };
@@ -99,12 +91,7 @@ export async function buildImsContext(
   );
   const context: ImsContext = {
     kind: 'ims',
-    session,
-    ims,
-    objstore,
-    bucket,
-    osVersions,
-    nativeLimit,
+    ...facts,
     key: `${identityV3Url(config.authUrl)}|${session.projectId}|${session.region}`,
     name: config.name,
     userName: session.details.user?.name ?? null,

@@ -12,6 +12,7 @@ import {
   type InspectOutcome,
   type Unsubscribe,
 } from '../../../shared/ipc.ts';
+import { deletableBecause } from '../../../shared/image-rules.ts';
 import type { CloudEntry, ConnectRequest, SessionInfo } from '../../../shared/session.ts';
 import type { UploadId, UploadRequest, UploadSnapshot } from '../../../shared/upload.ts';
 import { ImagedropError, toAppError } from '../errors.ts';
@@ -23,10 +24,18 @@ import { CloudFacts } from '../targets/glance/cloud-facts.ts';
 import { UploadEngine, type EngineOptions } from '../upload/engine.ts';
 import { JobLog } from '../upload/job-log.ts';
 import { openContext, sessionInfo, type CloudContext } from './context.ts';
-import { dashboardImages, type DashboardImage } from './dashboard-images.ts';
+import { dashboardImages, withUnlisted, type DashboardImage } from './dashboard-images.ts';
 import { resolveImsRoute } from './ims-context.ts';
 import type { InvokeHandlers } from './dispatch.ts';
 import { HostFiles } from './host-files.ts';
+import { buildExport } from './dashboard-export.ts';
+import { ImageCopies } from './image-copies.ts';
+import {
+  abortMultipartUploads,
+  listMultipartUploads,
+  uploadsHeldBy,
+  uploadsHeldByCliLogs,
+} from './multipart-uploads.ts';
 import { Profiles, configFromManual, type SecretStore } from './profiles.ts';
 
 export interface PlatformServices {
@@ -76,6 +85,7 @@ export class ImagedropCore {
   readonly #granted = new Set<string>();
   /** CA files the user chose with the CA picker: the only ones a typed-in connection may name. */
   readonly #grantedCaFiles = new Set<string>();
+  readonly #copies = new ImageCopies();
   #context: CloudContext | null = null;
   readonly warnings: string[] = [];
 
@@ -104,6 +114,7 @@ export class ImagedropCore {
   }
 
   async dispose(): Promise<void> {
+    this.#copies.dispose();
     await this.engine.dispose();
   }
 
@@ -208,6 +219,19 @@ export class ImagedropCore {
     listUploads: async () => this.engine.list(),
     listImages: () => this.#listImages(),
     deleteImages: (ids, options) => this.#deleteImages(ids, options),
+    exportDashboard: async (request) =>
+      request.what === 'history'
+        ? buildExport(request, { uploads: this.engine.list() }, null, Date.now())
+        : buildExport(
+            request,
+            { images: await this.#listedImages(request.imageIds) },
+            this.#context?.name ?? null,
+            Date.now(),
+          ),
+    copyImageToStores: (imageId, stores) => this.#copies.start(this.#requireContext(), imageId, stores),
+    listImageCopies: async () => this.#copies.list(),
+    listMultipartUploads: () => listMultipartUploads(this.#requireContext(), () => this.#heldUploads()),
+    abortMultipartUploads: (ids) => abortMultipartUploads(this.#requireContext(), ids, () => this.#heldUploads()),
     copyText: async (text) => {
       await this.#options.platform.copyText(text);
       return null;
@@ -376,17 +400,40 @@ export class ImagedropCore {
       checksum: image.checksum,
       osHashAlgo: image.osHashAlgo,
       osHashValue: image.osHashValue,
+      minDisk: image.minDisk,
+      stores: image.stores,
+      importingToStores: image.importingToStores,
+      failedImportStores: image.failedImportStores,
+      osVersion: image.osVersion,
+      imageSourceType: image.imageSourceType,
       createdByImagedrop: image.markedByImagedrop || ours.has(image.id),
       ownedByProject: image.owner === projectId,
       uploadingHere: active.has(image.id),
     };
   }
 
+  /** The images to export, read afresh: just the ones named (in that order), or all. */
+  async #listedImages(ids: readonly string[] | undefined): Promise<readonly ImageSummary[]> {
+    const { images } = await this.#listImages();
+    if (ids === undefined) return images;
+    const byId = new Map(images.map((i) => [i.id, i]));
+    return ids.map((id) => byId.get(id)).filter((i): i is ImageSummary => i !== undefined);
+  }
+
+  /** Multipart uploads a job can still resume: this app's jobs, and the CLI's job logs beside them. */
+  async #heldUploads(): Promise<Map<string, string>> {
+    const cli = await uploadsHeldByCliLogs(path.join(this.#options.dataDir, 'cli-jobs'));
+    return new Map([...cli, ...uploadsHeldBy(this.engine.heldTargetStates())]);
+  }
+
   /** Every image the project owns, read page by page. */
   async #listImages(): Promise<ImageList> {
     const images = dashboardImages(this.#requireContext());
-    const { images: list, pages } = await images.list(AbortSignal.timeout(CALL_TIMEOUT_MS));
+    const signal = AbortSignal.timeout(CALL_TIMEOUT_MS);
     const ours = this.engine.createdImageIds();
+    const listed = await images.list(signal);
+    const list = await withUnlisted(listed.images, ours, images, signal);
+    const pages = listed.pages;
     const active = this.engine.activeImageIds();
     return {
       images: list.map((i) => this.#summary(i, images.projectId, ours, active)),
@@ -396,7 +443,7 @@ export class ImagedropCore {
   }
 
   /**
-   * Deletes stuck images the project owns (never another project's, never a protected one, never
+   * Deletes stuck or killed images the project owns (never another project's, never a protected one, never
    * one an unfinished upload of this app may still send data into). Each is read again first: the
    * dashboard's list may be minutes old, and an image that moved on since (to active, or updated
    * recently) is left alone.
@@ -430,15 +477,16 @@ export class ImagedropCore {
             `Image ${label} is protected: unprotect it first if you really mean to delete it.`,
           );
         }
-        if (!STUCK_STATUSES.includes(image.status)) {
+        // Killed is dead at any age; a stuck status only once idle past the threshold.
+        const because = deletableBecause(image.status, image.updatedAt, Date.now(), stuckAfterMs);
+        if (because === null && !STUCK_STATUSES.includes(image.status)) {
           throw new ImagedropError(
             'dashboard/not-stuck',
             `Image ${label} is ${image.status} now, no longer stuck: Imagedrop did not delete it.`,
             { detail: image.status },
           );
         }
-        const idleMs = Date.now() - Date.parse(image.updatedAt);
-        if (!(idleMs > stuckAfterMs)) {
+        if (because === null) {
           throw new ImagedropError(
             'dashboard/not-stuck',
             `Image ${label} was updated less than ${options.stuckAfterMinutes} min ago, so it is not stuck: Imagedrop did not delete it.`,

@@ -7,6 +7,7 @@ import https from 'node:https';
 import type { Readable } from 'node:stream';
 import type { Dispatcher } from 'undici';
 import { ImagedropError } from '../errors.ts';
+import { sleep as sleepFor } from '../sleep.ts';
 import {
   abortReason,
   networkError,
@@ -487,7 +488,7 @@ export async function waitForJob(client: ImsClient, jobId: string, options: Wait
     if (options.maxIntervalMs) interval = Math.min(options.maxIntervalMs, Math.round(interval * 1.5));
   };
   const maxFailures = options.maxTransientFailures ?? 5;
-  const sleep = options.sleep ?? abortableSleep;
+  const sleep = options.sleep ?? sleepFor;
   let failures = 0;
   for (;;) {
     let job: ImsJob;
@@ -505,21 +506,6 @@ export async function waitForJob(client: ImsClient, jobId: string, options: Wait
     await sleep(interval, options.signal);
     grow();
   }
-}
-
-function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal.aborted) return reject(abortReason(signal));
-    const timer = setTimeout(() => {
-      signal.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(abortReason(signal));
-    };
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
 }
 
 interface JobBody {

@@ -21,6 +21,7 @@
 //               once nothing is left on the wire.
 import { createHash } from 'node:crypto';
 import { ImagedropError } from '../errors.ts';
+import { abortReason, sleep } from '../sleep.ts';
 import { Md5Worker, sharedBuffer } from './md5-worker.ts';
 import type { ObjectStoreClient, MultipartUploadInfo, StoredPart } from './client.ts';
 import {
@@ -170,25 +171,6 @@ export function sameIdentity(a: FileIdentity, b: FileIdentity): boolean {
   return a.size === b.size && a.mtimeMs === b.mtimeMs && a.ctimeMs === b.ctimeMs && a.ino === b.ino;
 }
 
-function abortError(signal: AbortSignal): unknown {
-  return signal.reason ?? new DOMException('The operation was aborted.', 'AbortError');
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal.aborted) return reject(abortError(signal));
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(abortError(signal));
-    };
-    const timer = setTimeout(() => {
-      signal.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
-}
-
 function isCode(e: unknown, code: string): boolean {
   return (e as { code?: unknown } | null)?.code === code;
 }
@@ -307,7 +289,7 @@ export async function uploadMultipart(request: MultipartRequest): Promise<Multip
   const wantedPartSize = choosePartSize(size, client.limits, options.partSize);
   const retry: RetryPolicy = { ...DEFAULT_RETRY, ...options.retry };
   const stallMs = options.stallTimeoutMs ?? DEFAULT_STALL_TIMEOUT_MS;
-  if (signal.aborted) throw abortError(signal);
+  if (signal.aborted) throw abortReason(signal);
 
   const cleanup = () => AbortSignal.timeout(CLEANUP_TIMEOUT_MS);
   const abortQuietly = async (s: MultipartState) => {
@@ -403,7 +385,7 @@ export async function uploadMultipart(request: MultipartRequest): Promise<Multip
       await abortQuietly(fresh);
       throw e;
     }
-    if (signal.aborted) throw abortError(signal);
+    if (signal.aborted) throw abortReason(signal);
     state = fresh;
   }
 
@@ -576,7 +558,7 @@ export async function uploadMultipart(request: MultipartRequest): Promise<Multip
         return md5;
       } catch (e) {
         onProgress(-counted.bytes);
-        if (running.aborted) throw abortError(running);
+        if (running.aborted) throw abortReason(running);
         const retryable = (e as { retryable?: unknown } | null)?.retryable === true;
         if (!retryable || tryNumber >= retry.attempts) throw e;
         bytesRetried += counted.bytes;
@@ -640,7 +622,7 @@ export async function uploadMultipart(request: MultipartRequest): Promise<Multip
     await md5Worker?.close();
   }
   await saver.flush();
-  if (signal.aborted) throw abortError(signal);
+  if (signal.aborted) throw abortReason(signal);
   if (failure !== undefined) throw failure;
   if (saver.failure !== undefined) throw saver.failure;
   if (replaced > 0) {
@@ -662,7 +644,7 @@ export async function uploadMultipart(request: MultipartRequest): Promise<Multip
       signal,
     );
   } catch (e) {
-    if (signal.aborted) throw abortError(signal);
+    if (signal.aborted) throw abortReason(signal);
     throw e;
   }
   if (etag !== expected) {

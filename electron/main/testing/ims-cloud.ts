@@ -59,7 +59,8 @@ export class SwiftTestStore {
     const res = await fetch(`${a.storageUrl}${p}`, {
       method,
       headers: { 'x-auth-token': a.token, ...init.headers },
-      ...(init.body === undefined ? {} : { body: init.body }),
+      // Buffers here are never views of a SharedArrayBuffer (the DOM's BodyInit, in the e2e tsconfig, wants that said).
+      ...(init.body === undefined ? {} : { body: init.body as Uint8Array<ArrayBuffer> | string }),
     });
     const text = await res.text();
     if (res.status >= 300 && !(method === 'DELETE' && res.status === 404))

@@ -176,6 +176,20 @@ export class UploadEngine {
     return ids;
   }
 
+  /**
+   * Each job that may still use what its target holds on the server (unfinished, or with a
+   * leftover), with that target's own state, opaque here: the services above read their part of it
+   * (an unfinished object upload a job can still resume must not be aborted from elsewhere).
+   */
+  heldTargetStates(): { readonly id: UploadId; readonly targetState: unknown }[] {
+    const held: { id: UploadId; targetState: unknown }[] = [];
+    for (const j of this.#jobs.values()) {
+      if (!isFinished(j.state.phase) || j.state.leftover || j.cancelling)
+        held.push({ id: j.state.id, targetState: j.state.targetState });
+    }
+    return held;
+  }
+
   setConcurrency(n: number): void {
     this.#concurrency = Math.max(1, Math.floor(n));
     this.#schedule();

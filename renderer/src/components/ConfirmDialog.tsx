@@ -5,10 +5,12 @@
 import { useEffect, useRef, type KeyboardEvent, type ReactNode } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { resumeText } from '../../../shared/format.ts';
-import { cancelUploads, deleteImages, resumeUploads } from '../bridge.ts';
-import { formatCount, imageLabel } from '../format/display.ts';
+import { cancelUploads, resumeUploads } from '../bridge.ts';
 import { useAppStore } from '../store/index.ts';
 import type { Confirmation } from '../store/ui-slice.ts';
+import { AbortUploadsDialog } from '../views/dashboard/AbortUploadsDialog.tsx';
+import { CopyToStoresDialog } from '../views/dashboard/CopyToStoresDialog.tsx';
+import { DeleteImagesDialog } from '../views/dashboard/DeleteImagesDialog.tsx';
 
 export function ConfirmDialog() {
   const confirmation = useAppStore((s) => s.confirmation);
@@ -34,19 +36,7 @@ function ConfirmationContent({ confirmation }: { confirmation: Confirmation }) {
         </DialogFrame>
       );
     case 'delete-images':
-      return (
-        <DialogFrame
-          title={`Delete ${formatCount(confirmation.imageIds.length, 'image')}?`}
-          confirmLabel={`Delete ${formatCount(confirmation.imageIds.length, 'image')}`}
-          onCancel={close}
-          onConfirm={() => {
-            close();
-            void deleteImages(confirmation.imageIds);
-          }}
-        >
-          <DeleteList ids={confirmation.imageIds} />
-        </DialogFrame>
-      );
+      return <DeleteImagesDialog imageIds={confirmation.imageIds} onClose={close} />;
     case 'cancel-all':
       return (
         <DialogFrame
@@ -62,6 +52,10 @@ function ConfirmationContent({ confirmation }: { confirmation: Confirmation }) {
           <p>Unfinished uploads stop, and the image records they created are deleted from the cloud.</p>
         </DialogFrame>
       );
+    case 'copy-to-stores':
+      return <CopyToStoresDialog imageId={confirmation.imageId} onClose={close} />;
+    case 'abort-uploads':
+      return <AbortUploadsDialog uploadIds={confirmation.uploadIds} onClose={close} />;
     case 'cancel-uploaded':
       return (
         <DialogFrame
@@ -120,36 +114,28 @@ function RecreateList({ ids }: { ids: readonly string[] }) {
   );
 }
 
-function DeleteList({ ids }: { ids: readonly string[] }) {
-  const images = useAppStore((s) => s.images);
-  const byId = new Map(images.map((i) => [i.id, i]));
-  return (
-    <>
-      <p>These images are deleted from the cloud. This cannot be undone.</p>
-      <ul>
-        {ids.map((id) => {
-          const image = byId.get(id);
-          return (
-            <li key={id}>
-              <strong>{imageLabel(image?.name, id)}</strong> ({image?.status ?? 'unknown'}) <code>{id}</code>
-            </li>
-          );
-        })}
-      </ul>
-    </>
-  );
-}
-
 interface DialogFrameProps {
   title: string;
   confirmLabel: string;
   cancelLabel?: string;
+  /** 'danger' (the default) for what cannot be undone; 'primary' for an action that adds. */
+  confirmTone?: 'danger' | 'primary';
+  confirmDisabled?: boolean;
   onConfirm(): void;
   onCancel(): void;
   children: ReactNode;
 }
 
-function DialogFrame({ title, confirmLabel, cancelLabel = 'Cancel', onConfirm, onCancel, children }: DialogFrameProps) {
+export function DialogFrame({
+  title,
+  confirmLabel,
+  cancelLabel = 'Cancel',
+  confirmTone = 'danger',
+  confirmDisabled = false,
+  onConfirm,
+  onCancel,
+  children,
+}: DialogFrameProps) {
   const dialogRef = useRef<HTMLDivElement>(null);
   const cancelRef = useRef<HTMLButtonElement>(null);
 
@@ -198,7 +184,12 @@ function DialogFrame({ title, confirmLabel, cancelLabel = 'Cancel', onConfirm, o
           <button ref={cancelRef} type="button" onClick={onCancel}>
             {cancelLabel}
           </button>
-          <button type="button" className="danger" onClick={onConfirm}>
+          <button
+            type="button"
+            className={confirmTone === 'danger' ? 'danger' : 'primary'}
+            onClick={onConfirm}
+            disabled={confirmDisabled}
+          >
             {confirmLabel}
           </button>
         </div>

@@ -3,14 +3,16 @@
 // that does not exist is a type error.
 import { common as commonEn } from './locales/en/common.ts';
 import { common as commonZh } from './locales/zh-CN/common.ts';
+import { dashboard as dashboardEn } from './locales/en/dashboard.ts';
+import { dashboard as dashboardZh } from './locales/zh-CN/dashboard.ts';
 import { queue as queueEn } from './locales/en/queue.ts';
 import { queue as queueZh } from './locales/zh-CN/queue.ts';
 
 export const DEFAULT_NS = 'common';
 
 export const RESOURCES = {
-  en: { common: commonEn, queue: queueEn },
-  'zh-CN': { common: commonZh, queue: queueZh },
+  en: { common: commonEn, dashboard: dashboardEn, queue: queueEn },
+  'zh-CN': { common: commonZh, dashboard: dashboardZh, queue: queueZh },
 } as const;
 
 export const NAMESPACES = Object.keys(RESOURCES.en) as (keyof (typeof RESOURCES)['en'])[];

@@ -1,13 +1,24 @@
 // The operator dashboard: every image of the project (main reads all pages), the filters and
-// sort the operator chose, and the deletion of stuck images with its per-image outcomes.
+// sort the operator chose, the deletion of stuck and killed images with its per-image outcomes,
+// the copies to more stores this app started, and on an IMS cloud the unfinished multipart uploads
+// in its bucket with the outcomes of aborting them.
 import type { StateCreator } from 'zustand';
 import type { AppError } from '../../../shared/errors.ts';
 import type { GlanceImageStatus } from '../../../shared/glance.ts';
-import type { DeleteOutcome, ImageList, ImageSummary } from '../../../shared/ipc.ts';
+import type {
+  AbortUploadOutcome,
+  DeleteOutcome,
+  ImageCopy,
+  ImageList,
+  ImageSummary,
+  MultipartUploadList,
+} from '../../../shared/ipc.ts';
 import type { AppState } from './types.ts';
 
 export const DASHBOARD_REFRESH_MS = 15_000;
 export const DEFAULT_STUCK_AFTER_MINUTES = 10;
+/** While a copy to more stores runs, its stores are read this often. */
+export const COPY_POLL_MS = 1_000;
 
 export type ImageSortKey = 'name' | 'size' | 'status' | 'createdAt' | 'updatedAt';
 export type SortDirection = 'asc' | 'desc';
@@ -30,6 +41,20 @@ export interface DashboardSlice {
   selectedImageIds: readonly string[];
   deleting: boolean;
   deleteOutcomes: readonly NamedDeleteOutcome[];
+  /** Copies to more stores this app started, by image id, as main last reported them. */
+  copies: Readonly<Record<string, ImageCopy>>;
+  /** IMS: the unfinished multipart uploads in the bucket (null until read). */
+  multipart: MultipartUploadList | null;
+  multipartError: AppError | null;
+  aborting: boolean;
+  abortOutcomes: readonly AbortUploadOutcome[];
+  exporting: boolean;
+  copiesReceived(copies: readonly ImageCopy[]): void;
+  multipartReceived(list: MultipartUploadList): void;
+  multipartFailed(error: AppError): void;
+  abortStarted(): void;
+  abortFinished(outcomes: readonly AbortUploadOutcome[]): void;
+  setExporting(exporting: boolean): void;
   imagesRequested(): void;
   imagesReceived(list: ImageList): void;
   imagesFailed(error: AppError): void;
@@ -59,6 +84,29 @@ export const createDashboardSlice: StateCreator<AppState, [], [], DashboardSlice
   selectedImageIds: [],
   deleting: false,
   deleteOutcomes: [],
+  copies: {},
+  multipart: null,
+  multipartError: null,
+  aborting: false,
+  abortOutcomes: [],
+  exporting: false,
+  copiesReceived: (copies) =>
+    set((state) => ({ copies: { ...state.copies, ...Object.fromEntries(copies.map((c) => [c.imageId, c])) } })),
+  multipartReceived: (multipart) => set({ multipart, multipartError: null }),
+  multipartFailed: (multipartError) => set({ multipartError }),
+  abortStarted: () => set({ aborting: true, abortOutcomes: [] }),
+  abortFinished: (outcomes) =>
+    set((state) => {
+      const aborted = new Set(outcomes.filter((o) => o.ok).map((o) => o.uploadId));
+      return {
+        aborting: false,
+        abortOutcomes: outcomes,
+        multipart: state.multipart
+          ? { ...state.multipart, uploads: state.multipart.uploads.filter((u) => !aborted.has(u.uploadId)) }
+          : null,
+      };
+    }),
+  setExporting: (exporting) => set({ exporting }),
   imagesRequested: () => set({ imagesLoading: true }),
   imagesReceived: (list) =>
     set((state) => {

@@ -1,7 +1,8 @@
 // Selectors and pure derivations shared by views. Selectors that return objects are used with
 // useShallow (or return primitives) so that a progress tick re-renders only what changed.
 import { GLANCE_IMAGE_STATUSES, type GlanceImageStatus } from '../../../shared/glance.ts';
-import { STUCK_STATUSES, type ImageSummary } from '../../../shared/ipc.ts';
+import { deletableBecause } from '../../../shared/image-rules.ts';
+import type { ImageSummary } from '../../../shared/ipc.ts';
 import { canCancel, canPause, canResume, canRetry, isFinished } from '../../../shared/phases.ts';
 import type { UploadId, UploadPhase, UploadSnapshot } from '../../../shared/upload.ts';
 import type { ImageSortKey, SortDirection, StatusFilter } from './dashboard-slice.ts';
@@ -368,19 +369,22 @@ export function finishedUploadIds(state: AppState): UploadId[] {
 // ── dashboard ──
 
 /**
- * Stuck: queued or saving, not updated for longer than the threshold, and no upload of this app
- * sends into it (a long or paused upload looks idle to Glance, which leaves updated_at alone
- * while the data streams in: that one is not stuck, it is in the queue).
+ * Stuck: a stuck status (queued, saving, uploading, importing) not updated for longer than the
+ * threshold, and no upload of this app sends into it (a long or paused upload looks idle to
+ * Glance, which leaves updated_at alone while the data streams in: that one is in the queue).
  */
 export function isStuck(image: ImageSummary, now: number, stuckAfterMs: number): boolean {
-  if (!STUCK_STATUSES.includes(image.status) || image.uploadingHere) return false;
-  const updated = Date.parse(image.updatedAt);
-  return Number.isFinite(updated) && now - updated > stuckAfterMs;
+  return !image.uploadingHere && deletableBecause(image.status, image.updatedAt, now, stuckAfterMs) === 'stuck';
 }
 
-/** Stuck and owned by the signed-in project: the only images this view may delete. */
+/** Killed: its data failed and it never comes back, so it may go at any age. */
+export function isDead(image: ImageSummary): boolean {
+  return !image.uploadingHere && deletableBecause(image.status, image.updatedAt, 0, 0) === 'dead';
+}
+
+/** Stuck or dead, owned by the signed-in project and not protected: the only images this view may delete. */
 export function isDeletable(image: ImageSummary, now: number, stuckAfterMs: number): boolean {
-  return image.ownedByProject && !image.protected && isStuck(image, now, stuckAfterMs);
+  return image.ownedByProject && !image.protected && (isDead(image) || isStuck(image, now, stuckAfterMs));
 }
 
 const STATUS_RANK = new Map<string, number>(GLANCE_IMAGE_STATUSES.map((s, i) => [s, i]));
@@ -413,7 +417,10 @@ export function filterAndSortImages(
       (needle === '' ||
         (image.name ?? '').toLowerCase().includes(needle) ||
         image.id.toLowerCase().includes(needle) ||
-        (image.diskFormat ?? '').toLowerCase().includes(needle)),
+        (image.diskFormat ?? '').toLowerCase().includes(needle) ||
+        (image.owner ?? '').toLowerCase().includes(needle) ||
+        (image.osVersion ?? '').toLowerCase().includes(needle) ||
+        image.stores.some((s) => s.toLowerCase().includes(needle))),
   );
   const sign = sort.direction === 'asc' ? 1 : -1;
   return filtered.sort((a, b) => sign * compareImages(a, b, sort.key) || a.id.localeCompare(b.id));

@@ -24,7 +24,11 @@ export type Confirmation =
   | { readonly kind: 'delete-images'; readonly imageIds: readonly string[] }
   | { readonly kind: 'cancel-all' }
   /** Cancelling a job whose bytes have all been sent deletes an image that is nearly done. */
-  | { readonly kind: 'cancel-uploaded'; readonly uploadId: UploadId };
+  | { readonly kind: 'cancel-uploaded'; readonly uploadId: UploadId }
+  /** Dashboard: the stores to copy an image to (views/dashboard/CopyToStoresDialog.tsx). */
+  | { readonly kind: 'copy-to-stores'; readonly imageId: string }
+  /** Dashboard, IMS: aborting unfinished multipart uploads deletes their stored parts. */
+  | { readonly kind: 'abort-uploads'; readonly uploadIds: readonly string[] };
 
 /** What the host file browser (imagedrop serve) is open for: disk images, or one CA certificate file. */
 export type FileBrowserPurpose = 'images' | 'ca';

@@ -4,17 +4,22 @@
 import { stepViews } from '../../../shared/targets.ts';
 import type { AppError } from '../../../shared/errors.ts';
 import type {
+  AbortUploadOutcome,
   DeleteImagesOptions,
   DeleteOutcome,
   DroppedFile,
+  ExportFile,
+  ExportRequest,
   FileChooser,
   HostDirectory,
   HostRoot,
+  ImageCopy,
   ImageList,
   ImageSummary,
   ImagedropApi,
   InspectOutcome,
   InvokeMethod,
+  MultipartUploadList,
   ResumeOptions,
   Unsubscribe,
   UploadSelection,
@@ -52,6 +57,8 @@ export interface FakeApiOptions {
   /** The host's shared folders and their listings (imagedrop serve); other paths answer 'file/outside-roots'. */
   hostRoots?: HostRoot[];
   hostDirectories?: Record<string, HostDirectory>;
+  /** What listMultipartUploads answers (default: a Glance cloud's "none, and why"). */
+  multipart?: MultipartUploadList;
 }
 
 export class FakeApi implements ImagedropApi {
@@ -69,6 +76,9 @@ export class FakeApi implements ImagedropApi {
   hostDirectories: Record<string, HostDirectory>;
   readonly jobs = new Map<UploadId, UploadSnapshot>();
   clipboard: string | null = null;
+  /** The copies copyImageToStores started; a test moves them on by replacing entries. */
+  copies: ImageCopy[] = [];
+  multipart: MultipartUploadList;
   /** The next call of a method answers with this error instead. */
   private readonly failures = new Map<InvokeMethod, AppError>();
   private readonly uploadListeners = new Set<(batch: readonly UploadSnapshot[]) => void>();
@@ -91,6 +101,12 @@ export class FakeApi implements ImagedropApi {
     this.fileChooser = options.fileChooser ?? 'native';
     this.hostRoots = options.hostRoots ?? [];
     this.hostDirectories = options.hostDirectories ?? {};
+    this.multipart = options.multipart ?? {
+      bucket: null,
+      prefix: 'imagedrop/',
+      uploads: [],
+      reason: 'This is a Glance cloud: multipart uploads are what IMS routes leave in an OBS bucket.',
+    };
     for (const s of options.uploads ?? []) this.jobs.set(s.id, s);
   }
 
@@ -414,6 +430,74 @@ export class FakeApi implements ImagedropApi {
         }),
       );
     });
+  }
+
+  /** Answers with a text naming what was asked: the renderer saves whatever main answers. */
+  exportDashboard(request: ExportRequest): Promise<Result<ExportFile>> {
+    return this.record('exportDashboard', [request], () => {
+      const missing = request.what === 'images' ? this.requireSession() : null;
+      if (missing) return fail(missing);
+      const records = request.what === 'images' ? (request.imageIds?.length ?? this.images.length) : this.jobs.size;
+      return ok({
+        fileName: `imagedrop-${request.what}.${request.format}`,
+        mediaType: request.format === 'csv' ? 'text/csv;charset=utf-8' : 'application/json',
+        text: `${request.what},${request.format}\r\n`,
+        records,
+      });
+    });
+  }
+
+  copyImageToStores(imageId: string, stores: readonly string[]): Promise<Result<ImageCopy>> {
+    return this.record('copyImageToStores', [imageId, stores], () => {
+      const missing = this.requireSession();
+      if (missing) return fail(missing);
+      this.clock += 1;
+      const copy: ImageCopy = {
+        imageId,
+        imageName: this.images.find((i) => i.id === imageId)?.name ?? null,
+        state: 'copying',
+        stores: stores.map((store) => ({ store, state: 'pending' as const })),
+        error: null,
+        startedAt: this.clock,
+        finishedAt: null,
+      };
+      this.copies = [...this.copies.filter((c) => c.imageId !== imageId), copy];
+      return ok(copy);
+    });
+  }
+
+  listImageCopies(): Promise<Result<ImageCopy[]>> {
+    return this.record('listImageCopies', [], () => ok([...this.copies]));
+  }
+
+  listMultipartUploads(): Promise<Result<MultipartUploadList>> {
+    return this.record('listMultipartUploads', [], () =>
+      this.requireSession() ? fail(this.requireSession()!) : ok(this.multipart),
+    );
+  }
+
+  /** Aborts the listed uploads no job holds; the others answer as main does, with an error each. */
+  abortMultipartUploads(uploadIds: readonly string[]): Promise<Result<AbortUploadOutcome[]>> {
+    return this.record('abortMultipartUploads', [uploadIds], () =>
+      ok(
+        uploadIds.map((uploadId): AbortUploadOutcome => {
+          const upload = this.multipart.uploads.find((u) => u.uploadId === uploadId);
+          if (!upload || upload.jobId) {
+            return {
+              uploadId,
+              ok: false,
+              error: {
+                code: upload ? 'dashboard/upload-in-use' : 'objstore/no-such-upload',
+                message: upload ? `Job ${upload.jobId} can still resume it.` : 'No such upload.',
+                retryable: false,
+              },
+            };
+          }
+          this.multipart = { ...this.multipart, uploads: this.multipart.uploads.filter((u) => u !== upload) };
+          return { uploadId, ok: true };
+        }),
+      ),
+    );
   }
 
   listHostRoots(): Promise<Result<HostRoot[]>> {

@@ -159,7 +159,7 @@ describe('DashboardView', () => {
     expect(uploading.textContent).toContain("In Imagedrop's queue: manage it there");
     expect(uploading.textContent).not.toContain('Stuck for');
     expect(within(uploading).queryByRole('checkbox')).toBeNull();
-    fireEvent.click(screen.getByRole('button', { name: 'Select all stuck' }));
+    fireEvent.click(screen.getByRole('button', { name: 'Select all deletable' }));
     expect(state().selectedImageIds).toEqual(['q1']);
   });
 
@@ -204,9 +204,9 @@ describe('DashboardView', () => {
     );
   });
 
-  it('"Select all stuck" selects the deletable ones', async () => {
+  it('"Select all deletable" selects the deletable ones', async () => {
     await setup();
-    fireEvent.click(screen.getByRole('button', { name: 'Select all stuck' }));
+    fireEvent.click(screen.getByRole('button', { name: 'Select all deletable' }));
     expect(state().selectedImageIds).toEqual(['q1']);
   });
 

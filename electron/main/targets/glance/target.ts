@@ -15,6 +15,7 @@ import { unknownStoreError } from '../../openstack/preflight.ts';
 import type { AppError } from '../../../../shared/errors.ts';
 import type { ResumePlan } from '../../../../shared/upload.ts';
 import { ImagedropError } from '../../errors.ts';
+import { sleep } from '../../sleep.ts';
 import { sameFile } from '../../files/identity.ts';
 import type { GlanceClient } from '../../openstack/glance.ts';
 import { hashFile, type SourceBody } from '../../upload/file-source.ts';
@@ -368,25 +369,8 @@ export class GlanceTarget implements ImageTarget<GlanceState> {
         lastStatus = image.status;
         lastChange = run.now();
       }
-      if (image.status === 'active') {
-        run.step('saving', 'end');
-        run.step('active', 'start');
-        run.step('active', 'end');
-        this.#finished.set(run.job.id, image);
-        return;
-      }
-      if (image.status === 'killed') {
-        throw new ImagedropError(
-          'upload/killed',
-          'The image service could not store the data (the image is killed): try the upload again, and if it fails again ask the cloud administrator to check the store.',
-        );
-      }
-      if (image.status === 'deleted' || image.status === 'pending_delete') {
-        throw new ImagedropError(
-          'glance/gone',
-          'The image was deleted before it became active: upload the file again to a new image.',
-        );
-      }
+      if (image.status === 'active') return this.#reachedActive(run, 'saving', image);
+      throwIfEnded(image.status);
       if (image.status === 'queued') {
         throw new ImagedropError(
           'upload/interrupted',
@@ -439,24 +423,9 @@ export class GlanceTarget implements ImageTarget<GlanceState> {
         if (outcome.failed.length && !wanted.allowFailure) {
           throw importFailed(outcome.failed, imageId);
         }
-        run.step('importing', 'end');
-        run.step('active', 'start');
-        run.step('active', 'end');
-        this.#finished.set(run.job.id, image);
-        return;
+        return this.#reachedActive(run, 'importing', image);
       }
-      if (image.status === 'killed') {
-        throw new ImagedropError(
-          'upload/killed',
-          'Glance could not import the staged data (the image is killed): upload the file again.',
-        );
-      }
-      if (image.status === 'deleted' || image.status === 'pending_delete') {
-        throw new ImagedropError(
-          'glance/gone',
-          'The image was deleted before the import ended: upload the file again.',
-        );
-      }
+      throwIfEnded(image.status);
       // A store failed and nothing is importing any more: Glance (Zed) leaves such an image in
       // `importing` with os_glance_failed_import set and its task failed; it will not move again.
       if (outcome.failed.length && outcome.importing === 0 && image.status !== 'active') {
@@ -589,6 +558,14 @@ export class GlanceTarget implements ImageTarget<GlanceState> {
     return this.glance.session.renew(signal).then(() => undefined);
   }
 
+  /** The image is `active`: the step that led there ends, `active` is reached, verify reads this image. */
+  #reachedActive(run: TargetRun<GlanceState>, from: 'saving' | 'importing', image: GlanceImage): void {
+    run.step(from, 'end');
+    run.step('active', 'start');
+    run.step('active', 'end');
+    this.#finished.set(run.job.id, image);
+  }
+
   /** Records the image's status; `saving` seen during the transfer starts that step. */
   #setStatus(run: TargetRun<GlanceState>, status: GlanceImageStatus): void {
     if (run.job.image.status === status) return;
@@ -627,6 +604,22 @@ export class GlanceTarget implements ImageTarget<GlanceState> {
       image = await this.#getImageOrNull(id, signal);
     }
     return image;
+  }
+}
+
+/** Killed or deleted: the image will never become active. */
+function throwIfEnded(status: GlanceImageStatus): void {
+  if (status === 'killed') {
+    throw new ImagedropError(
+      'upload/killed',
+      'The image service could not store the data (the image is killed): try the upload again, and if it fails again ask the cloud administrator to check the store.',
+    );
+  }
+  if (status === 'deleted' || status === 'pending_delete') {
+    throw new ImagedropError(
+      'glance/gone',
+      'The image was deleted before it became active: upload the file again to a new image.',
+    );
   }
 }
 
@@ -669,19 +662,4 @@ function importFailed(stores: readonly string[], imageId: string): ImagedropErro
     `Glance could not import image ${imageId} into ${stores.length === 1 ? `store ${stores[0]}` : `stores ${stores.join(', ')}`} (its import task failed there): check that store with the cloud's administrator, or import again with --allow-failure to keep the image where it did land.`,
     { detail: `os_glance_failed_import: ${stores.join(',')}` },
   );
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal.aborted) return reject(signal.reason);
-    const t = setTimeout(() => {
-      signal.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(t);
-      reject(signal.reason);
-    };
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
 }

@@ -14,6 +14,7 @@ import type { AppError } from '../../../../shared/errors.ts';
 import { GLANCE_IMAGE_STATUSES } from '../../../../shared/glance.ts';
 import type { ImageStatus, ImsRouteChoice, ResumePlan, TargetKind } from '../../../../shared/upload.ts';
 import { ImagedropError } from '../../errors.ts';
+import { sleep } from '../../sleep.ts';
 import {
   METADATA_DISK_FORMATS,
   uploadTag,
@@ -668,19 +669,4 @@ function metadataFormat(diskFormat: string): MetadataDiskFormat {
 
 function fileNameOf(path: string): string {
   return path.split(/[\\/]/).pop() ?? path;
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal.aborted) return reject(signal.reason);
-    const t = setTimeout(() => {
-      signal.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(t);
-      reject(signal.reason);
-    };
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
 }
