@@ -71,6 +71,11 @@ export function formatDurationIn(locale: string, seconds: number | null | undefi
   return `${Math.floor(s / 3600)} 小时 ${String(Math.floor((s % 3600) / 60)).padStart(2, '0')} 分`;
 }
 
+/** An error's code with the HTTP status the server answered, as operators quote it: "glance/quota-exceeded · 413". */
+export function formatErrorCode(error: { readonly code: string; readonly httpStatus?: number | undefined }): string {
+  return error.httpStatus !== undefined ? `${error.code} · ${error.httpStatus}` : error.code;
+}
+
 /** Milliseconds until something is due → whole seconds, rounded up, never below 0 ("retrying in 12 s"). */
 export function secondsUntil(dueAt: number, now: number): number {
   return Math.max(0, Math.ceil((dueAt - now) / 1000));

@@ -11,7 +11,7 @@ import { useTranslation } from 'react-i18next';
 import { formatBytes, formatSpeed } from '../../../shared/format.ts';
 import type { StepState, TargetKind, UploadSnapshot } from '../../../shared/upload.ts';
 import { copyText } from '../bridge.ts';
-import { formatClock, formatDurationIn, formatPercent } from '../format/display.ts';
+import { formatClock, formatDurationIn, formatErrorCode, formatPercent } from '../format/display.ts';
 import { currentLocale } from '../i18n/index.ts';
 import { useAppStore } from '../store/index.ts';
 import { selectSelectedUpload } from '../store/selectors.ts';
@@ -34,7 +34,7 @@ export function errorDetails(s: UploadSnapshot): string {
     `phase: ${s.phase}${s.imageStatus ? `, image ${s.imageStatus}` : ''}`,
   ];
   if (e) {
-    lines.push(`error: ${e.code}${e.httpStatus !== undefined ? ` · ${e.httpStatus}` : ''}`, `message: ${e.message}`);
+    lines.push(`error: ${formatErrorCode(e)}`, `message: ${e.message}`);
     if (e.serverMessage) lines.push(`server said: ${e.serverMessage}`);
     if (e.detail) lines.push(`detail: ${e.detail}`);
     lines.push(`retryable: ${e.retryable ? 'yes' : 'no'}`);
@@ -145,9 +145,7 @@ function PanelContent({ s }: { s: UploadSnapshot }) {
 
       {s.error ? (
         <div className="error-box" role="group" aria-label={t('panel.error')}>
-          <p className="error-code">
-            {s.error.httpStatus !== undefined ? `${s.error.code} · ${s.error.httpStatus}` : s.error.code}
-          </p>
+          <p className="error-code">{formatErrorCode(s.error)}</p>
           <p className="error-message">{s.error.message}</p>
           {s.error.serverMessage ? (
             <p className="error-detail">{t('panel.serverSaid', { message: s.error.serverMessage })}</p>

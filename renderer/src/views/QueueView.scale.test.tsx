@@ -4,7 +4,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { setLocale } from '../i18n/index.ts';
 import { useAppStore } from '../store/index.ts';
 import { connectBridge } from '../store/connect-bridge.ts';
-import { MIB, makeError, makeSnapshot } from '../testing/fixtures.ts';
+import { MIB, makeError, makeInspection, makeSnapshot } from '../testing/fixtures.ts';
 import { installFakeApi } from '../testing/setup.ts';
 import type { UploadSnapshot } from '../../../shared/upload.ts';
 import { QueueView } from './QueueView.tsx';
@@ -13,7 +13,11 @@ import { FALLBACK_VIEWPORT, OVERSCAN_ROWS, ROW_HEIGHT } from './queue/virtual.ts
 const state = () => useAppStore.getState();
 
 async function seed(...snapshots: UploadSnapshot[]) {
-  const api = installFakeApi({ connected: true, uploads: snapshots });
+  return seedWith({}, ...snapshots);
+}
+
+async function seedWith(options: Parameters<typeof installFakeApi>[0], ...snapshots: UploadSnapshot[]) {
+  const api = installFakeApi({ connected: true, uploads: snapshots, ...options });
   await act(async () => {
     connectBridge();
   });
@@ -310,11 +314,14 @@ describe('states at a glance', () => {
   });
 
   it('Retry only when the error is retryable; otherwise "Fix and upload again" re-adds the file', async () => {
-    const api = await seed(
+    const api = await seedWith(
+      { files: { '/images/quota.img': makeInspection({ file: '/images/quota.img' }) } },
       makeSnapshot({
         id: 'q',
         fileName: 'quota.img',
         file: '/images/quota.img',
+        imageName: 'my quota image',
+        visibility: 'public',
         phase: 'failed',
         error: makeError({ code: 'glance/quota-exceeded', httpStatus: 413, message: 'The project is over its quota.' }),
       }),
@@ -337,6 +344,13 @@ describe('states at a glance', () => {
     expect(state().view).toBe('add');
     expect(api.callsOf('inspectFiles')).toEqual([[['/images/quota.img']]]);
     expect(state().draftOrder).toEqual(['/images/quota.img']);
+    // The form holds what the failed job was asked for.
+    expect(state().drafts['/images/quota.img']?.form).toMatchObject({
+      name: 'my quota image',
+      diskFormat: 'qcow2',
+      containerFormat: 'bare',
+      visibility: 'public',
+    });
     expect(state().notices.at(-1)?.message).toContain('quota.img is back in Add images');
   });
 

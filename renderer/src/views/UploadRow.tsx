@@ -18,7 +18,13 @@ import { formatSpeed, percentOf } from '../../../shared/format.ts';
 import type { ObjectUpload, RemoteJob, ResumePlan, StoreOutcome, UploadId } from '../../../shared/upload.ts';
 import { cancelUploads, pauseUploads, requestResume, retryUploads } from '../bridge.ts';
 import { currentLocale } from '../i18n/index.ts';
-import { formatDurationIn, formatPercent, formatProgressBytes, secondsUntil } from '../format/display.ts';
+import {
+  formatDurationIn,
+  formatErrorCode,
+  formatPercent,
+  formatProgressBytes,
+  secondsUntil,
+} from '../format/display.ts';
 import { useNow } from '../components/use-now.ts';
 import { useAppStore } from '../store/index.ts';
 import { isOnCloud, rowAbilities } from '../store/selectors.ts';
@@ -311,7 +317,7 @@ const RowNotes = memo(function RowNotes(props: {
       {resumeText ? <span className="row-resume">{t('resume.sentence', { plan: resumeText })}</span> : null}
       {props.errorCode ? (
         <span className="row-error-code">
-          {props.httpStatus !== null ? `${props.errorCode} · ${props.httpStatus}` : props.errorCode}
+          {formatErrorCode({ code: props.errorCode, httpStatus: props.httpStatus ?? undefined })}
         </span>
       ) : null}
       {props.errorMessage ? (

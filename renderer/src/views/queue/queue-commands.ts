@@ -93,15 +93,26 @@ export function requestCancelChecked(ids: readonly UploadId[]): void {
 }
 
 /**
- * "Fix and upload again", for a failure a retry cannot cure: the file goes back to Add images
- * (checked again there, with a fresh form), and the failed job stays in the queue until removed.
- * Main reads only files the user chose: when it no longer knows this one (it restarted), the
- * draft says so and the file must be chosen again.
+ * "Fix and upload again", for a failure a retry cannot cure: the file goes back to Add images,
+ * checked again there, its form holding what the failed job was asked for as far as its snapshot
+ * tells (name, formats, visibility, store; the rest filled in afresh), and the failed job stays
+ * in the queue until removed. Main reads only files the user chose: when it no longer knows this
+ * one (it restarted), the draft says so and the file must be chosen again.
  */
 export async function fixAndUploadAgain(id: UploadId): Promise<void> {
   const s = store().uploads[id];
   if (!s) return;
   store().setView('add');
   await addPaths([s.file]);
+  const draft = store().drafts[s.file];
+  if (draft?.status === 'inspected') {
+    store().updateDraftForm(s.file, {
+      name: s.imageName,
+      diskFormat: s.diskFormat,
+      containerFormat: s.containerFormat,
+      visibility: s.visibility,
+      store: s.store ?? '',
+    });
+  }
   store().notify(i18n.t('fix.readded', { ns: 'queue', name: s.fileName }));
 }

@@ -155,7 +155,7 @@ export const queue = {
   },
   fix: {
     readded:
-      '{{name}} is back in Add images: change what the error names, then upload it again. The failed upload stays in the queue until you remove it.',
+      '{{name}} is back in Add images with the name, formats, visibility and store of the failed upload: change what the error names, then upload it again. The failed upload stays in the queue until you remove it.',
   },
   stepState: {
     done: 'done',

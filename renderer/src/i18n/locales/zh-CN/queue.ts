@@ -154,7 +154,8 @@ export const queue: Translation<typeof en> = {
     cancelConfirm_other: '取消 {{count}} 个上传',
   },
   fix: {
-    readded: '{{name}} 已放回“添加镜像”：修改错误指出的问题后重新上传。失败的上传会留在队列中，直到你将其移除。',
+    readded:
+      '{{name}} 已放回“添加镜像”，沿用失败上传的名称、格式、可见性和存储：修改错误指出的问题后重新上传。失败的上传会留在队列中，直到你将其移除。',
   },
   stepState: {
     done: '完成',
