@@ -107,7 +107,7 @@ const RowBody = memo(function RowBody({ id, titleId, selected }: { id: UploadId;
             {s.retryAt !== null ? <RetryCountdown t={t} retryAt={s.retryAt} /> : null}
             <RowNotes
               t={t}
-              resume={s.resume}
+              resumeText={resumeTextOf(t, s.resume)}
               errorCode={s.error?.code ?? null}
               httpStatus={s.error?.httpStatus ?? null}
               errorMessage={s.error?.message ?? null}
@@ -291,7 +291,8 @@ export function resumeTextOf(t: QueueT, plan: ResumePlan): string {
 
 const RowNotes = memo(function RowNotes(props: {
   t: QueueT;
-  resume: ResumePlan;
+  /** What Resume will do (resumeTextOf), '' when nothing: a string, so a new snapshot with the same plan re-renders nothing. */
+  resumeText: string;
   errorCode: string | null;
   httpStatus: number | null;
   errorMessage: string | null;
@@ -303,7 +304,7 @@ const RowNotes = memo(function RowNotes(props: {
   reasonId: string;
 }) {
   const { t } = props;
-  const resumeText = resumeTextOf(t, props.resume);
+  const { resumeText } = props;
   const cloud = props.cloudName ?? t('row.startedOnCloud');
   const reasons: string[] = [];
   for (const reason of [
