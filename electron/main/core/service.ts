@@ -1,41 +1,26 @@
-// The main-process core behind the IPC contract: sessions, inspection, the upload engine, the
-// dashboard. Plain Node (no electron): the Electron shell serves it over ipcMain, `imagedrop
+// The main-process core behind the IPC contract. It composes the services: the session (here),
+// file grants (file-grants.ts), inspection (inspection.ts), the upload engine (upload/) and the
+// dashboard (dashboard.ts), and maps each invoke call to one of them. Plain Node (no electron): the Electron shell serves it over ipcMain, `imagedrop
 // serve` over HTTP (electron/main/serve), and the e2e harness over a Playwright binding. The few
 // things only Electron can do (a native file picker, the clipboard, the keychain) are passed in.
 import path from 'node:path';
-import {
-  STUCK_STATUSES,
-  type DeleteImagesOptions,
-  type DeleteOutcome,
-  type ImageList,
-  type ImageSummary,
-  type InspectOutcome,
-  type Unsubscribe,
-} from '../../../shared/ipc.ts';
-import { deletableBecause } from '../../../shared/image-rules.ts';
+import type { Unsubscribe } from '../../../shared/ipc.ts';
 import type { CloudEntry, ConnectRequest, SessionInfo } from '../../../shared/session.ts';
 import type { UploadId, UploadRequest, UploadSnapshot } from '../../../shared/upload.ts';
 import { ImagedropError, toAppError } from '../errors.ts';
 import { inspectFile } from '../inspect/index.ts';
 import { chooseCloud, listCloudNames, type CloudConfig } from '../openstack/cloud-config.ts';
-import { isTimeoutReason } from '../openstack/http.ts';
 import { unknownStoreError } from '../openstack/preflight.ts';
 import { CloudFacts } from '../targets/glance/cloud-facts.ts';
 import { UploadEngine, type EngineOptions } from '../upload/engine.ts';
 import { JobLog } from '../upload/job-log.ts';
 import { openContext, sessionInfo, type CloudContext } from './context.ts';
-import { dashboardImages, withUnlisted, type DashboardImage } from './dashboard-images.ts';
+import { Dashboard } from './dashboard.ts';
 import { resolveImsRoute } from './ims-context.ts';
 import type { InvokeHandlers } from './dispatch.ts';
 import { HostFiles } from './host-files.ts';
-import { buildExport } from './dashboard-export.ts';
-import { ImageCopies } from './image-copies.ts';
-import {
-  abortMultipartUploads,
-  listMultipartUploads,
-  uploadsHeldBy,
-  uploadsHeldByCliLogs,
-} from './multipart-uploads.ts';
+import { FileGrants } from './file-grants.ts';
+import { INSPECT_TIMEOUT_MS, inspectGrantedFiles } from './inspection.ts';
 import { Profiles, configFromManual, type SecretStore } from './profiles.ts';
 
 export interface PlatformServices {
@@ -59,9 +44,6 @@ export interface CoreOptions {
 }
 
 const CALL_TIMEOUT_MS = 60_000;
-const INSPECT_CONCURRENCY = 8;
-/** The inspector reads at most 1 MiB per file: this long means the file's storage hangs. */
-const INSPECT_TIMEOUT_MS = 30_000;
 
 /** 'alice@keystone.example.org/ops': two users of one Keystone never share a remembered secret. */
 function defaultLabel(request: Extract<ConnectRequest, { kind: 'manual' }>): string {
@@ -80,12 +62,8 @@ export class ImagedropCore {
   readonly #profiles: Profiles;
   readonly #facts: CloudFacts;
   readonly #hostFiles: HostFiles;
-  readonly #fileListeners = new Set<(paths: readonly string[]) => void>();
-  /** Files the user chose, dropped or opened with Imagedrop: the only ones the renderer may name. */
-  readonly #granted = new Set<string>();
-  /** CA files the user chose with the CA picker: the only ones a typed-in connection may name. */
-  readonly #grantedCaFiles = new Set<string>();
-  readonly #copies = new ImageCopies();
+  readonly #grants = new FileGrants();
+  readonly #dashboard: Dashboard;
   #context: CloudContext | null = null;
   readonly warnings: string[] = [];
 
@@ -105,6 +83,12 @@ export class ImagedropCore {
       onWarning: warn,
       ...options.engine,
     });
+    this.#dashboard = new Dashboard({
+      engine: this.engine,
+      context: () => this.#requireContext(),
+      contextName: () => this.#context?.name ?? null,
+      dataDir: options.dataDir,
+    });
   }
 
   /** Loads what the last run left: the queue comes back as it was. */
@@ -114,7 +98,7 @@ export class ImagedropCore {
   }
 
   async dispose(): Promise<void> {
-    this.#copies.dispose();
+    this.#dashboard.dispose();
     await this.engine.dispose();
   }
 
@@ -124,8 +108,7 @@ export class ImagedropCore {
 
   /** Called by the shell when the OS hands files to the app (file associations, second instance). */
   openFiles(paths: readonly string[]): void {
-    this.grantPaths(paths);
-    for (const l of this.#fileListeners) l(paths);
+    this.#grants.opened(paths);
   }
 
   /**
@@ -133,23 +116,11 @@ export class ImagedropCore {
    * each dropped file the preload resolved; the file picker's answers are granted here too.
    */
   grantPaths(paths: readonly string[]): void {
-    for (const p of paths) this.#granted.add(p);
-  }
-
-  #requireGranted(paths: readonly string[]): void {
-    const refused = paths.find((p) => !this.#granted.has(p));
-    if (refused !== undefined) {
-      throw new ImagedropError(
-        'ipc/path-not-granted',
-        'Imagedrop reads only files you chose, dropped or opened with it: add the file again.',
-        { detail: refused },
-      );
-    }
+    this.#grants.grant(paths);
   }
 
   onFilesOpened(listener: (paths: readonly string[]) => void): Unsubscribe {
-    this.#fileListeners.add(listener);
-    return () => this.#fileListeners.delete(listener);
+    return this.#grants.onOpened(listener);
   }
 
   onUploadsChanged(listener: (batch: readonly UploadSnapshot[]) => void): Unsubscribe {
@@ -182,7 +153,7 @@ export class ImagedropCore {
     },
     pickCaFile: async () => {
       const picked = await this.#options.platform.pickCaFile();
-      if (picked !== null) this.#grantedCaFiles.add(picked);
+      if (picked !== null) this.#grants.grantCaFile(picked);
       return picked;
     },
     pickFiles: async () => {
@@ -190,9 +161,9 @@ export class ImagedropCore {
       this.grantPaths(paths);
       return paths;
     },
-    inspectFiles: (paths) => this.#inspectFiles(paths),
+    inspectFiles: (paths) => inspectGrantedFiles(paths, this.#grants, this.#context?.capabilities.diskFormats),
     startUploads: async (requests) => {
-      this.#requireGranted(requests.map((r) => r.path));
+      this.#grants.require(requests.map((r) => r.path));
       this.#requireKnownStores(requests);
       return this.engine.add(await this.#withRoutes(requests as UploadRequest[]));
     },
@@ -217,21 +188,13 @@ export class ImagedropCore {
       return null;
     },
     listUploads: async () => this.engine.list(),
-    listImages: () => this.#listImages(),
-    deleteImages: (ids, options) => this.#deleteImages(ids, options),
-    exportDashboard: async (request) =>
-      request.what === 'history'
-        ? buildExport(request, { uploads: this.engine.list() }, null, Date.now())
-        : buildExport(
-            request,
-            { images: await this.#listedImages(request.imageIds) },
-            this.#context?.name ?? null,
-            Date.now(),
-          ),
-    copyImageToStores: (imageId, stores) => this.#copies.start(this.#requireContext(), imageId, stores),
-    listImageCopies: async () => this.#copies.list(),
-    listMultipartUploads: () => listMultipartUploads(this.#requireContext(), () => this.#heldUploads()),
-    abortMultipartUploads: (ids) => abortMultipartUploads(this.#requireContext(), ids, () => this.#heldUploads()),
+    listImages: () => this.#dashboard.listImages(),
+    deleteImages: (ids, options) => this.#dashboard.deleteImages(ids, options),
+    exportDashboard: (request) => this.#dashboard.export(request),
+    copyImageToStores: (imageId, stores) => this.#dashboard.copyToStores(imageId, stores),
+    listImageCopies: async () => this.#dashboard.listCopies(),
+    listMultipartUploads: () => this.#dashboard.listMultipartUploads(),
+    abortMultipartUploads: (ids) => this.#dashboard.abortMultipartUploads(ids),
     copyText: async (text) => {
       await this.#options.platform.copyText(text);
       return null;
@@ -247,7 +210,7 @@ export class ImagedropCore {
     },
     chooseHostCaFile: async (file) => {
       const [real] = await this.#hostFiles.resolveFiles([file]);
-      this.#grantedCaFiles.add(real!);
+      this.#grants.grantCaFile(real!);
       return real!;
     },
   };
@@ -288,13 +251,7 @@ export class ImagedropCore {
     } else {
       // Main reads this file: only one the user chose in the picker (clouds.yaml and remembered
       // connections name theirs in the user's own files, above).
-      if (request.cacertPath !== undefined && !this.#grantedCaFiles.has(request.cacertPath)) {
-        throw new ImagedropError(
-          'ipc/path-not-granted',
-          'Imagedrop reads only a CA file you chose with "Choose…": choose the CA certificate file again.',
-          { detail: request.cacertPath },
-        );
-      }
+      if (request.cacertPath !== undefined) this.#grants.requireCaFile(request.cacertPath);
       config = configFromManual(request, request.label ?? defaultLabel(request));
     }
     const context = await openContext(config, signal, { facts: this.#facts });
@@ -340,165 +297,5 @@ export class ImagedropCore {
   #requireContext(): CloudContext {
     if (!this.#context) throw new ImagedropError('auth/not-connected', 'Connect to a cloud first.');
     return this.#context;
-  }
-
-  /** Each file's verdict, a few at a time (never a thousand open files at once). */
-  async #inspectFiles(paths: readonly string[]): Promise<InspectOutcome[]> {
-    const accepted = this.#context?.capabilities.diskFormats;
-    const outcomes: InspectOutcome[] = new Array(paths.length);
-    let next = 0;
-    const worker = async () => {
-      while (next < paths.length) {
-        const i = next++;
-        const p = paths[i]!;
-        try {
-          this.#requireGranted([p]);
-          // A file on a dead network mount must not hold the view for ever.
-          const inspection = await inspectFile(p, {
-            ...(accepted?.length ? { acceptedDiskFormats: accepted } : {}),
-            signal: AbortSignal.timeout(INSPECT_TIMEOUT_MS),
-          });
-          outcomes[i] = { path: p, ok: true, inspection };
-        } catch (e) {
-          const timedOut = isTimeoutReason(e);
-          outcomes[i] = {
-            path: p,
-            ok: false,
-            error: timedOut
-              ? {
-                  code: 'file/unreadable',
-                  message: `${p} gave no bytes within ${INSPECT_TIMEOUT_MS / 1000} s (a hung network mount?): check that the file can be read, then add it again.`,
-                  retryable: true,
-                }
-              : toAppError(e),
-          };
-        }
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(INSPECT_CONCURRENCY, paths.length) }, worker));
-    return outcomes;
-  }
-
-  #summary(
-    image: DashboardImage,
-    projectId: string,
-    ours: ReadonlySet<string>,
-    active: ReadonlySet<string>,
-  ): ImageSummary {
-    return {
-      id: image.id,
-      name: image.name,
-      status: image.status,
-      size: image.size,
-      diskFormat: image.diskFormat,
-      containerFormat: image.containerFormat,
-      visibility: image.visibility,
-      owner: image.owner,
-      protected: image.protected,
-      createdAt: image.createdAt,
-      updatedAt: image.updatedAt,
-      checksum: image.checksum,
-      osHashAlgo: image.osHashAlgo,
-      osHashValue: image.osHashValue,
-      minDisk: image.minDisk,
-      stores: image.stores,
-      importingToStores: image.importingToStores,
-      failedImportStores: image.failedImportStores,
-      osVersion: image.osVersion,
-      imageSourceType: image.imageSourceType,
-      createdByImagedrop: image.markedByImagedrop || ours.has(image.id),
-      ownedByProject: image.owner === projectId,
-      uploadingHere: active.has(image.id),
-    };
-  }
-
-  /** The images to export, read afresh: just the ones named (in that order), or all. */
-  async #listedImages(ids: readonly string[] | undefined): Promise<readonly ImageSummary[]> {
-    const { images } = await this.#listImages();
-    if (ids === undefined) return images;
-    const byId = new Map(images.map((i) => [i.id, i]));
-    return ids.map((id) => byId.get(id)).filter((i): i is ImageSummary => i !== undefined);
-  }
-
-  /** Multipart uploads a job can still resume: this app's jobs, and the CLI's job logs beside them. */
-  async #heldUploads(): Promise<Map<string, string>> {
-    const cli = await uploadsHeldByCliLogs(path.join(this.#options.dataDir, 'cli-jobs'));
-    return new Map([...cli, ...uploadsHeldBy(this.engine.heldTargetStates())]);
-  }
-
-  /** Every image the project owns, read page by page. */
-  async #listImages(): Promise<ImageList> {
-    const images = dashboardImages(this.#requireContext());
-    const signal = AbortSignal.timeout(CALL_TIMEOUT_MS);
-    const ours = this.engine.createdImageIds();
-    const listed = await images.list(signal);
-    const list = await withUnlisted(listed.images, ours, images, signal);
-    const pages = listed.pages;
-    const active = this.engine.activeImageIds();
-    return {
-      images: list.map((i) => this.#summary(i, images.projectId, ours, active)),
-      pages,
-      fetchedAt: Date.now(),
-    };
-  }
-
-  /**
-   * Deletes stuck or killed images the project owns (never another project's, never a protected one, never
-   * one an unfinished upload of this app may still send data into). Each is read again first: the
-   * dashboard's list may be minutes old, and an image that moved on since (to active, or updated
-   * recently) is left alone.
-   */
-  async #deleteImages(ids: readonly string[], options: DeleteImagesOptions): Promise<DeleteOutcome[]> {
-    const images = dashboardImages(this.#requireContext());
-    const stuckAfterMs = options.stuckAfterMinutes * 60_000;
-    const out: DeleteOutcome[] = [];
-    for (const id of ids) {
-      const signal = AbortSignal.timeout(CALL_TIMEOUT_MS);
-      try {
-        const image = await images.get(id, signal);
-        const label = image.name ?? id;
-        // Asked after the read, per image: the engine's jobs move on meanwhile.
-        if (this.engine.activeImageIds().has(id)) {
-          throw new ImagedropError(
-            'dashboard/not-stuck',
-            `Image ${label} is being uploaded by Imagedrop (Glance does not update it while data arrives or the upload is paused): cancel that upload in the queue instead.`,
-            { detail: 'an unfinished upload in this app' },
-          );
-        }
-        if (image.owner !== images.projectId) {
-          throw new ImagedropError(
-            'auth/forbidden',
-            `Image ${label} belongs to another project: Imagedrop only deletes your project's images.`,
-          );
-        }
-        if (image.protected) {
-          throw new ImagedropError(
-            'auth/forbidden',
-            `Image ${label} is protected: unprotect it first if you really mean to delete it.`,
-          );
-        }
-        // Killed is dead at any age; a stuck status only once idle past the threshold.
-        const because = deletableBecause(image.status, image.updatedAt, Date.now(), stuckAfterMs);
-        if (because === null && !STUCK_STATUSES.includes(image.status)) {
-          throw new ImagedropError(
-            'dashboard/not-stuck',
-            `Image ${label} is ${image.status} now, no longer stuck: Imagedrop did not delete it.`,
-            { detail: image.status },
-          );
-        }
-        if (because === null) {
-          throw new ImagedropError(
-            'dashboard/not-stuck',
-            `Image ${label} was updated less than ${options.stuckAfterMinutes} min ago, so it is not stuck: Imagedrop did not delete it.`,
-            { detail: `updated_at ${image.updatedAt}` },
-          );
-        }
-        await images.delete(id, signal);
-        out.push({ id, ok: true });
-      } catch (e) {
-        out.push({ id, ok: false, error: toAppError(e) });
-      }
-    }
-    return out;
   }
 }

@@ -93,7 +93,8 @@ describe('electron-builder.yml', () => {
     await expect(validate({ ...config, electronFuses: { runAsNode: 'no' } })).rejects.toThrow(
       /configuration\.electronFuses/,
     );
-  });
+    // electron-builder's validator compiles its whole schema on first use: seconds on a busy 2-core machine.
+  }, 30_000);
 
   it('maps each fuse onto @electron/fuses options the way electron-builder flips them', async () => {
     const { FuseV1Options } = (await import('@electron/fuses')) as unknown as {
