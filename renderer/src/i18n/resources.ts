@@ -7,12 +7,14 @@ import { add as addZh } from './locales/zh-CN/add.ts';
 import { common as commonZh } from './locales/zh-CN/common.ts';
 import { dashboard as dashboardEn } from './locales/en/dashboard.ts';
 import { dashboard as dashboardZh } from './locales/zh-CN/dashboard.ts';
+import { queue as queueEn } from './locales/en/queue.ts';
+import { queue as queueZh } from './locales/zh-CN/queue.ts';
 
 export const DEFAULT_NS = 'common';
 
 export const RESOURCES = {
-  en: { common: commonEn, add: addEn, dashboard: dashboardEn },
-  'zh-CN': { common: commonZh, add: addZh, dashboard: dashboardZh },
+  en: { common: commonEn, add: addEn, dashboard: dashboardEn, queue: queueEn },
+  'zh-CN': { common: commonZh, add: addZh, dashboard: dashboardZh, queue: queueZh },
 } as const;
 
 export const NAMESPACES = Object.keys(RESOURCES.en) as (keyof (typeof RESOURCES)['en'])[];
