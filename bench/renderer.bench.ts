@@ -1,12 +1,14 @@
-// Renderer benchmark: the time the renderer spends on one progress tick with 100 active rows.
+// Renderer benchmark: the time the renderer spends on one progress tick with 200 active rows, and
+// how many rows the virtualized queue puts in the DOM while it scrolls.
 //
-//   node bench/renderer.bench.ts [--no-build] [--ticks N] [--fast-ticks N]
-//   (BENCH_CPU_PROFILE=file.cpuprofile also records a CPU profile of the fast run)
+//   node bench/renderer.bench.ts [--no-build] [--rows N] [--ticks N] [--fast-ticks N]
+//   (BENCH_CPU_PROFILE=file.cpuprofile also records a CPU profile of the fast run;
+//    BENCH_SCREENSHOT=file.png takes a picture of the page before the ticks)
 //
 // It builds dist/renderer (unless --no-build), opens it from file:// in Debian's Chromium under
 // the page's own Content-Security-Policy, and installs a fake window.imagedrop (addInitScript)
-// that holds 100 uploads in the `uploading` phase. The page opens on the Queue with 100 rows and
-// the Lifecycle panel of one job. Then it pumps batches of 100 changed snapshots, exactly as the
+// that holds 200 uploads (--rows) in the `uploading` phase. The page opens on the Queue with its
+// rows and the details drawer of one job. Then it pumps batches of 200 changed snapshots, exactly as the
 // preload delivers them (onUploadsChanged listeners), in two modes:
 //   paced  4 batches a second (main's PROGRESS_INTERVAL_MS = 250), waiting for each frame;
 //   fast   back to back: the next batch as soon as the previous one is rendered and laid out.
@@ -25,34 +27,44 @@
 // ScriptDuration, LayoutDuration, RecalcStyleDuration) over each run, per tick; and the number
 // of long tasks (> 50 ms) the page saw.
 //
+// Scrolling: the queue is virtualized (renderer/src/views/queue/virtual.ts), so after the ticks the
+// bench scrolls its box from top to bottom in steps of a third of a view and, after each frame,
+// counts the rows in the DOM: never more than the rows that fit in the view plus the overscan
+// margin (OVERSCAN_ROWS above and below), and always the rows at that scroll position. The time
+// of each scroll step (scroll → React's commit → layout) is reported too.
+//
 // Prints a markdown table, writes reports/bench/renderer.json, and exits 1 if a mode misses the
-// target, or if the page did not render the batches (or broke its CSP).
+// target, if scrolling rendered more rows than allowed, or if the page did not render the batches
+// (or broke its CSP).
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium, type CDPSession, type Page } from 'playwright-core';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../e2e/chromium.ts';
+import { OVERSCAN_ROWS, ROW_HEIGHT } from '../renderer/src/views/queue/virtual.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const DIST_INDEX = path.join(ROOT, 'dist/renderer/index.html');
 const REPORT = path.join(ROOT, 'reports/bench/renderer.json');
-const ROWS = 100;
+const DEFAULT_ROWS = 200;
 const TARGET_MS = 16;
 const PACED_INTERVAL_MS = 250;
 const WARMUP_TICKS = 60;
 
 interface Options {
   build: boolean;
+  rows: number;
   ticks: number;
   fastTicks: number;
 }
 
 function parseArgs(argv: readonly string[]): Options {
-  const options: Options = { build: true, ticks: 200, fastTicks: 300 };
+  const options: Options = { build: true, rows: DEFAULT_ROWS, ticks: 200, fastTicks: 300 };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (arg === '--no-build') options.build = false;
+    else if (arg === '--rows') options.rows = Math.max(1, Number(argv[++i]));
     else if (arg === '--ticks') options.ticks = Math.max(1, Number(argv[++i]));
     else if (arg === '--fast-ticks') options.fastTicks = Math.max(1, Number(argv[++i]));
     else throw new Error(`unknown argument ${arg}`);
@@ -69,6 +81,26 @@ interface PageTick {
   frame: number | null;
 }
 
+interface PageScroll {
+  steps: { scrollTop: number; rows: number; ms: number }[];
+  viewportHeight: number;
+  scrollHeight: number;
+  /** Rows in view that were missing from the DOM, over all steps (must be 0). */
+  wrongRows: number;
+}
+
+interface ScrollResult {
+  steps: number;
+  viewportHeight: number;
+  /** Rows that fit in the view (partly visible ones included) plus the overscan above and below. */
+  allowedRows: number;
+  maxRows: number;
+  minRows: number;
+  wrongRows: number;
+  stepMs: Stats;
+  pass: boolean;
+}
+
 interface PageRun {
   ticks: PageTick[];
   elapsedMs: number;
@@ -82,7 +114,7 @@ interface PageRun {
  * Runs in the page before any of its scripts: the fake preload API and the tick driver. It must
  * be self-contained (Playwright sends its source text).
  */
-function installBench(args: { rows: number }): void {
+function installBench(args: { rows: number; rowHeight: number }): void {
   const GIB = 1024 ** 3;
   const MIB = 1024 ** 2;
   const start = Date.now();
@@ -277,16 +309,51 @@ function installBench(args: { rows: number }): void {
     return { work: tWork - t0, dispatch: tDispatch - t0, commit: tCommit - t0, frame };
   }
 
+  /** The queue shows the latest batch: each row in the DOM shows its job's last snapshot. */
   function renderedCheck(): { rendered: boolean; renderedDetail: string } {
-    const rows = document.querySelectorAll('.upload-list > li');
-    const last = jobs[jobs.length - 1];
-    const bar = document.querySelector<HTMLProgressElement>(`.upload-list > li:last-child progress`);
-    const expected = last ? Math.floor(((last.bytesSent as number) / (last.bytesTotal as number)) * 100) : -1;
-    const shown = bar ? bar.value : -1;
+    const rows = [...document.querySelectorAll<HTMLElement>('.upload-list > li')];
+    const byId = new Map(jobs.map((j) => [j.id as string, j]));
+    let wrong = 0;
+    for (const row of rows) {
+      const job = byId.get(row.dataset.uploadId ?? '');
+      const bar = row.querySelector<HTMLProgressElement>('progress');
+      const expected = job ? Math.floor(((job.bytesSent as number) / (job.bytesTotal as number)) * 100) : -1;
+      if (!bar || bar.value !== expected) wrong += 1;
+    }
     return {
-      rendered: rows.length === args.rows && shown === expected,
-      renderedDetail: `${rows.length} rows; last row shows ${shown}%, its last snapshot is ${expected}%`,
+      rendered: rows.length > 0 && wrong === 0,
+      renderedDetail: `${rows.length} rows in the DOM; ${wrong} of them not showing their job's last snapshot`,
     };
+  }
+
+  /** Scrolls the queue top to bottom in steps of a third of its height; rows in the DOM after each frame. */
+  async function scroll(): Promise<PageScroll> {
+    const box = document.querySelector<HTMLElement>('.queue-scroll');
+    if (!box) return { steps: [], viewportHeight: 0, scrollHeight: 0, wrongRows: -1 };
+    const steps: PageScroll['steps'] = [];
+    let wrongRows = 0;
+    const step = Math.max(1, Math.floor(box.clientHeight / 3));
+    for (let top = 0; ; top += step) {
+      const t0 = performance.now();
+      box.scrollTop = top;
+      box.dispatchEvent(new Event('scroll'));
+      await Promise.resolve();
+      void document.body.offsetHeight;
+      const ms = performance.now() - t0;
+      await nextFrame();
+      const rows = [...document.querySelectorAll<HTMLElement>('.upload-list > li')];
+      // The rows in view must be among those rendered.
+      const firstInView = Math.floor(box.scrollTop / args.rowHeight);
+      const lastInView = Math.min(jobs.length - 1, Math.floor((box.scrollTop + box.clientHeight - 1) / args.rowHeight));
+      const ids = new Set(rows.map((r) => r.dataset.uploadId));
+      for (let i = firstInView; i <= lastInView; i++) if (!ids.has(jobs[i]?.id as string)) wrongRows += 1;
+      steps.push({ scrollTop: box.scrollTop, rows: rows.length, ms });
+      if (box.scrollTop + box.clientHeight >= box.scrollHeight - 1) break;
+    }
+    box.scrollTop = 0;
+    box.dispatchEvent(new Event('scroll'));
+    await nextFrame();
+    return { steps, viewportHeight: box.clientHeight, scrollHeight: box.scrollHeight, wrongRows };
   }
 
   async function run(mode: 'paced' | 'fast', count: number, intervalMs: number): Promise<PageRun> {
@@ -306,7 +373,7 @@ function installBench(args: { rows: number }): void {
     return { ticks, elapsedMs: performance.now() - begin, longTasks, missedCommits, ...renderedCheck() };
   }
 
-  (window as unknown as Record<string, unknown>).__bench = { run };
+  (window as unknown as Record<string, unknown>).__bench = { run, scroll };
 }
 
 // ── in Node ──
@@ -396,6 +463,23 @@ async function runMode(page: Page, cdp: CDPSession, mode: 'paced' | 'fast', coun
   };
 }
 
+function scrollResult(run: PageScroll): ScrollResult {
+  const allowedRows = Math.ceil(run.viewportHeight / ROW_HEIGHT) + 1 + 2 * OVERSCAN_ROWS;
+  const counts = run.steps.map((s) => s.rows);
+  const maxRows = Math.max(0, ...counts);
+  const minRows = counts.length ? Math.min(...counts) : 0;
+  return {
+    steps: run.steps.length,
+    viewportHeight: run.viewportHeight,
+    allowedRows,
+    maxRows,
+    minRows,
+    wrongRows: run.wrongRows,
+    stepMs: stats(run.steps.map((s) => s.ms)),
+    pass: run.steps.length > 1 && minRows > 0 && maxRows <= allowedRows && run.wrongRows === 0,
+  };
+}
+
 function build(): void {
   const vite = path.join(ROOT, 'node_modules/vite/bin/vite.js');
   const done = spawnSync(process.execPath, [vite, 'build', '--logLevel', 'warn'], { cwd: ROOT, stdio: 'inherit' });
@@ -418,15 +502,15 @@ async function main(): Promise<number> {
     page.on('console', (m) => {
       if (m.type() === 'error') problems.push(`console error: ${m.text()}`);
     });
-    await page.addInitScript(installBench, { rows: ROWS });
+    const ROWS = options.rows;
+    await page.addInitScript(installBench, { rows: ROWS, rowHeight: ROW_HEIGHT });
     await page.goto(pathToFileURL(DIST_INDEX).href);
-    // The app opens the Queue by itself (a session and restored jobs); show one job's lifecycle too.
-    await page
-      .getByRole('listitem')
-      .nth(ROWS - 1)
-      .waitFor({ timeout: 30_000 });
+    // The app opens the Queue by itself (a session and restored jobs); show one job's details too.
+    await page.getByRole('button', { name: `All (${ROWS})` }).waitFor({ timeout: 30_000 });
     await page.getByRole('button', { name: 'Details of image-000.qcow2' }).click();
     await page.getByRole('region', { name: 'Lifecycle of image-000.qcow2' }).waitFor();
+
+    if (process.env.BENCH_SCREENSHOT) await page.screenshot({ path: process.env.BENCH_SCREENSHOT });
 
     const cdp = await page.context().newCDPSession(page);
     await cdp.send('Performance.enable', { timeDomain: 'threadTicks' });
@@ -443,7 +527,10 @@ async function main(): Promise<number> {
       writeFileSync(profilePath, JSON.stringify(profile));
     }
     const modes = [paced, fast];
-    const ok = problems.length === 0 && modes.every((m) => m.pass);
+    const scrolled = scrollResult(
+      await page.evaluate(() => (window as unknown as { __bench: { scroll(): Promise<PageScroll> } }).__bench.scroll()),
+    );
+    const ok = problems.length === 0 && modes.every((m) => m.pass) && scrolled.pass;
 
     const fmt = (n: number | undefined) => (n === undefined ? '—' : n.toFixed(2));
     const lines = [
@@ -458,6 +545,12 @@ async function main(): Promise<number> {
       '',
       'ms per tick = batch delivered to the onUploadsChanged listener → store update → React render and commit → forced style and layout.',
       'frame = the same until after the next animation frame (includes waiting for vsync; not judged).',
+      '',
+      `### Scrolling the ${ROWS} rows (${ROW_HEIGHT} px each, view ${scrolled.viewportHeight} px, overscan ${OVERSCAN_ROWS} rows each side)`,
+      '',
+      '| steps | rows in the DOM (min–max) | allowed (in view + margin) | rows in view missing | step ms median / p95 | result |',
+      '| ---: | ---: | ---: | ---: | ---: | --- |',
+      `| ${scrolled.steps} | ${scrolled.minRows}–${scrolled.maxRows} | ≤ ${scrolled.allowedRows} | ${scrolled.wrongRows} | ${fmt(scrolled.stepMs.median)} / ${fmt(scrolled.stepMs.p95)} | ${scrolled.pass ? 'PASS' : 'FAIL'} |`,
       ...modes
         .filter((m) => !m.rendered)
         .map((m) => `\n**${m.mode}: the page did not show the last batch** (${m.renderedDetail})`),
@@ -482,8 +575,9 @@ async function main(): Promise<number> {
           batchSize: ROWS,
           pacedIntervalMs: PACED_INTERVAL_MS,
           targetMs: TARGET_MS,
-          judgedOn: 'p95 of work ms per tick, each mode',
+          judgedOn: 'p95 of work ms per tick, each mode; rows in the DOM while scrolling',
           modes,
+          scroll: scrolled,
           problems,
           pass: ok,
         },

@@ -138,6 +138,8 @@ export interface AppOptions {
    * emulator's here). The image proxy applies to the test cloud's clouds only.
    */
   moreClouds: Readonly<Record<string, unknown>> | null;
+  /** More keys for the test cloud's clouds (e.g. image_storage_quota). */
+  cloudKeys: Readonly<Record<string, string>>;
 }
 
 /** The renderer build the e2e run serves (global-setup.ts keeps it fresh). */
@@ -198,14 +200,19 @@ export async function randomFileAt(file: string, size: number): Promise<void> {
   }
 }
 
-/** The test cloud's clouds.yaml, its clouds behind the image proxy if given, plus `more` clouds. */
+/**
+ * The test cloud's clouds.yaml, its clouds behind the image proxy if given and with `keys` added,
+ * plus `more` clouds.
+ */
 async function testClouds(
   dir: string,
   imageEndpoint: string | null,
   more: Readonly<Record<string, unknown>> | null,
+  keys: Readonly<Record<string, string>> = {},
 ): Promise<string> {
   const doc = parse(await readFile(CLOUDS_YAML, 'utf8')) as { clouds: Record<string, Record<string, unknown>> };
   if (imageEndpoint) for (const cloud of Object.values(doc.clouds)) cloud.image_endpoint_override = imageEndpoint;
+  for (const cloud of Object.values(doc.clouds)) Object.assign(cloud, keys);
   Object.assign(doc.clouds, more);
   const file = path.join(dir, 'clouds.yaml');
   await writeFile(file, stringify(doc));
@@ -255,11 +262,15 @@ class Harness implements App {
     return this.#proxy;
   }
 
-  async start(imageProxy: boolean, moreClouds: Readonly<Record<string, unknown>> | null): Promise<void> {
+  async start(
+    imageProxy: boolean,
+    moreClouds: Readonly<Record<string, unknown>> | null,
+    cloudKeys: Readonly<Record<string, string>> = {},
+  ): Promise<void> {
     this.#glancePid = await glancePid();
     if (imageProxy) this.#proxy = await startFaultProxy(GLANCE);
-    if (imageProxy || moreClouds)
-      this.cloudsYaml = await testClouds(this.dataDir, this.#proxy?.url ?? null, moreClouds);
+    if (imageProxy || moreClouds || Object.keys(cloudKeys).length > 0)
+      this.cloudsYaml = await testClouds(this.dataDir, this.#proxy?.url ?? null, moreClouds, cloudKeys);
     await this.#startCore();
     if (this.shell === 'serve') {
       await this.#startServer();
@@ -487,14 +498,15 @@ export const test = base.extend<AppOptions & { app: App }, { adminGlance: Glance
   imageProxy: [false, { option: true }],
   shell: ['serve', { option: true }],
   moreClouds: [null, { option: true }],
+  cloudKeys: [{}, { option: true }],
   // eslint-disable-next-line no-empty-pattern -- Playwright reads a fixture's dependencies from this pattern
   adminGlance: [async ({}, use) => use(await glanceFor(ADMIN)), { scope: 'worker' }],
-  app: async ({ page, imageProxy, shell, moreClouds, adminGlance }, use, testInfo) => {
+  app: async ({ page, imageProxy, shell, moreClouds, cloudKeys, adminGlance }, use, testInfo) => {
     const dataDir = await mkdtemp(path.join(os.tmpdir(), 'imagedrop-e2e-data-'));
     // Real path: serve shows (and grants) files by their real paths.
     const filesDir = await realpath(await mkdtemp(path.join(os.tmpdir(), 'imagedrop-e2e-files-')));
     const harness = new Harness(page, adminGlance, dataDir, filesDir, shell);
-    await harness.start(imageProxy, moreClouds);
+    await harness.start(imageProxy, moreClouds, cloudKeys);
     try {
       await use(harness);
     } finally {

@@ -160,7 +160,8 @@ export async function queueState(page: Page): Promise<string[]> {
     .evaluateAll((items) =>
       items.map((li) => {
         const title = li.querySelector('h3')?.textContent ?? '';
-        const badges = [...li.querySelectorAll('.badge')].map((b) => b.textContent).join(' | ');
+        // The row's one state chip, part by part (phase, image status, "Verified").
+        const badges = [...li.querySelectorAll('.chip .chip-part')].map((b) => b.textContent).join(' | ');
         const progress = (li.querySelector('progress') as HTMLProgressElement | null)?.value ?? -1;
         const resume = li.querySelector('.row-resume')?.textContent ?? '';
         return `${title} :: ${badges} :: ${progress}% :: ${resume}`;

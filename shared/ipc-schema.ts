@@ -149,6 +149,7 @@ export const INVOKE_ARGS = {
   clearUploads: z.tuple([selection]),
   listUploads: z.tuple([]),
   listImages: z.tuple([]),
+  getUsage: z.tuple([]),
   deleteImages: z.tuple([
     z.array(uuidLike).min(1).max(MAX_FILES),
     z.object({ stuckAfterMinutes: z.number().int().min(MIN_STUCK_AFTER_MINUTES).max(MAX_STUCK_AFTER_MINUTES) }),

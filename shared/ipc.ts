@@ -5,6 +5,7 @@
 import type { AppError } from './errors.ts';
 import type { GlanceImageStatus } from './glance.ts';
 import type { Inspection } from './inspect.ts';
+import type { UsageReport } from './quota.ts';
 import type { Result } from './result.ts';
 import type { CloudEntry, ConnectRequest, SessionInfo } from './session.ts';
 import type { StoreOutcome, UploadId, UploadRequest, UploadSnapshot } from './upload.ts';
@@ -248,6 +249,12 @@ export interface ImagedropApi {
   clearUploads(selection: UploadSelection): Promise<Result<null>>;
   listUploads(): Promise<Result<UploadSnapshot[]>>;
   listImages(): Promise<Result<ImageList>>;
+  /**
+   * The project's image usage against its quota, this app's unfinished uploads to the cloud
+   * included: what Add images shows before Upload, and what startUploads checks (an upload that
+   * cannot fit is refused before a byte is sent).
+   */
+  getUsage(): Promise<Result<UsageReport>>;
   /** Deletes images that are still stuck or killed (see DeleteImagesOptions) and that the project owns. */
   deleteImages(ids: readonly string[], options: DeleteImagesOptions): Promise<Result<DeleteOutcome[]>>;
   /** The dashboard's export, as text (CSV or JSON) with a file name; the renderer saves it. */
@@ -311,6 +318,7 @@ export const INVOKE_CHANNELS = {
   clearUploads: 'imagedrop:clear-uploads',
   listUploads: 'imagedrop:list-uploads',
   listImages: 'imagedrop:list-images',
+  getUsage: 'imagedrop:get-usage',
   deleteImages: 'imagedrop:delete-images',
   exportDashboard: 'imagedrop:export-dashboard',
   copyImageToStores: 'imagedrop:copy-image-to-stores',

@@ -254,12 +254,29 @@ export async function startUploads(requests: readonly UploadRequest[], draftIds:
   store().setSubmitting(true);
   const result = await call(() => getApi().startUploads(requests));
   store().setSubmitting(false);
+  // Queued uploads count as pending against the quota; a refusal may follow from a changed usage.
+  void loadUsage();
   const ids = take(result, 'Could not start the uploads');
   if (!ids) return false;
   store().removeDrafts(draftIds);
   store().notify(`${ids.length} upload${ids.length === 1 ? '' : 's'} started.`);
   store().setView('queue');
   return true;
+}
+
+/**
+ * Reads the project's usage against its quota (Add images before Upload, the dashboard). An answer
+ * for a session that has ended since is dropped.
+ */
+export async function loadUsage(): Promise<void> {
+  const session = store().session;
+  if (!session) return;
+  const key = session.cloudKey;
+  store().usageRequested(key);
+  const result = await call(() => getApi().getUsage());
+  if (store().session?.cloudKey !== key) return;
+  if (result.ok) store().usageReceived(key, result.value);
+  else store().usageFailed(key, result.error);
 }
 
 // ── the queue ──

@@ -387,6 +387,35 @@ describe('upload options and files checked before signing in (issue 8, item 12b,
   });
 });
 
+describe("the project's quota (issue 12: refused before a byte, as in the app)", () => {
+  it('an upload that cannot fit image_storage_quota is refused with the numbers, and Glance sees no create', async () => {
+    const proxy = await startFaultProxy(GLANCE);
+    try {
+      const sub = path.join(dir, 'quota');
+      await mkdir(sub, { recursive: true });
+      const clouds = await writeProxiedClouds(sub, proxy.url);
+      const { readFile } = await import('node:fs/promises');
+      await writeFile(
+        clouds,
+        (await readFile(clouds, 'utf8')).replaceAll(
+          /(image_endpoint_override: .*)/g,
+          '$1\n    image_storage_quota: 1KB',
+        ),
+      );
+      const file = await randomFile(dir, 'over-quota.raw', 64 * 1024);
+      const name = `imagedrop-cli-over-quota-${Date.now()}`;
+      const r = await cli(['upload', file, '--cloud', ADMIN, '--name', name], { OS_CLIENT_CONFIG_FILE: clouds });
+      expect(r.code).not.toBe(0);
+      expect(r.stderr).toMatch(/quota/);
+      expect(r.stderr).toMatch(/64(\.0+)? KiB/);
+      expect(proxy.requests.filter((q) => q.startsWith('POST /v2/images') || PUT_FILE.test(q))).toEqual([]);
+      expect(await imagesNamed(name)).toEqual([]);
+    } finally {
+      await proxy.close();
+    }
+  });
+});
+
 describe('inspect --cloud and the size limit (issue 8, item 12d, 12e)', () => {
   it('a format the cloud does not accept: "safe, but this cloud will not take it", with why', async () => {
     const qed = path.join(dir, 'cloud.qed');

@@ -25,12 +25,13 @@ import { writeJson, writeLine } from './terminal.ts';
  * (about 0.3 s of waiting on the network) rather than before it.
  */
 async function loadEngine() {
-  const [context, imsContext, inspect, facts, engine] = await Promise.all([
+  const [context, imsContext, inspect, facts, engine, usage] = await Promise.all([
     import('../core/context.ts'),
     import('../core/ims-context.ts'),
     import('../inspect/index.ts'),
     import('../targets/glance/cloud-facts.ts'),
     import('../upload/engine.ts'),
+    import('../core/usage.ts'),
   ]);
   return {
     buildContext: context.buildContext,
@@ -39,6 +40,7 @@ async function loadEngine() {
     inspectFile: inspect.inspectFile,
     CloudFacts: facts.CloudFacts,
     UploadEngine: engine.UploadEngine,
+    requireUploadsFit: usage.requireUploadsFit,
   };
 }
 type EngineModules = Awaited<ReturnType<typeof loadEngine>>;
@@ -497,6 +499,8 @@ export const uploadCommand: CliCommand = {
         );
       }
       ready = await withRoutes(context, requests, modules);
+      // As in the app: what cannot fit the project's quota is refused before any record is made.
+      await modules.requireUploadsFit(context, [], ready, signal);
     } catch (e) {
       await log.remove().catch(() => undefined); // still empty: nothing to resume
       throw e;

@@ -18,6 +18,7 @@ import { ConnectOrder, supersededError } from './connect-order.ts';
 import { openContext, sessionInfo, type CloudContext } from './context.ts';
 import { Dashboard } from './dashboard.ts';
 import { resolveImsRoute } from './ims-context.ts';
+import { projectUsage, requireUploadsFit } from './usage.ts';
 import type { InvokeHandlers } from './dispatch.ts';
 import { HostFiles } from './host-files.ts';
 import { FileGrants } from './file-grants.ts';
@@ -174,7 +175,10 @@ export class ImagedropCore {
     startUploads: async (requests) => {
       this.#grants.require(requests.map((r) => r.path));
       this.#requireKnownStores(requests);
-      return this.engine.add(await this.#withRoutes(requests as UploadRequest[]));
+      const routed = await this.#withRoutes(requests as UploadRequest[]);
+      // Refused before a job is queued, so before a byte is sent: what cannot fit the quota.
+      await requireUploadsFit(this.#requireContext(), this.engine.list(), routed, AbortSignal.timeout(CALL_TIMEOUT_MS));
+      return this.engine.add(routed);
     },
     pauseUploads: async (selection) => {
       this.engine.pause(selection);
@@ -198,6 +202,7 @@ export class ImagedropCore {
     },
     listUploads: async () => this.engine.list(),
     listImages: () => this.#dashboard.listImages(),
+    getUsage: () => projectUsage(this.#requireContext(), this.engine.list(), AbortSignal.timeout(CALL_TIMEOUT_MS)),
     deleteImages: (ids, options) => this.#dashboard.deleteImages(ids, options),
     exportDashboard: (request) => this.#dashboard.export(request),
     copyImageToStores: (imageId, stores) => this.#dashboard.copyToStores(imageId, stores),

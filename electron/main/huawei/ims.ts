@@ -18,6 +18,7 @@ import {
 } from '../openstack/http.ts';
 import { imsError, jobFailError, parseImsErrorBody } from './ims-errors.ts';
 import type { HuaweiSession } from './session.ts';
+import { METADATA_DISK_FORMATS as METADATA_FORMATS } from '../../../shared/ims-limits.ts';
 
 /** Glance-style statuses IMS reports on an image (IMS "Image Attributes"). */
 export type ImsImageStatus = 'queued' | 'saving' | 'active' | 'killed' | 'deleted' | 'pending_delete' | string;
@@ -48,7 +49,7 @@ export interface ImsImage {
 }
 
 /** The disk formats IMS's metadata call takes (`POST /v2/images`, ims.md §2.1; the Go SDK adds zvhd). */
-export const METADATA_DISK_FORMATS = ['zvhd2', 'zvhd', 'vhd', 'raw', 'qcow2', 'iso'] as const;
+export const METADATA_DISK_FORMATS = METADATA_FORMATS;
 export type MetadataDiskFormat = (typeof METADATA_DISK_FORMATS)[number];
 
 /** Exactly the fields IMS lists for `POST /v2/images`; nothing else is ever sent. */

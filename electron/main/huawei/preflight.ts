@@ -6,21 +6,30 @@ import type { ImageServiceKind } from '../../../shared/session.ts';
 import { ImagedropError } from '../errors.ts';
 import { METADATA_DISK_FORMATS } from './ims.ts';
 
+import {
+  CREATE_DISK_FORMATS,
+  CREATE_MIN_DISK_MIN_GB,
+  IMS_MAX_IMPORT_BYTES,
+  IMS_MAX_QUICK_IMPORT_BYTES,
+  MIN_DISK_MAX_GB,
+  MIN_DISK_MIN_GB,
+  QUICK_DISK_FORMATS,
+  imsFormatName,
+  minDiskFor,
+} from '../../../shared/ims-limits.ts';
+
+// The numbers live in shared/ims-limits.ts, where the Add images form reads them too.
+export {
+  CREATE_MIN_DISK_MIN_GB,
+  IMS_MAX_IMPORT_BYTES,
+  IMS_MAX_QUICK_IMPORT_BYTES,
+  MIN_DISK_MAX_GB,
+  MIN_DISK_MIN_GB,
+  imsFormatName,
+  minDiskFor,
+};
+
 const GIB = 1024 ** 3;
-/** "≤ 128 GB" for a file imported from OBS (IMG.0059), in the binary GB the rest of IMS uses. */
-export const IMS_MAX_IMPORT_BYTES = 128 * GIB;
-/** RAW (with its .mf bitmap) and ZVHD2 go up to 1 TB through the quick import. */
-export const IMS_MAX_QUICK_IMPORT_BYTES = 1024 * GIB;
-export const MIN_DISK_MAX_GB = 1024;
-/** The metadata call and the quick import take 1–1024 GB (OTC-DOC; Go SDK comment on quick import). */
-export const MIN_DISK_MIN_GB = 1;
-/**
- * The create call (POST /v2/cloudimages/action) takes 40–1024 GB on Huawei Cloud (Go SDK comment,
- * and the console's "System Disk (GB) 40–1024" on OTC too, though OTC's API page says 1–1024).
- * Decided: 40 for create everywhere. 40 GB is the smallest system disk an ECS has, so no image
- * that can boot anywhere is refused by it.
- */
-export const CREATE_MIN_DISK_MIN_GB = 40;
 
 export type ImsRoute = 'native' | 'register' | 'create' | 'quick';
 
@@ -31,15 +40,9 @@ const ROUTE_FORMATS: Readonly<Record<ImsRoute, readonly string[]>> = {
   native: METADATA_DISK_FORMATS,
   register: METADATA_DISK_FORMATS,
   // seed 002 / OTC: ZVHD, QCOW2, VHD, RAW, VHDX, QED, VDI, QCOW, ZVHD2, VMDK (and ISO): IMS reads the format itself
-  create: ['zvhd', 'zvhd2', 'qcow2', 'vhd', 'vmdk', 'raw', 'vhdx', 'qed', 'vdi', 'qcow', 'iso'],
-  quick: ['raw', 'zvhd2'],
+  create: CREATE_DISK_FORMATS,
+  quick: QUICK_DISK_FORMATS,
 };
-
-/** The inspector names a VHD 'vpc' as qemu does; IMS calls it vhd. */
-export function imsFormatName(format: string): string {
-  const f = format.toLowerCase();
-  return f === 'vpc' ? 'vhd' : f;
-}
 
 /** ZVHD and ZVHD2 are Huawei's own formats: only IMS takes them, never a Glance. */
 export function checkFormatForService(format: string, service: ImageServiceKind): ImagedropError | null {
@@ -131,11 +134,6 @@ export function checkImportSize(
       ? `The file is ${gib(size)} GiB and IMS's quick import takes at most 1 TiB (IMG.0059): it cannot be imported into IMS as one image.`
       : `The file is ${gib(size)} GiB and IMS imports at most 128 GiB in this format (IMG.0059): convert it to RAW or ZVHD2 for the quick import (up to 1 TiB).`,
   );
-}
-
-/** The smallest min_disk (GB) that holds a disk of `virtualSize` bytes: IMS's GB are GiB. */
-export function minDiskFor(virtualSize: number): number {
-  return Math.max(1, Math.ceil(virtualSize / GIB));
 }
 
 /** The min_disk a route takes, by default: the virtual size, and at least 40 GB for create. */

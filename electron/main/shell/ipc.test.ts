@@ -52,6 +52,7 @@ const SAMPLE_ARGS: { [M in InvokeMethod]: unknown[] } = {
   clearUploads: ['all'],
   listUploads: [],
   listImages: [],
+  getUsage: [],
   deleteImages: [['image-1'], { stuckAfterMinutes: 10 }],
   exportDashboard: [{ what: 'images', format: 'csv', imageIds: ['image-1'] }],
   copyImageToStores: ['image-1', ['slow']],

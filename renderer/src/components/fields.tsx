@@ -26,6 +26,8 @@ export interface TextFieldProps extends BaseProps {
   readOnly?: boolean;
   /** A control after the input, inside the field (e.g. a "Choose…" button). */
   action?: ReactNode;
+  /** The id of a <datalist> of suggested values (still free text). */
+  list?: string;
 }
 
 export function TextField(props: TextFieldProps) {
@@ -47,6 +49,7 @@ export function TextField(props: TextFieldProps) {
         aria-invalid={props.error ? true : undefined}
         aria-describedby={describedBy(hintId, errorId)}
         readOnly={props.readOnly}
+        list={props.list}
         spellCheck={false}
       />
       {props.action}

@@ -8,6 +8,8 @@ import {
   formatCount,
   formatDate,
   formatDateTime,
+  formatDurationIn,
+  formatErrorCode,
   formatElapsed,
   formatNumber,
   formatPercent,
@@ -15,6 +17,7 @@ import {
   formatRelativeTime,
   formatSize,
   formatTime,
+  secondsUntil,
 } from './display.ts';
 
 describe('formatClock', () => {
@@ -87,5 +90,25 @@ describe('for the current locale', () => {
     await setLocale('zh-CN', false);
     expect(formatRelativeTime(now - 3 * 3600_000, now)).toBe('3小时前');
     expect(formatRelativeTime(now - 86_400_000, now)).toBe('昨天');
+  });
+});
+
+describe('the queue’s formatters', () => {
+  it('quotes an error’s code with its HTTP status, or alone', () => {
+    expect(formatErrorCode({ code: 'glance/quota-exceeded', httpStatus: 413 })).toBe('glance/quota-exceeded · 413');
+    expect(formatErrorCode({ code: 'file/not-found' })).toBe('file/not-found');
+  });
+
+  it('counts down whole seconds, rounded up, never below zero', () => {
+    expect(secondsUntil(12_000, 0)).toBe(12);
+    expect(secondsUntil(11_001, 0)).toBe(12);
+    expect(secondsUntil(0, 5000)).toBe(0);
+  });
+
+  it('says durations in the current language', () => {
+    expect(formatDurationIn('en', 185)).toBe('3 min 05 s');
+    expect(formatDurationIn('zh-CN', 185)).toBe('3 分 05 秒');
+    expect(formatDurationIn('zh-CN', 7620)).toBe('2 小时 07 分');
+    expect(formatDurationIn('zh-CN', null)).toBe('—');
   });
 });

@@ -144,3 +144,25 @@ export const LIFECYCLE_LABELS: Readonly<Record<LifecycleStep, string>> = Object.
     ),
   ),
 );
+
+// ── the queue (durations and countdowns in the current language) ──
+
+/** Seconds → "42 s", "3 min 05 s", "2 h 07 min" (English) or "42 秒", "3 分 05 秒", "2 小时 07 分" (Chinese); null → "—". */
+export function formatDurationIn(locale: string, seconds: number | null | undefined): string {
+  if (!locale.startsWith('zh')) return formatDuration(seconds);
+  if (seconds === null || seconds === undefined || !Number.isFinite(seconds) || seconds < 0) return '—';
+  const s = Math.round(seconds);
+  if (s < 60) return `${s} 秒`;
+  if (s < 3600) return `${Math.floor(s / 60)} 分 ${String(s % 60).padStart(2, '0')} 秒`;
+  return `${Math.floor(s / 3600)} 小时 ${String(Math.floor((s % 3600) / 60)).padStart(2, '0')} 分`;
+}
+
+/** An error's code with the HTTP status the server answered, as operators quote it: "glance/quota-exceeded · 413". */
+export function formatErrorCode(error: { readonly code: string; readonly httpStatus?: number | undefined }): string {
+  return error.httpStatus !== undefined ? `${error.code} · ${error.httpStatus}` : error.code;
+}
+
+/** Milliseconds until something is due → whole seconds, rounded up, never below 0 ("retrying in 12 s"). */
+export function secondsUntil(dueAt: number, now: number): number {
+  return Math.max(0, Math.ceil((dueAt - now) / 1000));
+}

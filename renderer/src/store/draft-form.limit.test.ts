@@ -1,6 +1,8 @@
 // The upload limit in the Add images view is exclusive, as everywhere (issue 8, item 12e).
 import { describe, expect, it } from 'vitest';
+import { i18n } from '../i18n/index.ts';
 import { makeInspection, makeSession } from '../testing/fixtures.ts';
+import { messageText } from './draft-message.ts';
 import { draftVerdict, newDraft, prefillForm, type Draft } from './draft-form.ts';
 
 function inspectedOfSize(size: number): Draft {
@@ -14,10 +16,11 @@ describe('the size limit of a draft', () => {
   const session = makeSession({ capabilities: { ...makeSession().capabilities, sizeLimit: limit } });
 
   it('blocks a file of exactly the limit, saying files must be smaller', () => {
-    expect(draftVerdict(inspectedOfSize(limit), session)).toEqual({
-      kind: 'blocked',
-      reasons: ['The file is 1000 B; this cloud takes only files smaller than 1000 B.'],
-    });
+    const verdict = draftVerdict(inspectedOfSize(limit), session);
+    expect(verdict.kind).toBe('blocked');
+    expect(
+      verdict.kind === 'blocked' && verdict.reasons.map((r) => messageText(r, i18n.getFixedT('en', 'add'))),
+    ).toEqual(['The file is 1000 B; this cloud takes only files smaller than 1000 B.']);
   });
 
   it('lets one byte less through', () => {

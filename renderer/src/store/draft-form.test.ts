@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { i18n } from '../i18n/index.ts';
 import { GIB, MIB, makeError, makeInspection, makeSession } from '../testing/fixtures.ts';
+import { messageText, type DraftMessage } from './draft-message.ts';
 import {
   baseName,
   draftVerdict,
@@ -11,6 +13,9 @@ import {
   type Draft,
   type DraftForm,
 } from './draft-form.ts';
+
+/** The sentences as an English reader sees them. */
+const texts = (messages: readonly DraftMessage[]) => messages.map((m) => messageText(m, i18n.getFixedT('en', 'add')));
 
 function inspected(path: string, inspection = makeInspection(), form: Partial<DraftForm> = {}): Draft {
   const draft = newDraft(path);
@@ -52,6 +57,9 @@ describe('pre-fill rules', () => {
       properties: [],
       protected: false,
       store: '',
+      route: 'auto',
+      osVersion: '',
+      useImport: false,
     });
   });
 
@@ -79,15 +87,18 @@ describe('draftVerdict', () => {
         { code: 'data-file', message: 'The image has an external data file.' },
       ],
     });
-    expect(draftVerdict(inspected('/bad.qcow2', unsafe), session)).toEqual({
-      kind: 'blocked',
-      reasons: ['The image refers to a backing file.', 'The image has an external data file.'],
-    });
+    const verdict = draftVerdict(inspected('/bad.qcow2', unsafe), session);
+    expect(verdict.kind).toBe('blocked');
+    expect(verdict.kind === 'blocked' && texts(verdict.reasons)).toEqual([
+      'The image refers to a backing file.',
+      'The image has an external data file.',
+    ]);
   });
 
   it('blocks a file the inspector could not read, with its error', () => {
     const draft: Draft = { ...newDraft('/gone'), status: 'error', error: makeError({ message: 'The file is gone.' }) };
-    expect(draftVerdict(draft, session)).toEqual({ kind: 'blocked', reasons: ['The file is gone.'] });
+    const verdict = draftVerdict(draft, session);
+    expect(verdict.kind === 'blocked' && texts(verdict.reasons)).toEqual(['The file is gone.']);
   });
 
   it('blocks a file larger than the cloud accepts', () => {
@@ -110,6 +121,7 @@ describe('draftVerdict', () => {
     expect(draftVerdict(draft, session)).toEqual({
       kind: 'ready',
       warnings: [],
+      bytes: 700 * MIB,
       request: {
         path: '/img/focal.qcow2',
         name: 'focal',
@@ -147,12 +159,12 @@ describe('draftVerdict', () => {
     const verdict = draftVerdict(inspected('/a.qcow2'), strict);
     expect(verdict.kind).toBe('ready');
     if (verdict.kind !== 'ready') return;
-    expect(verdict.warnings[0]).toMatch(/does not list disk_format "qcow2"/);
+    expect(texts(verdict.warnings)[0]).toMatch(/does not list disk_format "qcow2"/);
   });
 
   it('warns when the chosen disk_format differs from the detected one', () => {
     const verdict = draftVerdict(inspected('/a.qcow2', makeInspection(), { diskFormat: 'raw' }), session);
-    expect(verdict.kind === 'ready' && verdict.warnings.some((w) => w.includes('differs'))).toBe(true);
+    expect(verdict.kind === 'ready' && texts(verdict.warnings).some((w) => w.includes('differs'))).toBe(true);
   });
 
   it('shows the inspector’s advice (a file newer Glance refuses) as a warning, not a block', () => {
@@ -163,6 +175,6 @@ describe('draftVerdict', () => {
     );
     expect(verdict.kind).toBe('ready');
     if (verdict.kind !== 'ready') return;
-    expect(verdict.warnings).toContain(advice);
+    expect(texts(verdict.warnings)).toContain(advice);
   });
 });

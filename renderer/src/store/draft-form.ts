@@ -5,7 +5,11 @@ import { formatBytes } from '../../../shared/format.ts';
 import type { Visibility } from '../../../shared/glance.ts';
 import type { Inspection } from '../../../shared/inspect.ts';
 import { fitsSizeLimit, type SessionInfo } from '../../../shared/session.ts';
-import type { UploadRequest } from '../../../shared/upload.ts';
+import type { ImsRouteChoice, UploadRequest } from '../../../shared/upload.ts';
+import { imsProblems, imsRequestFields } from './draft-form.ims.ts';
+import type { DraftMessage } from './draft-message.ts';
+
+export type { DraftMessage } from './draft-message.ts';
 
 export const GIB = 1024 ** 3;
 
@@ -28,6 +32,22 @@ export interface DraftForm {
   readonly protected: boolean;
   /** '' means the cloud's default store. */
   readonly store: string;
+  // ── Huawei IMS (shown only on an IMS cloud) ──
+  /** How the file reaches IMS; 'auto' is decided by main when the upload starts. */
+  readonly route: ImsRouteChoice;
+  /** `__os_version`: one of the cloud's list, or free text where it gives none. */
+  readonly osVersion: string;
+  /** '' means the cloud's obs_bucket. */
+  readonly bucket: string;
+  /** '' means Imagedrop's default key (imagedrop/<upload id>/<file name>). */
+  readonly objectKey: string;
+  readonly keepObject: boolean;
+  // ── Glance's interoperable import (shown only where the cloud offers glance-direct) ──
+  readonly useImport: boolean;
+  /** The stores to import into; none means the default store. */
+  readonly importStores: readonly string[];
+  readonly allStores: boolean;
+  readonly allowFailure: boolean;
 }
 
 export type DraftStatus = 'inspecting' | 'inspected' | 'error';
@@ -43,17 +63,25 @@ export interface Draft {
   readonly form: DraftForm;
 }
 
-export type FormField = 'name' | 'minDisk' | 'minRam' | 'properties';
+export type FormField = 'name' | 'minDisk' | 'minRam' | 'properties' | 'route' | 'osVersion' | 'bucket' | 'objectKey';
+
+export type FormProblems = Readonly<Partial<Record<FormField, DraftMessage>>>;
 
 export type DraftVerdict =
   | { readonly kind: 'inspecting' }
-  | { readonly kind: 'blocked'; readonly reasons: readonly string[] }
+  | { readonly kind: 'blocked'; readonly reasons: readonly DraftMessage[] }
   | {
       readonly kind: 'invalid';
-      readonly problems: Readonly<Partial<Record<FormField, string>>>;
-      readonly warnings: readonly string[];
+      readonly problems: FormProblems;
+      readonly warnings: readonly DraftMessage[];
     }
-  | { readonly kind: 'ready'; readonly request: UploadRequest; readonly warnings: readonly string[] };
+  | {
+      readonly kind: 'ready';
+      readonly request: UploadRequest;
+      readonly warnings: readonly DraftMessage[];
+      /** What the upload adds to the project's usage: the file's size, once per store it lands in. */
+      readonly bytes: number;
+    };
 
 /** The last segment of a POSIX or Windows path. */
 export function baseName(path: string): string {
@@ -85,6 +113,15 @@ export function prefillForm(fileName: string, inspection: Inspection | null): Dr
     properties: [],
     protected: false,
     store: '',
+    route: 'auto',
+    osVersion: '',
+    bucket: '',
+    objectKey: '',
+    keepObject: false,
+    useImport: false,
+    importStores: [],
+    allStores: false,
+    allowFailure: false,
   };
 }
 
@@ -121,22 +158,35 @@ export function parseTags(text: string): string[] {
 }
 
 /** Warnings that do not stop an upload: the cloud may still reject it. */
-export function draftWarnings(draft: Draft, session: SessionInfo | null): string[] {
-  const warnings: string[] = [];
+export function draftWarnings(draft: Draft, session: SessionInfo | null): DraftMessage[] {
+  const warnings: DraftMessage[] = [];
   const detected = draft.inspection?.diskFormat;
   const accepted = session?.capabilities.diskFormats ?? [];
   if (detected && accepted.length > 0 && !accepted.includes(detected)) {
-    warnings.push(
-      `This cloud does not list disk_format "${detected}" as accepted (it accepts: ${accepted.join(', ')}). The upload will probably be refused.`,
-    );
+    warnings.push({ key: 'messages.formatNotAccepted', values: { format: detected, accepted: accepted.join(', ') } });
   }
   if (detected && draft.form.diskFormat !== '' && draft.form.diskFormat !== detected) {
-    warnings.push(
-      `disk_format "${draft.form.diskFormat}" differs from the detected content (${detected}); the image service may reject the data.`,
-    );
+    warnings.push({ key: 'messages.formatDiffers', values: { chosen: draft.form.diskFormat, detected } });
   }
-  for (const a of draft.inspection?.advice ?? []) warnings.push(a.message);
+  for (const a of draft.inspection?.advice ?? []) warnings.push({ text: a.message });
   return warnings;
+}
+
+/** True on a cloud whose images go through Huawei IMS: the form shows IMS's fields. */
+export function isImsSession(session: SessionInfo | null): boolean {
+  return session?.imageService.kind === 'ims';
+}
+
+/** True where the cloud offers Glance's interoperable import with glance-direct. */
+export function offersImport(session: SessionInfo | null): boolean {
+  return !isImsSession(session) && (session?.capabilities.importMethods ?? []).includes('glance-direct');
+}
+
+/** How many stores the request lands the image in (Glance counts each copy). */
+export function storeCopies(form: DraftForm, session: SessionInfo | null): number {
+  if (!form.useImport || !offersImport(session)) return 1;
+  if (form.allStores) return Math.max(1, session?.capabilities.stores.length ?? 1);
+  return Math.max(1, form.importStores.length);
 }
 
 /** Whether a draft can be uploaded, and the request it becomes. */
@@ -144,44 +194,47 @@ export function draftVerdict(draft: Draft, session: SessionInfo | null): DraftVe
   if (draft.status === 'inspecting') return { kind: 'inspecting' };
   if (draft.status === 'error' || draft.inspection === null) {
     const error = draft.error;
-    return { kind: 'blocked', reasons: [error ? error.message : 'The file could not be inspected.'] };
+    return { kind: 'blocked', reasons: [error ? { text: error.message } : { key: 'messages.notInspected' }] };
   }
   const inspection = draft.inspection;
   if (!inspection.safe) {
-    const reasons = inspection.reasons.map((r) => r.message);
-    return { kind: 'blocked', reasons: reasons.length > 0 ? reasons : ['The inspector found this file unsafe.'] };
+    const reasons: DraftMessage[] = inspection.reasons.map((r) => ({ text: r.message }));
+    return { kind: 'blocked', reasons: reasons.length > 0 ? reasons : [{ key: 'messages.unsafe' }] };
   }
   const limit = session?.capabilities.sizeLimit;
   if (limit !== undefined && limit > 0 && !fitsSizeLimit(inspection.size, limit)) {
     return {
       kind: 'blocked',
       reasons: [
-        `The file is ${formatBytes(inspection.size)}; this cloud takes only files smaller than ${formatBytes(limit)}.`,
+        { key: 'messages.tooLarge', values: { size: formatBytes(inspection.size), limit: formatBytes(limit) } },
       ],
     };
   }
 
   const form = draft.form;
-  const problems: Partial<Record<FormField, string>> = {};
+  const ims = isImsSession(session);
+  const problems: Partial<Record<FormField, DraftMessage>> = {};
   const name = form.name.trim();
-  if (name === '') problems.name = 'Enter a name for the image.';
-  else if (name.length > 255) problems.name = 'The name can have at most 255 characters.';
+  if (name === '') problems.name = { key: 'messages.nameMissing' };
+  else if (name.length > 255) problems.name = { key: 'messages.nameTooLong' };
   const minDisk = parseWholeNumber(form.minDisk);
-  if (minDisk === 'invalid') problems.minDisk = 'Minimum disk must be a whole number of GiB.';
+  if (minDisk === 'invalid') problems.minDisk = { key: 'messages.minDiskWhole' };
   const minRam = parseWholeNumber(form.minRam);
-  if (minRam === 'invalid') problems.minRam = 'Minimum RAM must be a whole number of MiB.';
+  if (minRam === 'invalid') problems.minRam = { key: 'messages.minRamWhole' };
   const properties: Record<string, string> = {};
   form.properties.forEach((row, i) => {
     const key = row.key.trim();
     if (key === '' && row.value.trim() === '') return;
-    if (key === '') problems.properties ??= `Property ${i + 1} needs a key.`;
-    else if (key in properties) problems.properties ??= `Property "${key}" appears twice.`;
+    if (key === '') problems.properties ??= { key: 'messages.propertyNoKey', values: { n: i + 1 } };
+    else if (key in properties) problems.properties ??= { key: 'messages.propertyTwice', values: { key } };
     else properties[key] = row.value;
   });
+  if (ims && session) Object.assign(problems, { ...imsProblems(draft, session, minDisk), ...problems });
   const warnings = draftWarnings(draft, session);
   if (Object.keys(problems).length > 0) return { kind: 'invalid', problems, warnings };
 
   const tags = parseTags(form.tags);
+  const importing = form.useImport && offersImport(session);
   const request: UploadRequest = {
     path: draft.path,
     name,
@@ -193,7 +246,16 @@ export function draftVerdict(draft: Draft, session: SessionInfo | null): DraftVe
     ...(form.protected ? { protected: true } : {}),
     ...(tags.length > 0 ? { tags } : {}),
     ...(Object.keys(properties).length > 0 ? { properties } : {}),
-    ...(form.store !== '' ? { store: form.store } : {}),
+    ...(form.store !== '' && !importing && !ims ? { store: form.store } : {}),
+    ...(importing
+      ? {
+          import: {
+            stores: form.allStores ? ('all' as const) : [...form.importStores],
+            allowFailure: form.allowFailure,
+          },
+        }
+      : {}),
+    ...(ims ? imsRequestFields(form) : {}),
   };
-  return { kind: 'ready', request, warnings };
+  return { kind: 'ready', request, warnings, bytes: inspection.size * storeCopies(form, session) };
 }

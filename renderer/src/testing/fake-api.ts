@@ -26,6 +26,7 @@ import type {
   UploadSelection,
 } from '../../../shared/ipc.ts';
 import type { Inspection } from '../../../shared/inspect.ts';
+import type { UsageReport } from '../../../shared/quota.ts';
 import { canTransition, isFinished, nextPhase, type UploadEvent } from '../../../shared/phases.ts';
 import { fail, ok, type Result } from '../../../shared/result.ts';
 import type { CloudEntry, ConnectRequest, SessionInfo } from '../../../shared/session.ts';
@@ -58,6 +59,8 @@ export interface FakeApiOptions {
   /** The host's shared folders and their listings (imagedrop serve); other paths answer 'file/outside-roots'. */
   hostRoots?: HostRoot[];
   hostDirectories?: Record<string, HostDirectory>;
+  /** What getUsage() answers while connected (default: nothing used, no quota known). */
+  usage?: UsageReport;
   /** What listMultipartUploads answers (default: a Glance cloud's "none, and why"). */
   multipart?: MultipartUploadList;
 }
@@ -75,6 +78,7 @@ export class FakeApi implements ImagedropApi {
   readonly fileChooser: FileChooser;
   hostRoots: HostRoot[];
   hostDirectories: Record<string, HostDirectory>;
+  usage: UsageReport;
   readonly jobs = new Map<UploadId, UploadSnapshot>();
   clipboard: string | null = null;
   /** The copies copyImageToStores started; a test moves them on by replacing entries. */
@@ -103,6 +107,16 @@ export class FakeApi implements ImagedropApi {
     this.fileChooser = options.fileChooser ?? 'native';
     this.hostRoots = options.hostRoots ?? [];
     this.hostDirectories = options.hostDirectories ?? {};
+    this.usage = options.usage ?? {
+      service: 'glance',
+      source: 'image-sum',
+      usedBytes: 0,
+      limitBytes: null,
+      limitFrom: null,
+      pendingBytes: 0,
+      images: null,
+      fetchedAt: 0,
+    };
     this.multipart = options.multipart ?? {
       bucket: null,
       prefix: 'imagedrop/',
@@ -402,6 +416,15 @@ export class FakeApi implements ImagedropApi {
       const missing = this.requireSession();
       if (missing) return fail(missing);
       return ok({ images: [...this.images], pages: 1, fetchedAt: Date.now() });
+    });
+  }
+
+  /** Answers the configured report as it is: the quota rules live in main (shared/quota.ts), not here. */
+  getUsage(): Promise<Result<UsageReport>> {
+    return this.record('getUsage', [], () => {
+      const missing = this.requireSession();
+      if (missing) return fail(missing);
+      return ok(this.usage);
     });
   }
 

@@ -1,29 +1,39 @@
-// Add images: a drop zone and a file picker. Every file is inspected at once; each card shows
-// its format, sizes and safety verdict, blocks an unsafe file with its reasons, and holds the
-// pre-filled metadata form. "Upload" sends every safe, ready file.
+// Add images: a drop zone and a file picker. Every file is inspected at once; each card shows its
+// name and verdict, and opens on its format, sizes, the reasons a file is blocked, and its
+// pre-filled metadata form. Many files are handled together: select them, fill the batch editor
+// (or a preset) and apply it to all or to the selected ones, remove every blocked file at once.
+// Above Upload: what is about to be sent against the project's quota; what cannot fit is not sent.
 import { useState, type DragEvent } from 'react';
+import { useTranslation } from 'react-i18next';
 import { useShallow } from 'zustand/react/shallow';
+import { formatBytes } from '../../../shared/format.ts';
+import { checkImageCount, checkUsage } from '../../../shared/quota.ts';
+import type { UploadRequest } from '../../../shared/upload.ts';
 import { dropFiles, pickFiles, startUploads } from '../bridge.ts';
-import { formatCount } from '../format/display.ts';
 import { draftVerdict } from '../store/draft-form.ts';
 import { useAppStore } from '../store/index.ts';
-import type { UploadRequest } from '../../../shared/upload.ts';
+import { BatchEditor } from './add/BatchEditor.tsx';
+import { DraftToolbar } from './add/DraftToolbar.tsx';
+import { UsageMeter } from './add/UsageMeter.tsx';
 import { DraftCard } from './DraftCard.tsx';
 
 export function AddImagesView() {
+  const { t } = useTranslation('add');
   const draftOrder = useAppStore((s) => s.draftOrder);
   const connected = useAppStore((s) => s.session !== null);
   return (
     <section aria-labelledby="add-heading" className="view">
-      <h2 id="add-heading">Add images</h2>
+      <h2 id="add-heading">{t('heading')}</h2>
       {connected ? null : (
         <p className="note" role="note">
-          Not connected: files can be checked now, and uploaded once you connect.
+          {t('notConnected')}
         </p>
       )}
       <DropZone />
+      {draftOrder.length > 1 ? <BatchEditor /> : null}
+      {draftOrder.length > 0 ? <DraftToolbar /> : null}
       {draftOrder.length > 0 ? (
-        <ul className="draft-list" aria-label="Files to upload">
+        <ul className="draft-list" aria-label={t('list.label')}>
           {draftOrder.map((id) => (
             <DraftCard key={id} id={id} />
           ))}
@@ -35,6 +45,7 @@ export function AddImagesView() {
 }
 
 function DropZone() {
+  const { t } = useTranslation('add');
   const [over, setOver] = useState(false);
 
   function onDragOver(event: DragEvent<HTMLElement>) {
@@ -54,16 +65,16 @@ function DropZone() {
   return (
     <section
       className={over ? 'drop-zone drop-zone-over' : 'drop-zone'}
-      aria-label="Drop zone"
+      aria-label={t('drop.label')}
       onDragEnter={onDragOver}
       onDragOver={onDragOver}
       onDragLeave={() => setOver(false)}
       onDrop={onDrop}
     >
-      <p className="drop-zone-text">Drop disk images here (qcow2, raw, vmdk, vhd, vhdx, vdi, iso …)</p>
-      <p className="drop-zone-or">or</p>
+      <p className="drop-zone-text">{t('drop.text')}</p>
+      <p className="drop-zone-or">{t('drop.or')}</p>
       <button type="button" onClick={() => void pickFiles()}>
-        Choose files…
+        {t('drop.choose')}
       </button>
     </section>
   );
@@ -87,44 +98,77 @@ function readyRequests(): { requests: UploadRequest[]; ids: string[] } {
 }
 
 function SubmitBar() {
-  const { ready, blocked, pending, total } = useAppStore(
+  const { t } = useTranslation('add');
+  const { ready, blocked, pending, total, bytes } = useAppStore(
     useShallow((s) => {
       let ready = 0;
       let blocked = 0;
       let pending = 0;
+      let bytes = 0;
       for (const id of s.draftOrder) {
         const draft = s.drafts[id];
         if (!draft) continue;
-        const kind = draftVerdict(draft, s.session).kind;
-        if (kind === 'ready') ready += 1;
-        else if (kind === 'blocked') blocked += 1;
+        const verdict = draftVerdict(draft, s.session);
+        if (verdict.kind === 'ready') {
+          ready += 1;
+          bytes += verdict.bytes;
+        } else if (verdict.kind === 'blocked') blocked += 1;
         else pending += 1;
       }
-      return { ready, blocked, pending, total: s.draftOrder.length };
+      return { ready, blocked, pending, total: s.draftOrder.length, bytes };
     }),
   );
-  const connected = useAppStore((s) => s.session !== null);
+  const session = useAppStore((s) => s.session);
+  const usage = useAppStore((s) => s.usage);
   const submitting = useAppStore((s) => s.submitting);
   if (total === 0) return null;
+  const connected = session !== null;
+
+  // What cannot fit is refused here as main refuses it (shared/quota.ts), with the numbers.
+  const report = usage.cloudKey === session?.cloudKey ? usage.report : null;
+  let refusal: string | null = null;
+  if (report && ready > 0) {
+    const space = checkUsage(report, bytes);
+    const count = checkImageCount(report, ready);
+    if (!space.fits && report.limitBytes !== null)
+      refusal = t('submit.tooBig', {
+        need: formatBytes(bytes),
+        left: formatBytes(space.leftBytes),
+        limit: formatBytes(report.limitBytes),
+      });
+    else if (!count.fits && report.images)
+      refusal = t('submit.tooMany', {
+        count: ready,
+        left: Math.max(0, report.images.limit - report.images.used - report.images.pending),
+      });
+  }
 
   return (
     <div className="submit-bar">
+      {connected ? <UsageMeter adding={{ count: ready, bytes }} /> : null}
       <p id="submit-summary" aria-live="polite">
-        {formatCount(ready, 'file')} ready
-        {blocked > 0 ? `, ${blocked} blocked` : ''}
-        {pending > 0 ? `, ${pending} not ready yet` : ''}.{!connected ? ' Connect to upload.' : ''}
+        {t('submit.ready', { count: ready })}
+        {blocked > 0 ? t('submit.blocked', { count: blocked }) : ''}
+        {pending > 0 ? t('submit.pending', { count: pending }) : ''}
+        {t('submit.end')}
+        {!connected ? t('submit.connect') : ''}
       </p>
+      {refusal ? (
+        <p id="submit-refusal" className="field-error" role="status">
+          {refusal}
+        </p>
+      ) : null}
       <button
         type="button"
         className="primary"
-        disabled={!connected || ready === 0 || submitting}
-        aria-describedby="submit-summary"
+        disabled={!connected || ready === 0 || submitting || refusal !== null}
+        aria-describedby={refusal ? 'submit-summary submit-refusal' : 'submit-summary'}
         onClick={() => {
           const { requests, ids } = readyRequests();
           void startUploads(requests, ids);
         }}
       >
-        Upload
+        {t('submit.upload')}
       </button>
     </div>
   );

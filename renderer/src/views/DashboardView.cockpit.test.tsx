@@ -408,3 +408,26 @@ describe('in Chinese', () => {
     expect(screen.getByText(/显示 1 个镜像中的 1 个/)).toBeTruthy();
   });
 });
+
+describe('usage on the dashboard', () => {
+  it('shows what the project uses of its quota, read from main', async () => {
+    const GIB = 1024 ** 3;
+    const api = await setup({
+      usage: {
+        service: 'glance',
+        source: 'image-sum',
+        usedBytes: 6.1 * GIB,
+        limitBytes: 8 * GIB,
+        limitFrom: 'configured',
+        pendingBytes: 0,
+        images: null,
+        fetchedAt: 0,
+      },
+    });
+    await act(async () => {}); // the usage read the meter starts
+    const meter = screen.getByRole('region', { name: 'Image storage of the project' });
+    expect(meter.textContent).toContain('the project uses 6.10 GiB of 8.00 GiB');
+    expect(within(meter).getByRole('meter')).toBeTruthy();
+    expect(api.callsOf('getUsage').length).toBeGreaterThanOrEqual(1);
+  });
+});

@@ -22,6 +22,7 @@ import { ImsPanel } from './dashboard/ImsPanel.tsx';
 import { RelativeTime } from './dashboard/RelativeTime.tsx';
 import { StatusBadge } from './dashboard/StatusBadge.tsx';
 import { StoresCell } from './dashboard/StoresCell.tsx';
+import { UsageMeter } from './add/UsageMeter.tsx';
 
 export function DashboardView() {
   const { t } = useTranslation('dashboard');
@@ -103,6 +104,7 @@ function ConnectedDashboard() {
 
   return (
     <>
+      <UsageMeter />
       <div className="dashboard-bar">
         <button type="button" onClick={() => void loadImages()} disabled={loading}>
           {loading ? t('refreshing') : t('refresh')}

@@ -74,7 +74,7 @@ describe('QueueView', () => {
     await seed(
       makeSnapshot({ id: 'u', fileName: 'u.img', phase: 'uploading' }),
       makeSnapshot({ id: 'p', fileName: 'p.img', phase: 'paused' }),
-      makeSnapshot({ id: 'f', fileName: 'f.img', phase: 'failed', error: makeError() }),
+      makeSnapshot({ id: 'f', fileName: 'f.img', phase: 'failed', error: makeError({ retryable: true }) }),
       makeSnapshot({ id: 'd', fileName: 'd.img', phase: 'done' }),
     );
     render(<QueueView />);
@@ -98,7 +98,7 @@ describe('QueueView', () => {
   it('each row button calls its command for that job; the change comes back as a snapshot', async () => {
     const api = await seed(
       makeSnapshot({ id: 'u', fileName: 'u.img', phase: 'uploading' }),
-      makeSnapshot({ id: 'f', fileName: 'f.img', phase: 'failed', error: makeError() }),
+      makeSnapshot({ id: 'f', fileName: 'f.img', phase: 'failed', error: makeError({ retryable: true }) }),
     );
     api.failNext('pauseUploads', makeError({ message: 'The engine is busy.' }));
     render(<QueueView />);
@@ -148,7 +148,7 @@ describe('QueueView', () => {
   it('Pause all, Retry all and Cancel all (after a confirmation) apply to every job', async () => {
     const api = await seed(
       makeSnapshot({ id: 'u', fileName: 'u.img' }),
-      makeSnapshot({ id: 'f', fileName: 'f.img', phase: 'failed', error: makeError() }),
+      makeSnapshot({ id: 'f', fileName: 'f.img', phase: 'failed', error: makeError({ retryable: true }) }),
     );
     render(<App />);
     act(() => state().setView('queue'));
@@ -186,8 +186,8 @@ describe('QueueView', () => {
       makeSnapshot({ id: 'p', fileName: 'p.img', phase: 'paused', resume: { kind: 'continue', percent: 10 }, ...prod }),
       makeSnapshot({ id: 'i', fileName: 'i.img', phase: 'interrupted', resume: { kind: 'restart' }, ...prod }),
       makeSnapshot({ id: 'h', fileName: 'h.img', phase: 'interrupted', resume: { kind: 'restart' } }),
-      makeSnapshot({ id: 'f', fileName: 'f.img', phase: 'failed', error: makeError(), ...prod }),
-      makeSnapshot({ id: 'g', fileName: 'g.img', phase: 'failed', error: makeError() }),
+      makeSnapshot({ id: 'f', fileName: 'f.img', phase: 'failed', error: makeError({ retryable: true }), ...prod }),
+      makeSnapshot({ id: 'g', fileName: 'g.img', phase: 'failed', error: makeError({ retryable: true }) }),
     );
     render(<App />);
     act(() => state().setView('queue'));
@@ -341,18 +341,30 @@ describe('responsiveness', () => {
       if (component === 'UploadRow') renders.set(key, (renders.get(key) ?? 0) + 1);
     });
     render(<QueueView />);
-    expect(renders.size).toBe(20);
+    // Virtualized: the rows in view (a 600 px view before layout, 60 px rows) plus 4 below.
+    expect([...renders.keys()]).toEqual(Array.from({ length: 14 }, (_, i) => `j${i}`));
     renders.clear();
 
     act(() =>
       api.emit([
         makeSnapshot({ ...snapshots[3], bytesSent: 1 }),
         makeSnapshot({ ...snapshots[7], bytesSent: 2 }),
+        makeSnapshot({ ...snapshots[17], bytesSent: 3 }), // not in the DOM: nothing renders
         snapshots[9]!, // unchanged object: not a change
       ]),
     );
     expect(Object.fromEntries(renders)).toEqual({ j3: 1, j7: 1 });
+  });
 
+  it('a new job renders only its own row', async () => {
+    const snapshots = Array.from({ length: 5 }, (_, i) => makeSnapshot({ id: `j${i}`, fileName: `f${i}.qcow2` }));
+    const api = await seed(...snapshots);
+    const renders = new Map<string, number>();
+    setRenderProbe((component, key) => {
+      if (component === 'UploadRow') renders.set(key, (renders.get(key) ?? 0) + 1);
+    });
+    render(<QueueView />);
+    expect(renders.size).toBe(5);
     renders.clear();
     act(() => api.emit([makeSnapshot({ id: 'new', fileName: 'new.qcow2' })]));
     expect(Object.fromEntries(renders)).toEqual({ new: 1 });

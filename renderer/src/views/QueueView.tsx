@@ -1,99 +1,90 @@
-// The queue: total progress, commands for every job, one UploadRow per job, and the lifecycle
-// of the selected one. The list selects only the order of ids; each row selects its own job.
-import { useShallow } from 'zustand/react/shallow';
-import { formatSpeed, percentOf } from '../../../shared/format.ts';
-import { clearUploads, pauseUploads, requestResume, retryUploads } from '../bridge.ts';
-import { formatCount, formatPercent, formatProgressBytes } from '../format/display.ts';
+// The queue: a sticky summary (total progress, speed and its graph, ETA, elapsed), the commands
+// for every job, tabs by state with counts, Find, sort, the bulk commands for ticked rows, and
+// the rows themselves, virtualized (queue/QueueList.tsx). Details open in a side drawer at every
+// width: beside the list on a wide window, over it on a narrow one — never below it.
+import { useEffect, useRef } from 'react';
+import { useTranslation } from 'react-i18next';
 import { useAppStore } from '../store/index.ts';
-import {
-  finishedUploadIds,
-  resumableUploadIds,
-  retryableUploadIds,
-  selectQueueAbilities,
-  selectQueueTotals,
-} from '../store/selectors.ts';
 import { LifecyclePanel } from './LifecyclePanel.tsx';
-import { UploadRow } from './UploadRow.tsx';
+import { QueueBulkBar, QueueFilters, QueueToolbar } from './queue/QueueControls.tsx';
+import { QueueList, rowAnchor } from './queue/QueueList.tsx';
+import { QueueQuestionDialog } from './queue/QueueQuestionDialog.tsx';
+import { QueueSummary } from './queue/QueueSummary.tsx';
 
 export function QueueView() {
-  const order = useAppStore((s) => s.uploadOrder);
+  const { t } = useTranslation('queue');
+  const empty = useAppStore((s) => s.uploadOrder.length === 0);
   const loaded = useAppStore((s) => s.uploadsLoaded);
+  const drawerOpen = useAppStore((s) => s.selectedUploadId !== null && s.uploads[s.selectedUploadId] !== undefined);
   const setView = useAppStore((s) => s.setView);
   return (
-    <section aria-labelledby="queue-heading" className="view">
-      <h2 id="queue-heading">Queue</h2>
-      {order.length === 0 ? (
+    <section aria-labelledby="queue-heading" className={`view queue-view${drawerOpen ? ' has-drawer' : ''}`}>
+      <h2 id="queue-heading">{t('heading')}</h2>
+      {empty ? (
         <p className="empty">
-          {loaded ? 'No uploads yet.' : 'Loading the queue…'}{' '}
+          {loaded ? t('empty') : t('loading')}{' '}
           <button type="button" className="link" onClick={() => setView('add')}>
-            Add images
+            {t('addImages')}
           </button>
         </p>
       ) : (
         <>
-          <TotalProgress />
+          <QueueSummary />
           <QueueToolbar />
-          <div className="queue-layout">
-            <ul className="upload-list" aria-label="Uploads">
-              {order.map((id) => (
-                <UploadRow key={id} id={id} />
-              ))}
-            </ul>
-            <LifecyclePanel />
-          </div>
+          <QueueFilters />
+          <QueueBulkBar />
+          <QueueList />
+          <p className="queue-keys muted">{t('keys')}</p>
         </>
       )}
+      <QueueDrawer />
+      <QueueQuestionDialog />
     </section>
   );
 }
 
-function TotalProgress() {
-  const t = useAppStore(useShallow(selectQueueTotals));
-  const percent = percentOf(t.bytesSent, t.bytesTotal);
-  return (
-    <div className="total-progress">
-      <progress max={100} value={percent} aria-label="Total progress" />
-      <p>
-        <strong>{formatPercent(percent)}</strong> {formatProgressBytes(t.bytesSent, t.bytesTotal)} · {t.finished} of{' '}
-        {formatCount(t.jobs, 'upload')} finished · {t.verified} verified
-        {t.bytesPerSecond > 0 ? ` · ${formatSpeed(t.bytesPerSecond)}` : ''}
-      </p>
-    </div>
+/**
+ * The details drawer. Opening it moves the focus to its heading; Escape or Close shuts it and
+ * gives the focus back to the job's row (its tick box, the row's keyboard anchor).
+ */
+function QueueDrawer() {
+  const { t } = useTranslation('queue');
+  const id = useAppStore((s) =>
+    s.selectedUploadId !== null && s.uploads[s.selectedUploadId] ? s.selectedUploadId : null,
   );
-}
+  const selectUpload = useAppStore((s) => s.selectUpload);
+  const drawer = useRef<HTMLElement>(null);
+  const lastId = useRef<string | null>(null);
 
-function QueueToolbar() {
-  const can = useAppStore(useShallow(selectQueueAbilities));
-  const ask = useAppStore((s) => s.askConfirmation);
+  useEffect(() => {
+    if (id !== null) {
+      lastId.current = id;
+      drawer.current?.querySelector<HTMLElement>('#lifecycle-heading')?.focus();
+      return;
+    }
+    const was = lastId.current;
+    lastId.current = null;
+    if (was === null) return;
+    // Only when the focus was in the drawer (now gone) or nowhere: never take it from elsewhere.
+    const active = document.activeElement;
+    if (active !== null && active !== document.body) return;
+    rowAnchor(document, was)?.focus();
+  }, [id]);
+
+  if (id === null) return null;
   return (
-    <div className="toolbar" role="group" aria-label="All uploads">
-      <button type="button" disabled={!can.anyPausable} onClick={() => void pauseUploads('all')}>
-        Pause all
-      </button>
-      <button
-        type="button"
-        disabled={!can.anyResumable}
-        onClick={() => void requestResume(resumableUploadIds(useAppStore.getState()))}
-      >
-        Resume all
-      </button>
-      <button type="button" disabled={!can.anyCancellable} onClick={() => ask({ kind: 'cancel-all' })}>
-        Cancel all
-      </button>
-      <button
-        type="button"
-        disabled={!can.anyRetryable}
-        onClick={() => void retryUploads(retryableUploadIds(useAppStore.getState()))}
-      >
-        Retry all
-      </button>
-      <button
-        type="button"
-        disabled={!can.anyFinished}
-        onClick={() => void clearUploads(finishedUploadIds(useAppStore.getState()))}
-      >
-        Clear finished
-      </button>
-    </div>
+    <aside
+      ref={drawer}
+      className="queue-drawer"
+      aria-label={t('drawer.label')}
+      onKeyDown={(e) => {
+        if (e.key === 'Escape') {
+          e.preventDefault();
+          selectUpload(null);
+        }
+      }}
+    >
+      <LifecyclePanel />
+    </aside>
   );
 }
