@@ -149,8 +149,16 @@ test.describe('the app’s shell (drops and the native picker)', () => {
   });
 });
 
-test('Ctrl+F shows the queue with its filter box focused', async ({ page, app }) => {
+test('Ctrl+F, from another view, shows the queue with its filter box focused', async ({ page, app }) => {
   await app.open();
+  await connectCloud(page, ADMIN);
+  const file = await app.randomRaw('find', 1 * MiB);
+  app.core.grantPaths([file]);
+  await app.core.handlers.startUploads([
+    { path: file, name: `find-${app.tag}`, diskFormat: 'raw', containerFormat: 'bare', visibility: 'private' },
+  ]);
+  await expect.poll(() => app.core.engine.list()[0]?.phase, { timeout: 60_000 }).toBe('done');
+  await tab(page, 'Connect').click();
   await page.keyboard.press('Control+f');
   await expect(tab(page, 'Queue')).toHaveAttribute('aria-selected', 'true');
   await expect(page.locator('#queue-find')).toBeFocused(); // the queue view’s filter box (QueueControls)
