@@ -813,6 +813,34 @@ describe('upload engine, refusals and cancel', () => {
     await expectNoRecord(s);
   });
 
+  it('cancel after every byte is sent, while the PUT has no answer, frees the slot: the next job starts and finishes', async () => {
+    const { engine, proxy } = await harness({ concurrency: 1 });
+    const size = 8 * MiB;
+    const [firstFile, nextFile] = await Promise.all([
+      randomFile(dir, 'cancel-sent.raw', size),
+      randomFile(dir, 'cancel-sent-next.raw', 2 * MiB),
+    ]);
+    // The proxy takes the whole body and keeps its last byte from Glance: the client has sent
+    // everything, and the PUT's answer never comes until release().
+    proxy.inject({ match: PUT_FILE, fault: { kind: 'hold', afterBytes: size - 1 } });
+    const [first, next] = engine.add([request(firstFile), request(nextFile)]);
+    await proxy.reached();
+    await waitFor(engine, first!, (s) => s.bytesSent === size, 10_000);
+    expect(engine.get(next!)!.phase).toBe('queued');
+    const cancelledAt = Date.now();
+    await engine.cancel([first!]);
+    const s = engine.get(first!)!;
+    expect(s).toMatchObject({ phase: 'cancelled', error: null, leftover: null });
+    await expectNoRecord(s); // the record it created is deleted, though every byte was sent
+    // The slot is free: the waiting job starts at once, while the proxy still holds the first PUT.
+    await waitFor(engine, next!, (x) => x.phase !== 'queued', 5_000);
+    const n = await waitFor(engine, next!, settled, 30_000);
+    await expectVerified(n, nextFile);
+    expect(Date.now() - cancelledAt).toBeLessThan(30_000);
+    expect(proxy.requests.filter((r) => PUT_FILE.test(r))).toHaveLength(2);
+    proxy.release();
+  });
+
   it('cancel while the record is being created: the create answers first, then the record is deleted', async () => {
     const { engine, proxy } = await harness();
     const file = await randomFile(dir, 'cancel-create.raw', MiB);

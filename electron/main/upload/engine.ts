@@ -1083,6 +1083,9 @@ export class UploadEngine {
     const patch: Partial<JobState> = { error, resume: { kind: 'none' }, leftover };
     if (canTransition(job.state.phase, 'cancel')) this.#transition(job, 'cancel', patch);
     else this.#update(job, patch, { urgent: true });
+    // The slot frees only now: when the aborted run settled (#start's schedule), the job still
+    // held it, uploading until its clean-up ended. The next waiting job starts here.
+    this.#schedule();
   }
 }
 

@@ -346,7 +346,7 @@ export class GlanceTarget implements ImageTarget<GlanceState> {
       await run.persist();
     } else {
       // The 204 means Glance has every byte: it is storing them (finish() ends this step at `active`).
-      if (run.job.image.status !== 'saving') run.step('saving', 'start');
+      run.step('saving', 'start');
       run.update({
         image: { status: null }, // read again while finishing
         state: { createUncertain: false, transport: null }, // the transfer is complete: nothing of it is left to resume
@@ -566,11 +566,14 @@ export class GlanceTarget implements ImageTarget<GlanceState> {
     this.#finished.set(run.job.id, image);
   }
 
-  /** Records the image's status; `saving` seen during the transfer starts that step. */
+  /**
+   * Records the image's status. Glance says `saving` from the first byte it receives, but the
+   * Saving step starts only once every byte is sent (transfer()): the lifecycle reads in order,
+   * Uploading then Saving, never both under way.
+   */
   #setStatus(run: TargetRun<GlanceState>, status: GlanceImageStatus): void {
     if (run.job.image.status === status) return;
     run.update({ image: { status } });
-    if (status === 'saving') run.step('saving', 'start');
   }
 
   async #getImageOrNull(id: string, signal: AbortSignal): Promise<GlanceImage | null> {
