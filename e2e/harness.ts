@@ -35,7 +35,7 @@ import { parse, stringify } from 'yaml';
 import { createImagedropApi } from '../shared/api-client.ts';
 import { EVENT_CHANNELS, INVOKE_CHANNELS } from '../shared/ipc.ts';
 import { dispatchChannel } from '../electron/main/core/dispatch.ts';
-import { MemorySecretStore } from '../electron/main/core/profiles.ts';
+import { MemorySecretStore } from '../electron/main/core/remembered-connections.ts';
 import { ImagedropCore } from '../electron/main/core/service.ts';
 import { startServeServer, type ServeServer } from '../electron/main/serve/server.ts';
 import { loadRenderer } from '../electron/main/serve/static.ts';

@@ -11,7 +11,7 @@ import { cloudsYaml, removeDir, tempDir } from '../testing/cloud.ts';
 import { startTestEmulator } from '../testing/ims-cloud.ts';
 import type { ImsEmulator } from '../testing/ims-emulator/index.ts';
 import { dispatchChannel } from './dispatch.ts';
-import { MemorySecretStore, configFromManual } from './profiles.ts';
+import { MemorySecretStore, configFromManual } from './remembered-connections.ts';
 import { ImagedropCore } from './service.ts';
 
 let dir: string;

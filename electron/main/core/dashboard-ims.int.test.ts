@@ -21,7 +21,7 @@ import { JobLog } from '../upload/job-log.ts';
 import { newJobState } from '../upload/job-state.ts';
 import { dispatchChannel } from './dispatch.ts';
 import type { ImsContext } from './ims-context.ts';
-import { MemorySecretStore } from './profiles.ts';
+import { MemorySecretStore } from './remembered-connections.ts';
 import { ImagedropCore } from './service.ts';
 
 const OS = 'Ubuntu 18.04 server 64bit';

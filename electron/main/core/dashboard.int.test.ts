@@ -20,7 +20,7 @@ import type { GlanceClient } from '../openstack/glance.ts';
 import { ADMIN, DEMO, cloudsYaml, deleteImages, glanceFor, randomFile, removeDir, tempDir } from '../testing/cloud.ts';
 import { setImageStatus } from '../testing/image-status.ts';
 import { dispatchChannel } from './dispatch.ts';
-import { MemorySecretStore } from './profiles.ts';
+import { MemorySecretStore } from './remembered-connections.ts';
 import { ImagedropCore } from './service.ts';
 
 let dir: string;

@@ -12,7 +12,7 @@ import type { CloudEntry, SessionInfo } from '../../../shared/session.ts';
 import { ADMIN, DEMO, cloudsYaml, removeDir, tempDir } from '../testing/cloud.ts';
 import { startLanForwarder } from '../testing/lan-forwarder.ts';
 import { dispatchChannel } from './dispatch.ts';
-import { MemorySecretStore } from './profiles.ts';
+import { MemorySecretStore } from './remembered-connections.ts';
 import { ImagedropCore, type PlatformServices } from './service.ts';
 
 const PLATFORM: PlatformServices = {

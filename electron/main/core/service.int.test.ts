@@ -25,7 +25,7 @@ import {
 } from '../testing/cloud.ts';
 import { startFaultProxy } from '../testing/fault-proxy.ts';
 import { dispatchChannel } from './dispatch.ts';
-import { MemorySecretStore } from './profiles.ts';
+import { MemorySecretStore } from './remembered-connections.ts';
 import { ImagedropCore, type PlatformServices } from './service.ts';
 
 let dir: string;

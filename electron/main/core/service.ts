@@ -23,7 +23,7 @@ import type { InvokeHandlers } from './dispatch.ts';
 import { HostFiles } from './host-files.ts';
 import { FileGrants } from './file-grants.ts';
 import { INSPECT_TIMEOUT_MS, inspectGrantedFiles } from './inspection.ts';
-import { Profiles, configFromManual, type SecretStore } from './profiles.ts';
+import { RememberedConnections, configFromManual, type SecretStore } from './remembered-connections.ts';
 
 export interface PlatformServices {
   /** The native "open files" dialog (Electron's dialog in the app). */
@@ -67,7 +67,7 @@ function defaultLabel(request: ManualConnectRequest): string {
 export class ImagedropCore {
   readonly engine: UploadEngine;
   readonly #options: CoreOptions;
-  readonly #profiles: Profiles;
+  readonly #remembered: RememberedConnections;
   readonly #facts: CloudFacts;
   readonly #hostFiles: HostFiles;
   readonly #grants = new FileGrants();
@@ -82,7 +82,7 @@ export class ImagedropCore {
       this.warnings.push(m);
       options.onWarning?.(m);
     };
-    this.#profiles = new Profiles(path.join(options.dataDir, 'profiles.json'), options.secrets);
+    this.#remembered = new RememberedConnections(path.join(options.dataDir, 'profiles.json'), options.secrets);
     this.#facts = new CloudFacts(path.join(options.dataDir, 'cloud-facts.json'));
     this.#hostFiles = new HostFiles(options.hostRoots ?? []);
     this.engine = new UploadEngine({
@@ -153,7 +153,7 @@ export class ImagedropCore {
     getSession: async () => (this.#context ? sessionInfo(this.#context) : null),
     canRememberSecrets: async () => this.#options.secrets.isAvailable(),
     forgetConnection: async (label) => {
-      if (!(await this.#profiles.forget(label))) {
+      if (!(await this.#remembered.forget(label))) {
         throw new ImagedropError(
           'config/cloud-not-found',
           `No connection is remembered as '${label}': it may have been forgotten already.`,
@@ -246,7 +246,7 @@ export class ImagedropCore {
       }
       entries.push({ name: c.name, source: c.source, authUrl: c.authUrl, ...facts });
     }
-    for (const p of await this.#profiles.list()) {
+    for (const p of await this.#remembered.list()) {
       entries.push({
         name: p.label,
         source: 'remembered',
@@ -268,10 +268,10 @@ export class ImagedropCore {
       // A remembered connection when the request says so; otherwise the clouds.yaml (or OS_*)
       // cloud of that name, and a remembered one only when no such cloud exists.
       config = request.remembered
-        ? await this.#profiles.requireConfig(request.cloud)
+        ? await this.#remembered.requireConfig(request.cloud)
         : await chooseCloud({ ...environment, cloud: request.cloud }).catch(async (e: unknown) => {
             const remembered =
-              toAppError(e).code === 'config/cloud-not-found' ? await this.#profiles.config(request.cloud) : null;
+              toAppError(e).code === 'config/cloud-not-found' ? await this.#remembered.config(request.cloud) : null;
             if (!remembered) throw e;
             return remembered;
           });
@@ -289,7 +289,7 @@ export class ImagedropCore {
     if (request.kind === 'manual' && request.remember) {
       try {
         const configured = (await listCloudNames(environment).catch(() => [])).map((c) => c.name);
-        await this.#profiles.remember(config.name, request, configured);
+        await this.#remembered.remember(config.name, request, configured);
       } catch (e) {
         notRemembered = `Connected, but not remembered: ${toAppError(e).message}`;
       }

@@ -23,7 +23,7 @@ import {
 } from '../testing/cloud.ts';
 import { startFaultProxy, type FaultProxy } from '../testing/fault-proxy.ts';
 import { dispatchChannel } from './dispatch.ts';
-import { MemorySecretStore } from './profiles.ts';
+import { MemorySecretStore } from './remembered-connections.ts';
 import { ImagedropCore } from './service.ts';
 
 let dir: string;

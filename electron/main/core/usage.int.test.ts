@@ -29,7 +29,7 @@ import { startFaultProxy, type FaultProxy } from '../testing/fault-proxy.ts';
 import { startTestEmulator, writeHuaweiClouds } from '../testing/ims-cloud.ts';
 import type { ImsEmulator } from '../testing/ims-emulator/index.ts';
 import { dispatchChannel } from './dispatch.ts';
-import { MemorySecretStore } from './profiles.ts';
+import { MemorySecretStore } from './remembered-connections.ts';
 import { ImagedropCore } from './service.ts';
 
 const MiB = 1024 ** 2;

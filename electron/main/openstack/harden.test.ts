@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { fitsSizeLimit } from '../../../shared/session.ts';
-import { configFromManual } from '../core/profiles.ts';
+import { configFromManual } from '../core/remembered-connections.ts';
 import { verdictLabel } from '../cli/inspect-command.ts';
 import { inspectFile } from '../inspect/inspect-file.ts';
 import { DEFAULT_SIZE_LIMIT } from './cloud-config.ts';

@@ -5,7 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { ImagedropCore, type PlatformServices } from '../core/service.ts';
-import type { SecretStore } from '../core/profiles.ts';
+import type { SecretStore } from '../core/remembered-connections.ts';
 import { resolveHostRoots } from '../core/host-files.ts';
 import { ImagedropError } from '../errors.ts';
 import { lockDataDir } from './data-lock.ts';

@@ -2,7 +2,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { Profiles } from '../core/profiles.ts';
+import { RememberedConnections } from '../core/remembered-connections.ts';
 import { NoKeychainSecretStore } from './secrets.ts';
 
 let dir: string;
@@ -21,11 +21,11 @@ const manual = {
 };
 
 describe('NoKeychainSecretStore (imagedrop serve under plain Node)', () => {
-  it('offers no remembering, and Profiles refuses it as the app does without a keychain', async () => {
+  it('offers no remembering, and RememberedConnections refuses it as the app does without a keychain', async () => {
     const store = new NoKeychainSecretStore(path.join(dir, 'secrets.json'));
     expect(store.isAvailable()).toBe(false);
     await expect(store.save()).rejects.toMatchObject({ code: 'serve/no-keychain' });
-    const profiles = new Profiles(path.join(dir, 'profiles.json'), store);
+    const profiles = new RememberedConnections(path.join(dir, 'profiles.json'), store);
     await expect(profiles.remember('lab', manual)).rejects.toThrow(/no secure storage for passwords/);
     await expect(readFile(path.join(dir, 'profiles.json'))).rejects.toMatchObject({ code: 'ENOENT' });
   });
@@ -37,7 +37,7 @@ describe('NoKeychainSecretStore (imagedrop serve under plain Node)', () => {
         { label: 'lab', authUrl: manual.authUrl, authType: 'password', username: 'alice', projectName: 'ops' },
       ]),
     );
-    const profiles = new Profiles(
+    const profiles = new RememberedConnections(
       path.join(dir, 'profiles.json'),
       new NoKeychainSecretStore(path.join(dir, 'secrets.json')),
     );

@@ -7,7 +7,7 @@
 // `imagedrop serve` from the installed app uses the app's keychain store instead, and remembers.
 import { readFile } from 'node:fs/promises';
 import { writeFileAtomic } from '../files/atomic-file.ts';
-import type { SecretStore } from '../core/profiles.ts';
+import type { SecretStore } from '../core/remembered-connections.ts';
 import { ImagedropError } from '../errors.ts';
 
 /** The app's userData/secrets.json (electron/main/shell/secrets.ts writes it): key → base64 ciphertext. */

@@ -15,7 +15,7 @@ import type { Result } from '../../../shared/result.ts';
 import type { SessionInfo } from '../../../shared/session.ts';
 import type { UploadSnapshot } from '../../../shared/upload.ts';
 import { resolveHostRoots } from '../core/host-files.ts';
-import { MemorySecretStore } from '../core/profiles.ts';
+import { MemorySecretStore } from '../core/remembered-connections.ts';
 import { ImagedropCore } from '../core/service.ts';
 import type { GlanceClient } from '../openstack/glance.ts';
 import {

@@ -14,7 +14,7 @@ import { RENDERER_CSP } from '../../../shared/csp.ts';
 import type { HostDirectory } from '../../../shared/ipc.ts';
 import type { Result } from '../../../shared/result.ts';
 import { resolveHostRoots } from '../core/host-files.ts';
-import { MemorySecretStore } from '../core/profiles.ts';
+import { MemorySecretStore } from '../core/remembered-connections.ts';
 import { ImagedropCore } from '../core/service.ts';
 import { ImagedropError } from '../errors.ts';
 import { MAX_FAILURES } from './auth.ts';

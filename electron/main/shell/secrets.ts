@@ -6,7 +6,7 @@ import { safeStorage } from 'electron';
 import { readFile, rename } from 'node:fs/promises';
 import { ImagedropError } from '../errors.ts';
 import { writeFileAtomic } from '../files/atomic-file.ts';
-import type { SecretStore } from '../core/profiles.ts';
+import type { SecretStore } from '../core/remembered-connections.ts';
 
 interface SecretsFile {
   readonly version: 1;

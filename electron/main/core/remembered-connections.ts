@@ -1,5 +1,6 @@
 // Connections typed into the Connect view that the user asked to remember. Everything but the
-// secrets lives in profiles.json; the password or application-credential secret (and, for an IMS
+// secrets lives in profiles.json (the file keeps its first name, so connections remembered by
+// earlier versions stay); the password or application-credential secret (and, for an IMS
 // cloud, the access key pair with its security token) goes to the SecretStore (Electron's
 // safeStorage: the OS keychain), and nowhere else.
 import { readFile } from 'node:fs/promises';
@@ -77,7 +78,7 @@ const imsSecretsSchema = z.object({
   securityToken: z.string().optional(),
 });
 
-export type Profile = z.infer<typeof profileSchema>;
+export type RememberedConnection = z.infer<typeof profileSchema>;
 
 /** The CloudConfig of a Connect-view request (no clouds.yaml involved). */
 export function configFromManual(request: ManualConnectRequest, name: string): CloudConfig {
@@ -178,11 +179,11 @@ function glanceConfigFromManual(request: GlanceManualRequest, name: string): Clo
   };
 }
 
-export class Profiles {
+export class RememberedConnections {
   readonly #file: string;
   readonly #secrets: SecretStore;
   readonly #writer: SerialWriter;
-  #profiles: Profile[] | null = null;
+  #profiles: RememberedConnection[] | null = null;
 
   constructor(file: string, secrets: SecretStore) {
     this.#file = file;
@@ -190,7 +191,7 @@ export class Profiles {
     this.#writer = new SerialWriter(file, () => {});
   }
 
-  async list(): Promise<Profile[]> {
+  async list(): Promise<RememberedConnection[]> {
     if (this.#profiles) return this.#profiles;
     try {
       const parsed = z.array(profileSchema).safeParse(JSON.parse(await readFile(this.#file, 'utf8')));
@@ -201,7 +202,7 @@ export class Profiles {
     return this.#profiles;
   }
 
-  async get(label: string): Promise<Profile | undefined> {
+  async get(label: string): Promise<RememberedConnection | undefined> {
     return (await this.list()).find((p) => p.label === label);
   }
 
@@ -229,7 +230,10 @@ export class Profiles {
     const before = await this.list();
     const previousSecret = await this.#secrets.load(`profile:${label}`);
     await this.#secrets.save(`profile:${label}`, secret);
-    this.#profiles = [...before.filter((p) => p.label !== label), JSON.parse(JSON.stringify(profile)) as Profile];
+    this.#profiles = [
+      ...before.filter((p) => p.label !== label),
+      JSON.parse(JSON.stringify(profile)) as RememberedConnection,
+    ];
     try {
       await this.#save();
     } catch (e) {
@@ -300,9 +304,9 @@ export class Profiles {
 }
 
 /** profiles.json's entry and the secret to keep for a Glance connection. */
-function glanceProfile(label: string, request: GlanceManualRequest): { profile: Profile; secret: string } {
+function glanceProfile(label: string, request: GlanceManualRequest): { profile: RememberedConnection; secret: string } {
   const a = request.auth;
-  const profile: Profile = {
+  const profile: RememberedConnection = {
     label,
     authUrl: request.authUrl,
     authType: a.type,
@@ -327,10 +331,10 @@ function glanceProfile(label: string, request: GlanceManualRequest): { profile: 
 }
 
 /** An IMS connection: everything but the password and the access key pair in profiles.json. */
-function imsProfile(label: string, request: ImsManualRequest): { profile: Profile; secret: string } {
+function imsProfile(label: string, request: ImsManualRequest): { profile: RememberedConnection; secret: string } {
   const a = request.auth;
   const keys = request.accessKeys;
-  const profile: Profile = {
+  const profile: RememberedConnection = {
     label,
     authUrl: request.authUrl,
     imageService: 'ims',
@@ -352,7 +356,7 @@ function imsProfile(label: string, request: ImsManualRequest): { profile: Profil
   return { profile, secret: JSON.stringify(secrets) };
 }
 
-function glanceRequestOf(p: Profile, secret: string): GlanceManualRequest {
+function glanceRequestOf(p: RememberedConnection, secret: string): GlanceManualRequest {
   return {
     kind: 'manual',
     authUrl: p.authUrl,
@@ -381,7 +385,7 @@ function glanceRequestOf(p: Profile, secret: string): GlanceManualRequest {
   };
 }
 
-function imsRequestOf(p: Profile, secret: string): ImsManualRequest {
+function imsRequestOf(p: RememberedConnection, secret: string): ImsManualRequest {
   let parsed: z.infer<typeof imsSecretsSchema>;
   try {
     parsed = imsSecretsSchema.parse(JSON.parse(secret));
