@@ -1,21 +1,18 @@
-// The main-process core behind the IPC contract. It composes the services: the session (here),
+// The main-process core behind the IPC contract. It composes the services: the session (connection.ts),
 // file grants (file-grants.ts), inspection (inspection.ts), the upload engine (upload/) and the
 // dashboard (dashboard.ts), and maps each invoke call to one of them. Plain Node (no electron): the Electron shell serves it over ipcMain, `imagedrop
 // serve` over HTTP (electron/main/serve), and the e2e harness over a Playwright binding. The few
 // things only Electron can do (a native file picker, the clipboard, the keychain) are passed in.
 import path from 'node:path';
 import type { Unsubscribe } from '../../../shared/ipc.ts';
-import type { CloudEntry, ConnectRequest, ManualConnectRequest, SessionInfo } from '../../../shared/session.ts';
 import type { UploadId, UploadRequest, UploadSnapshot } from '../../../shared/upload.ts';
-import { ImagedropError, toAppError } from '../errors.ts';
 import { inspectFile } from '../inspect/index.ts';
-import { chooseCloud, listCloudNames, type CloudConfig } from '../openstack/cloud-config.ts';
 import { unknownStoreError } from '../openstack/preflight.ts';
 import { CloudFacts } from '../targets/glance/cloud-facts.ts';
 import { UploadEngine, type EngineOptions } from '../upload/engine.ts';
 import { JobLog } from '../upload/job-log.ts';
-import { ConnectOrder, supersededError } from './connect-order.ts';
-import { openContext, sessionInfo, type CloudContext } from './context.ts';
+import { Connection } from './connection.ts';
+import type { CloudContext } from './context.ts';
 import { Dashboard } from './dashboard.ts';
 import { resolveImsRoute } from './ims-context.ts';
 import { projectUsage, requireUploadsFit } from './usage.ts';
@@ -23,7 +20,7 @@ import type { InvokeHandlers } from './dispatch.ts';
 import { HostFiles } from './host-files.ts';
 import { FileGrants } from './file-grants.ts';
 import { INSPECT_TIMEOUT_MS, inspectGrantedFiles } from './inspection.ts';
-import { RememberedConnections, configFromManual, type SecretStore } from './remembered-connections.ts';
+import { RememberedConnections, type SecretStore } from './remembered-connections.ts';
 
 export interface PlatformServices {
   /** The native "open files" dialog (Electron's dialog in the app). */
@@ -47,33 +44,14 @@ export interface CoreOptions {
 
 const CALL_TIMEOUT_MS = 60_000;
 
-/** 'alice@keystone.example.org/ops': two users of one Keystone never share a remembered secret. */
-function defaultLabel(request: ManualConnectRequest): string {
-  const host = new URL(request.authUrl).host;
-  if (request.imageService === 'ims') {
-    const a = request.auth;
-    const who = a.type === 'password' ? `${a.username}.${a.accountName}` : 'access-key'; // never the AK: labels are in plain files
-    return `${who}@${host}/${request.projectName ?? request.projectId ?? request.regionName ?? ''}`;
-  }
-  const a = request.auth;
-  const who =
-    a.type === 'password'
-      ? a.username
-      : (a.username ?? a.applicationCredentialName ?? a.applicationCredentialId ?? 'app');
-  const project = a.type === 'password' ? `/${a.projectName}` : '';
-  return `${who}@${host}${project}`;
-}
-
 export class ImagedropCore {
   readonly engine: UploadEngine;
   readonly #options: CoreOptions;
-  readonly #remembered: RememberedConnections;
   readonly #facts: CloudFacts;
+  readonly #connection: Connection;
   readonly #hostFiles: HostFiles;
   readonly #grants = new FileGrants();
   readonly #dashboard: Dashboard;
-  #context: CloudContext | null = null;
-  readonly #connects = new ConnectOrder();
   readonly warnings: string[] = [];
 
   constructor(options: CoreOptions) {
@@ -82,11 +60,24 @@ export class ImagedropCore {
       this.warnings.push(m);
       options.onWarning?.(m);
     };
-    this.#remembered = new RememberedConnections(path.join(options.dataDir, 'profiles.json'), options.secrets);
     this.#facts = new CloudFacts(path.join(options.dataDir, 'cloud-facts.json'));
+    this.#connection = new Connection({
+      env: options.env,
+      cwd: options.cwd,
+      remembered: new RememberedConnections(path.join(options.dataDir, 'profiles.json'), options.secrets),
+      facts: this.#facts,
+      grants: this.#grants,
+      onConnected: () => {
+        // Jobs restored for this cloud get a true resume plan, then queued ones start.
+        void this.engine.refreshInterrupted(AbortSignal.timeout(CALL_TIMEOUT_MS)).catch(() => {});
+        // What earlier runs could not clean up on this cloud is tried again (a record whose DELETE
+        // failed, a create that got no answer and may have landed since).
+        void this.engine.cleanUpLeftovers('all').catch(() => {});
+      },
+    });
     this.#hostFiles = new HostFiles(options.hostRoots ?? []);
     this.engine = new UploadEngine({
-      context: () => this.#context,
+      context: () => this.#connection.context,
       inspect: inspectFile,
       jobLog: new JobLog(path.join(options.dataDir, 'jobs.json'), { onWarning: warn }),
       onWarning: warn,
@@ -95,7 +86,7 @@ export class ImagedropCore {
     this.#dashboard = new Dashboard({
       engine: this.engine,
       context: () => this.#requireContext(),
-      contextName: () => this.#context?.name ?? null,
+      contextName: () => this.#connection.context?.name ?? null,
       dataDir: options.dataDir,
     });
   }
@@ -112,7 +103,7 @@ export class ImagedropCore {
   }
 
   get context(): CloudContext | null {
-    return this.#context;
+    return this.#connection.context;
   }
 
   /** Called by the shell when the OS hands files to the app (file associations, second instance). */
@@ -143,22 +134,16 @@ export class ImagedropCore {
   // ── The invoke handlers (validated and wrapped into Results by dispatch.ts) ──────────────────
 
   readonly handlers: InvokeHandlers = {
-    listClouds: () => this.#listClouds(),
-    connect: (request) => this.#connect(request),
+    listClouds: () => this.#connection.listClouds(),
+    connect: (request) => this.#connection.connect(request),
     disconnect: async () => {
-      this.#connects.begin(); // a connect still on its way does not take over afterwards
-      this.#context = null;
+      this.#connection.disconnect();
       return null;
     },
-    getSession: async () => (this.#context ? sessionInfo(this.#context) : null),
+    getSession: async () => this.#connection.session(),
     canRememberSecrets: async () => this.#options.secrets.isAvailable(),
     forgetConnection: async (label) => {
-      if (!(await this.#remembered.forget(label))) {
-        throw new ImagedropError(
-          'config/cloud-not-found',
-          `No connection is remembered as '${label}': it may have been forgotten already.`,
-        );
-      }
+      await this.#connection.forget(label);
       return null;
     },
     pickCaFile: async () => {
@@ -171,7 +156,8 @@ export class ImagedropCore {
       this.grantPaths(paths);
       return paths;
     },
-    inspectFiles: (paths) => inspectGrantedFiles(paths, this.#grants, this.#context?.capabilities.diskFormats),
+    inspectFiles: (paths) =>
+      inspectGrantedFiles(paths, this.#grants, this.#connection.context?.capabilities.diskFormats),
     startUploads: async (requests) => {
       this.#grants.require(requests.map((r) => r.path));
       this.#requireKnownStores(requests);
@@ -215,7 +201,10 @@ export class ImagedropCore {
     },
     listHostRoots: async () => this.#hostFiles.roots(),
     listHostDirectory: (dir) =>
-      this.#hostFiles.list(dir, this.#context ? { acceptedDiskFormats: this.#context.capabilities.diskFormats } : {}),
+      this.#hostFiles.list(
+        dir,
+        this.#connection.context ? { acceptedDiskFormats: this.#connection.context.capabilities.diskFormats } : {},
+      ),
     // Granted exactly as the native picker's answers (and the CA picker's, below).
     chooseHostFiles: async (paths) => {
       const real = await this.#hostFiles.resolveFiles(paths);
@@ -228,82 +217,6 @@ export class ImagedropCore {
       return real!;
     },
   };
-
-  async #listClouds(): Promise<CloudEntry[]> {
-    const env = { env: this.#options.env, cwd: this.#options.cwd };
-    const entries: CloudEntry[] = [];
-    for (const c of await listCloudNames(env)) {
-      let facts: Pick<CloudEntry, 'warnings' | 'imageService' | 'region'>;
-      try {
-        const config = await chooseCloud({ ...env, cloud: c.name });
-        facts = {
-          warnings: config.warnings,
-          imageService: config.imageService.kind,
-          region: config.regionName ?? null,
-        };
-      } catch (e) {
-        facts = { warnings: [toAppError(e).message] };
-      }
-      entries.push({ name: c.name, source: c.source, authUrl: c.authUrl, ...facts });
-    }
-    for (const p of await this.#remembered.list()) {
-      entries.push({
-        name: p.label,
-        source: 'remembered',
-        authUrl: p.authUrl,
-        warnings: [],
-        imageService: p.imageService ?? 'glance',
-        region: p.regionName ?? null,
-      });
-    }
-    return entries;
-  }
-
-  async #connect(request: ConnectRequest): Promise<SessionInfo> {
-    const isLatest = this.#connects.begin();
-    const signal = AbortSignal.timeout(CALL_TIMEOUT_MS);
-    let config: CloudConfig;
-    const environment = { env: this.#options.env, cwd: this.#options.cwd };
-    if (request.kind === 'cloud') {
-      // A remembered connection when the request says so; otherwise the clouds.yaml (or OS_*)
-      // cloud of that name, and a remembered one only when no such cloud exists.
-      config = request.remembered
-        ? await this.#remembered.requireConfig(request.cloud)
-        : await chooseCloud({ ...environment, cloud: request.cloud }).catch(async (e: unknown) => {
-            const remembered =
-              toAppError(e).code === 'config/cloud-not-found' ? await this.#remembered.config(request.cloud) : null;
-            if (!remembered) throw e;
-            return remembered;
-          });
-    } else {
-      // Main reads this file: only one the user chose in the picker (clouds.yaml and remembered
-      // connections name theirs in the user's own files, above).
-      if (request.cacertPath !== undefined) this.#grants.requireCaFile(request.cacertPath);
-      config = configFromManual(request, request.label ?? defaultLabel(request));
-    }
-    const context = await openContext(config, signal, { facts: this.#facts });
-    if (!isLatest()) throw supersededError(config.name);
-    // Remembering is a convenience: when it fails (no keychain, a disk error), the user is
-    // connected all the same and told why the connection was not remembered.
-    let notRemembered: string | null = null;
-    if (request.kind === 'manual' && request.remember) {
-      try {
-        const configured = (await listCloudNames(environment).catch(() => [])).map((c) => c.name);
-        await this.#remembered.remember(config.name, request, configured);
-      } catch (e) {
-        notRemembered = `Connected, but not remembered: ${toAppError(e).message}`;
-      }
-    }
-    if (!isLatest()) throw supersededError(config.name); // overtaken while it was being remembered
-    this.#context = context;
-    // Jobs restored for this cloud get a true resume plan, then queued ones start.
-    void this.engine.refreshInterrupted(AbortSignal.timeout(CALL_TIMEOUT_MS)).catch(() => {});
-    // What earlier runs could not clean up on this cloud is tried again (a record whose DELETE
-    // failed, a create that got no answer and may have landed since).
-    void this.engine.cleanUpLeftovers('all').catch(() => {});
-    const info = sessionInfo(context);
-    return notRemembered ? { ...info, warnings: [...info.warnings, notRemembered] } : info;
-  }
 
   /** On an IMS cloud, 'auto' becomes the route the file and the cloud allow (register, create, quick, native). */
   async #withRoutes(requests: readonly UploadRequest[]): Promise<UploadRequest[]> {
@@ -324,7 +237,6 @@ export class ImagedropCore {
   }
 
   #requireContext(): CloudContext {
-    if (!this.#context) throw new ImagedropError('auth/not-connected', 'Connect to a cloud first.');
-    return this.#context;
+    return this.#connection.require();
   }
 }
