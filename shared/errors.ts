@@ -11,6 +11,8 @@ export type AppErrorCode =
   | 'auth/unavailable'
   | 'auth/unexpected-status'
   | 'auth/unexpected-response'
+  /** A connect overtaken by a later connect (or a disconnect) before it finished: it did not take over. */
+  | 'auth/superseded'
   // Huawei Cloud IAM: AK/SK signing and the project a region stands for
   | 'auth/access-key-rejected'
   | 'auth/clock-skew'

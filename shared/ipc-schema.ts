@@ -36,23 +36,70 @@ const appCredentialAuth = z.object({
   secret: z.string().min(1).max(4096),
 });
 
-export const connectRequestSchema = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('cloud'), cloud: z.string().min(1).max(255), remembered: z.boolean().optional() }),
-  z.object({
+const authUrl = z
+  .url({ protocol: /^https?$/ })
+  .max(2048)
+  .refine((url) => authUrlProblem(url) === null, {
+    error: (issue) => `the auth URL ${authUrlProblem(String(issue.input)) ?? 'is invalid'}`,
+  });
+const endpoint = z.url({ protocol: /^https?$/ }).max(2048);
+const secret = z.string().min(1).max(4096);
+
+const glanceManual = z.object({
+  kind: z.literal('manual'),
+  imageService: z.literal('glance').optional(),
+  authUrl,
+  auth: z.discriminatedUnion('type', [passwordAuth, appCredentialAuth]),
+  regionName: shortText.optional(),
+  interface: z.enum(['public', 'internal', 'admin']).optional(),
+  cacertPath: path.optional(),
+  remember: z.boolean(),
+  label: shortText.optional(),
+});
+
+const imsManual = z
+  .object({
     kind: z.literal('manual'),
-    authUrl: z
-      .url({ protocol: /^https?$/ })
-      .max(2048)
-      .refine((url) => authUrlProblem(url) === null, {
-        error: (issue) => `the auth URL ${authUrlProblem(String(issue.input)) ?? 'is invalid'}`,
+    imageService: z.literal('ims'),
+    authUrl,
+    auth: z.discriminatedUnion('type', [
+      z.object({
+        type: z.literal('password'),
+        username: z.string().min(1).max(255),
+        password: secret,
+        accountName: z.string().min(1).max(255),
       }),
-    auth: z.discriminatedUnion('type', [passwordAuth, appCredentialAuth]),
-    regionName: shortText.optional(),
-    interface: z.enum(['public', 'internal', 'admin']).optional(),
+      z.object({ type: z.literal('access-key') }),
+    ]),
+    projectName: z.string().min(1).max(255).optional(),
+    projectId: z.string().min(1).max(255).optional(),
+    regionName: z.string().min(1).max(255).optional(),
+    accessKeys: z
+      .object({
+        accessKey: z.string().min(1).max(255),
+        secretKey: secret,
+        securityToken: z.string().min(1).max(16384).optional(),
+      })
+      .optional(),
+    obsBucket: z.string().min(3).max(63).optional(),
+    imageEndpointOverride: endpoint.optional(),
+    obsEndpointOverride: endpoint.optional(),
     cacertPath: path.optional(),
     remember: z.boolean(),
     label: shortText.optional(),
-  }),
+  })
+  .refine((r) => r.projectName !== undefined || r.projectId !== undefined || r.regionName !== undefined, {
+    error: 'an IMS connection needs its project (the region, e.g. cn-north-4), a project id or a region',
+    path: ['projectName'],
+  })
+  .refine((r) => r.auth.type !== 'access-key' || r.accessKeys !== undefined, {
+    error: 'an IMS connection without a password needs an access key (AK/SK)',
+    path: ['accessKeys'],
+  });
+
+export const connectRequestSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('cloud'), cloud: z.string().min(1).max(255), remembered: z.boolean().optional() }),
+  z.discriminatedUnion('imageService', [glanceManual, imsManual]),
 ]);
 
 export const uploadRequestSchema = z.object({

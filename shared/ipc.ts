@@ -151,6 +151,14 @@ export const MAX_DIRECTORY_ENTRIES = 5000;
 /** The inspector checks at most this many files of one listing (the first, by name). */
 export const MAX_INSPECTED_ENTRIES = 200;
 
+/**
+ * What the application menu (Electron's, in main) asks the window to do. The window's own
+ * keyboard shortcuts run the same commands (renderer/src/components/shortcuts.ts), so they work
+ * where there is no menu (imagedrop serve in a browser).
+ */
+export const MENU_COMMANDS = ['open-files', 'pause-all', 'resume-all', 'find', 'preferences'] as const;
+export type MenuCommand = (typeof MENU_COMMANDS)[number];
+
 /** What the dashboard exports: the images it lists, or this app's upload history (its job log). */
 export interface ExportRequest {
   readonly what: 'images' | 'history';
@@ -283,6 +291,8 @@ export interface ImagedropApi {
   onUploadsRemoved(listener: (ids: readonly UploadId[]) => void): Unsubscribe;
   /** Files opened with Imagedrop from the OS (file associations, a second instance). */
   onFilesOpened(listener: (paths: readonly string[]) => void): Unsubscribe;
+  /** A command chosen in the application menu (or by its accelerator). Only the app has a menu. */
+  onMenuCommand(listener: (command: MenuCommand) => void): Unsubscribe;
 }
 
 export type InvokeMethod = Exclude<keyof ImagedropApi, `on${string}` | 'pathForFile' | 'fileChooser'>;
@@ -326,6 +336,7 @@ export const EVENT_CHANNELS = {
   onUploadsChanged: 'imagedrop:uploads-changed',
   onUploadsRemoved: 'imagedrop:uploads-removed',
   onFilesOpened: 'imagedrop:files-opened',
+  onMenuCommand: 'imagedrop:menu-command',
 } as const satisfies Record<EventMethod, `imagedrop:${string}`>;
 
 /** The arguments of each invoke method, as a tuple. */

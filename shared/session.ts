@@ -22,7 +22,73 @@ export interface ApplicationCredentialAuth {
   readonly secret: string;
 }
 
-/** Either a cloud named in clouds.yaml, or details typed into the Connect view. */
+/** Details typed into the Connect view for an OpenStack cloud (Keystone + Glance). */
+export interface GlanceManualRequest {
+  readonly kind: 'manual';
+  /** Absent or 'glance': OpenStack Glance (absent in requests older than the IMS choice). */
+  readonly imageService?: 'glance';
+  readonly authUrl: string;
+  readonly auth: PasswordAuth | ApplicationCredentialAuth;
+  readonly regionName?: string;
+  readonly interface?: EndpointInterface;
+  readonly cacertPath?: string;
+  /** Keep the password or secret, encrypted by the OS keychain (safeStorage). */
+  readonly remember: boolean;
+  /** Name under which this connection is remembered. */
+  readonly label?: string;
+}
+
+/** A Huawei IAM user: its name and password, and the account (user_domain_name) it belongs to. */
+export interface ImsPasswordAuth {
+  readonly type: 'password';
+  readonly username: string;
+  readonly password: string;
+  /** The Huawei Cloud account the IAM user belongs to (clouds.yaml's user_domain_name). */
+  readonly accountName: string;
+}
+
+/** No IAM sign-in: every IMS call is signed with the access key (AK/SK), as the SDKs do. */
+export interface ImsAccessKeyAuth {
+  readonly type: 'access-key';
+}
+
+/** An access key pair (AK/SK) for OBS (and, without a password, for IMS); temporary ones carry a token. */
+export interface AccessKeyPair {
+  readonly accessKey: string;
+  readonly secretKey: string;
+  readonly securityToken?: string;
+}
+
+/**
+ * Details typed into the Connect view for a Huawei Cloud IMS cloud (Huawei Cloud, Open Telekom
+ * Cloud, Flexible Engine), as python-otcextensions users write them in clouds.yaml.
+ */
+export interface ImsManualRequest {
+  readonly kind: 'manual';
+  readonly imageService: 'ims';
+  /** The IAM endpoint, e.g. https://iam.cn-north-4.myhuaweicloud.com/v3. */
+  readonly authUrl: string;
+  readonly auth: ImsPasswordAuth | ImsAccessKeyAuth;
+  /** The project, named after its region (cn-north-4); or give projectId. */
+  readonly projectName?: string;
+  readonly projectId?: string;
+  /** The region; from the project name when absent. */
+  readonly regionName?: string;
+  /** For OBS (the register, create and quick routes), and to sign IMS calls when there is no password. */
+  readonly accessKeys?: AccessKeyPair;
+  /** The default OBS bucket (obs_bucket). */
+  readonly obsBucket?: string;
+  readonly imageEndpointOverride?: string;
+  readonly obsEndpointOverride?: string;
+  readonly cacertPath?: string;
+  /** Keep the password and the secret key, encrypted by the OS keychain (safeStorage). */
+  readonly remember: boolean;
+  readonly label?: string;
+}
+
+export type ManualConnectRequest = GlanceManualRequest | ImsManualRequest;
+
+/** Either a cloud named in clouds.yaml (or remembered), or details typed into the Connect view. */
 export type ConnectRequest =
   | {
       readonly kind: 'cloud';
@@ -30,18 +96,7 @@ export type ConnectRequest =
       /** The remembered connection of that name, not a clouds.yaml cloud that shares it. */
       readonly remembered?: boolean;
     }
-  | {
-      readonly kind: 'manual';
-      readonly authUrl: string;
-      readonly auth: PasswordAuth | ApplicationCredentialAuth;
-      readonly regionName?: string;
-      readonly interface?: EndpointInterface;
-      readonly cacertPath?: string;
-      /** Keep the password or secret, encrypted by the OS keychain (safeStorage). */
-      readonly remember: boolean;
-      /** Name under which this connection is remembered. */
-      readonly label?: string;
-    };
+  | ManualConnectRequest;
 
 export interface CloudEntry {
   readonly name: string;
@@ -49,6 +104,10 @@ export interface CloudEntry {
   readonly source: string;
   readonly authUrl: string | null;
   readonly warnings: readonly string[];
+  /** Glance or IMS, as its settings say (absent when they could not be read). */
+  readonly imageService?: ImageServiceKind;
+  /** Its region_name, if it names one. */
+  readonly region?: string | null;
 }
 
 export interface CloudCapabilities {

@@ -1,12 +1,18 @@
-// The window: a header with the session, tabs for the four views, the current view, the
-// notices, the confirmation dialog and the host file browser (imagedrop serve). While a dialog
-// is open the rest of the page is inert.
-import { useRef, type KeyboardEvent } from 'react';
+// The window: a header naming the cloud (with the switcher) and the session, tabs for the four
+// views, the current view, the notices, the confirmation dialog, Preferences and the host file
+// browser (imagedrop serve). While a dialog is open the rest of the page is inert. The whole
+// window takes dropped files (DropOverlay) and answers the shortcuts the menu shows (shortcuts.ts).
+import { useEffect, useRef, type KeyboardEvent } from 'react';
 import { useTranslation } from 'react-i18next';
+import { CloudSwitcher } from './components/CloudSwitcher.tsx';
 import { ConfirmDialog } from './components/ConfirmDialog.tsx';
+import { DropOverlay } from './components/DropOverlay.tsx';
 import { FileBrowser } from './components/FileBrowser.tsx';
 import { Notices } from './components/Notices.tsx';
 import { PhaseAnnouncer } from './components/PhaseAnnouncer.tsx';
+import { PreferencesDialog } from './components/PreferencesDialog.tsx';
+import { handleShortcut } from './components/shortcuts.ts';
+import { applyTheme } from './components/theme.ts';
 import { useAppStore } from './store/index.ts';
 import { VIEWS, type ViewName } from './store/ui-slice.ts';
 import { AddImagesView } from './views/AddImagesView.tsx';
@@ -16,13 +22,24 @@ import { QueueView } from './views/QueueView.tsx';
 
 export function App() {
   const { t } = useTranslation();
-  const modal = useAppStore((s) => s.confirmation !== null || s.fileBrowser !== null);
+  const modal = useAppStore((s) => s.confirmation !== null || s.fileBrowser !== null || s.preferencesOpen);
+  const theme = useAppStore((s) => s.theme);
+  useEffect(() => applyTheme(theme), [theme]);
+  useEffect(() => {
+    const onKeyDown = (event: globalThis.KeyboardEvent) => {
+      if (!event.defaultPrevented) handleShortcut(event);
+    };
+    window.addEventListener('keydown', onKeyDown);
+    return () => window.removeEventListener('keydown', onKeyDown);
+  }, []);
   return (
     <>
       <div className="app" inert={modal}>
         <header className="app-header">
           <h1 className="app-title">{t('appName')}</h1>
+          <CloudSwitcher />
           <SessionBadge />
+          <PreferencesButton />
         </header>
         <ViewTabs />
         <Notices>
@@ -32,12 +49,31 @@ export function App() {
           <CurrentView />
         </main>
       </div>
+      <DropOverlay />
       <ConfirmDialog />
+      <PreferencesDialog />
       <FileBrowser />
     </>
   );
 }
 
+/** Preferences from the window itself (the menu and Ctrl/Cmd+, open it too; a browser has no menu). */
+function PreferencesButton() {
+  const { t } = useTranslation();
+  const open = useAppStore((s) => s.openPreferences);
+  return (
+    <button
+      type="button"
+      className="link preferences-button"
+      onClick={open}
+      aria-keyshortcuts="Control+Comma Meta+Comma"
+    >
+      {t('preferences.open')}
+    </button>
+  );
+}
+
+/** Who and which project: the cloud itself is on the switcher. */
 function SessionBadge() {
   const { t } = useTranslation();
   const session = useAppStore((s) => s.session);

@@ -5,7 +5,7 @@
 // things only Electron can do (a native file picker, the clipboard, the keychain) are passed in.
 import path from 'node:path';
 import type { Unsubscribe } from '../../../shared/ipc.ts';
-import type { CloudEntry, ConnectRequest, SessionInfo } from '../../../shared/session.ts';
+import type { CloudEntry, ConnectRequest, ManualConnectRequest, SessionInfo } from '../../../shared/session.ts';
 import type { UploadId, UploadRequest, UploadSnapshot } from '../../../shared/upload.ts';
 import { ImagedropError, toAppError } from '../errors.ts';
 import { inspectFile } from '../inspect/index.ts';
@@ -14,6 +14,7 @@ import { unknownStoreError } from '../openstack/preflight.ts';
 import { CloudFacts } from '../targets/glance/cloud-facts.ts';
 import { UploadEngine, type EngineOptions } from '../upload/engine.ts';
 import { JobLog } from '../upload/job-log.ts';
+import { ConnectOrder, supersededError } from './connect-order.ts';
 import { openContext, sessionInfo, type CloudContext } from './context.ts';
 import { Dashboard } from './dashboard.ts';
 import { resolveImsRoute } from './ims-context.ts';
@@ -47,14 +48,20 @@ export interface CoreOptions {
 const CALL_TIMEOUT_MS = 60_000;
 
 /** 'alice@keystone.example.org/ops': two users of one Keystone never share a remembered secret. */
-function defaultLabel(request: Extract<ConnectRequest, { kind: 'manual' }>): string {
+function defaultLabel(request: ManualConnectRequest): string {
+  const host = new URL(request.authUrl).host;
+  if (request.imageService === 'ims') {
+    const a = request.auth;
+    const who = a.type === 'password' ? `${a.username}.${a.accountName}` : 'access-key'; // never the AK: labels are in plain files
+    return `${who}@${host}/${request.projectName ?? request.projectId ?? request.regionName ?? ''}`;
+  }
   const a = request.auth;
   const who =
     a.type === 'password'
       ? a.username
       : (a.username ?? a.applicationCredentialName ?? a.applicationCredentialId ?? 'app');
   const project = a.type === 'password' ? `/${a.projectName}` : '';
-  return `${who}@${new URL(request.authUrl).host}${project}`;
+  return `${who}@${host}${project}`;
 }
 
 export class ImagedropCore {
@@ -66,6 +73,7 @@ export class ImagedropCore {
   readonly #grants = new FileGrants();
   readonly #dashboard: Dashboard;
   #context: CloudContext | null = null;
+  readonly #connects = new ConnectOrder();
   readonly warnings: string[] = [];
 
   constructor(options: CoreOptions) {
@@ -138,6 +146,7 @@ export class ImagedropCore {
     listClouds: () => this.#listClouds(),
     connect: (request) => this.#connect(request),
     disconnect: async () => {
+      this.#connects.begin(); // a connect still on its way does not take over afterwards
       this.#context = null;
       return null;
     },
@@ -224,21 +233,34 @@ export class ImagedropCore {
     const env = { env: this.#options.env, cwd: this.#options.cwd };
     const entries: CloudEntry[] = [];
     for (const c of await listCloudNames(env)) {
-      let warnings: readonly string[];
+      let facts: Pick<CloudEntry, 'warnings' | 'imageService' | 'region'>;
       try {
-        warnings = (await chooseCloud({ ...env, cloud: c.name })).warnings;
+        const config = await chooseCloud({ ...env, cloud: c.name });
+        facts = {
+          warnings: config.warnings,
+          imageService: config.imageService.kind,
+          region: config.regionName ?? null,
+        };
       } catch (e) {
-        warnings = [toAppError(e).message];
+        facts = { warnings: [toAppError(e).message] };
       }
-      entries.push({ name: c.name, source: c.source, authUrl: c.authUrl, warnings });
+      entries.push({ name: c.name, source: c.source, authUrl: c.authUrl, ...facts });
     }
     for (const p of await this.#profiles.list()) {
-      entries.push({ name: p.label, source: 'remembered', authUrl: p.authUrl, warnings: [] });
+      entries.push({
+        name: p.label,
+        source: 'remembered',
+        authUrl: p.authUrl,
+        warnings: [],
+        imageService: p.imageService ?? 'glance',
+        region: p.regionName ?? null,
+      });
     }
     return entries;
   }
 
   async #connect(request: ConnectRequest): Promise<SessionInfo> {
+    const isLatest = this.#connects.begin();
     const signal = AbortSignal.timeout(CALL_TIMEOUT_MS);
     let config: CloudConfig;
     const environment = { env: this.#options.env, cwd: this.#options.cwd };
@@ -260,6 +282,7 @@ export class ImagedropCore {
       config = configFromManual(request, request.label ?? defaultLabel(request));
     }
     const context = await openContext(config, signal, { facts: this.#facts });
+    if (!isLatest()) throw supersededError(config.name);
     // Remembering is a convenience: when it fails (no keychain, a disk error), the user is
     // connected all the same and told why the connection was not remembered.
     let notRemembered: string | null = null;
@@ -271,6 +294,7 @@ export class ImagedropCore {
         notRemembered = `Connected, but not remembered: ${toAppError(e).message}`;
       }
     }
+    if (!isLatest()) throw supersededError(config.name); // overtaken while it was being remembered
     this.#context = context;
     // Jobs restored for this cloud get a true resume plan, then queued ones start.
     void this.engine.refreshInterrupted(AbortSignal.timeout(CALL_TIMEOUT_MS)).catch(() => {});

@@ -14,6 +14,8 @@ import {
   fakeFrame,
   resetFake,
 } from '../testing/fake-electron.ts';
+import type { MenuItemConstructorOptions } from 'electron';
+import { menuItems } from './menu.ts';
 
 // vi.resetModules() gives main.ts a fresh start in each test; the fake must stay this file's one.
 const shared = globalThis as { imagedropFakeElectron?: ReturnType<typeof electronModule> };
@@ -116,6 +118,19 @@ describe('main.ts', () => {
     expect(await invoke(win, INVOKE_CHANNELS.listUploads)).toEqual({ ok: true, value: [] });
     expect(await invoke(win, INVOKE_CHANNELS.copyText, 'image-id')).toEqual({ ok: true, value: null });
     expect(fake.clipboard).toEqual(['image-id']);
+  });
+
+  it('sets the application menu; a choice in it reaches the window as a menu command', async () => {
+    await boot();
+    const win = await ready();
+    const items = menuItems((fake.applicationMenu ?? []) as MenuItemConstructorOptions[]);
+    const preferences = items.find((i) => i.id === 'preferences');
+    expect(preferences?.accelerator).toBe('CmdOrCtrl+,');
+    preferences!.click!(undefined as never, undefined, undefined as never);
+    items.find((i) => i.id === 'open-files')!.click!(undefined as never, undefined, undefined as never);
+    expect(
+      win.webContents.sent.filter((m) => m.channel === EVENT_CHANNELS.onMenuCommand).map((m) => m.payload),
+    ).toEqual(['preferences', 'open-files']);
   });
 
   it('the CA picker asks for one file and answers its path, or null when cancelled', async () => {

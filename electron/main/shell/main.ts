@@ -7,6 +7,7 @@ import {
   app,
   clipboard,
   dialog,
+  Menu,
   protocol,
   type BrowserWindow,
   type OpenDialogOptions,
@@ -14,6 +15,7 @@ import {
 } from 'electron';
 import { statSync } from 'node:fs';
 import path from 'node:path';
+import { EVENT_CHANNELS, type MenuCommand } from '../../../shared/ipc.ts';
 import { ImagedropCore } from '../core/service.ts';
 import { toAppError } from '../errors.ts';
 import { serveArgvFrom } from '../serve/options.ts';
@@ -21,7 +23,8 @@ import { runServe } from '../serve/run.ts';
 import { registerAppScheme, serveAppProtocol } from './app-protocol.ts';
 import { closeQuestion } from './close-guard.ts';
 import { startDesktopFeedback } from './desktop-feedback.ts';
-import { serveIpc } from './ipc.ts';
+import { sendToWindow, serveIpc } from './ipc.ts';
+import { applicationMenuTemplate } from './menu.ts';
 import { CA_FILE_FILTERS, createOpenFilesGate, filesFromArgv, IMAGE_FILE_FILTERS } from './open-files.ts';
 import { SafeStorageSecretStore } from './secrets.ts';
 import { appFiles } from './trust.ts';
@@ -131,7 +134,18 @@ async function start(): Promise<void> {
     stopIpc();
   };
   opened.push(argvFiles(process.argv, process.cwd()));
+  Menu.setApplicationMenu(
+    Menu.buildFromTemplate(
+      applicationMenuTemplate({ platform: process.platform, devTools: !app.isPackaged, send: sendMenuCommand }),
+    ),
+  );
   openWindow();
+}
+
+/** A menu choice goes to the window (brought up first: on macOS the menu outlives it). */
+function sendMenuCommand(command: MenuCommand): void {
+  showWindow();
+  sendToWindow(getWindow(), EVENT_CHANNELS.onMenuCommand, command);
 }
 
 async function shutdown(): Promise<void> {

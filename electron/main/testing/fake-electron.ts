@@ -221,6 +221,8 @@ function freshFake() {
     /** protocol.registerSchemesAsPrivileged calls (with whether the app was ready), and handlers. */
     privilegedSchemes: [] as { schemes: unknown[]; whenReady: boolean }[],
     protocolHandlers: new Map<string, (request: Request) => Promise<Response>>(),
+    /** The template of the application menu, once set. */
+    applicationMenu: null as unknown[] | null,
   };
 }
 
@@ -256,6 +258,12 @@ export function electronModule() {
       },
     },
     BrowserWindow: FakeBrowserWindow,
+    Menu: {
+      buildFromTemplate: vi.fn((template: unknown[]) => ({ template })),
+      setApplicationMenu: vi.fn((menu: { template: unknown[] } | null) => {
+        fake.applicationMenu = menu?.template ?? null;
+      }),
+    },
     Notification: FakeNotification,
     ipcMain: {
       handle: vi.fn((channel: string, handler: (...args: unknown[]) => unknown) => {

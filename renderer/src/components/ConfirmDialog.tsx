@@ -1,8 +1,10 @@
 // The one modal question the app asks before something destructive or costly: resuming by
-// deleting a stuck image record, deleting stuck images, cancelling every upload, cancelling an
-// upload whose bytes have all been sent. Focus moves to
-// the safe choice, stays inside the dialog, Escape cancels, and focus returns where it was.
-import { useEffect, useRef, type KeyboardEvent, type ReactNode } from 'react';
+// deleting a stuck image record, deleting stuck images, copying an image to more stores, aborting
+// multipart uploads, cancelling every upload, cancelling an upload whose bytes have all been sent.
+// Focus moves to the safe choice, stays inside the dialog, Escape cancels, and focus returns where
+// it was (dialog-focus.ts).
+import { useRef, type ReactNode } from 'react';
+import { useTranslation } from 'react-i18next';
 import { useShallow } from 'zustand/react/shallow';
 import { resumeText } from '../../../shared/format.ts';
 import { cancelUploads, resumeUploads } from '../bridge.ts';
@@ -11,6 +13,7 @@ import type { Confirmation } from '../store/ui-slice.ts';
 import { AbortUploadsDialog } from '../views/dashboard/AbortUploadsDialog.tsx';
 import { CopyToStoresDialog } from '../views/dashboard/CopyToStoresDialog.tsx';
 import { DeleteImagesDialog } from '../views/dashboard/DeleteImagesDialog.tsx';
+import { dialogKeyDown, useDialogFocus } from './dialog-focus.ts';
 
 export function ConfirmDialog() {
   const confirmation = useAppStore((s) => s.confirmation);
@@ -19,13 +22,14 @@ export function ConfirmDialog() {
 }
 
 function ConfirmationContent({ confirmation }: { confirmation: Confirmation }) {
+  const { t } = useTranslation();
   const close = useAppStore((s) => s.closeConfirmation);
   switch (confirmation.kind) {
     case 'resume-recreate':
       return (
         <DialogFrame
-          title="Start again with a new image record?"
-          confirmLabel="Delete the old record and start again"
+          title={t('confirm.recreateTitle')}
+          confirmLabel={t('confirm.recreateConfirm')}
           onCancel={close}
           onConfirm={() => {
             close();
@@ -40,16 +44,16 @@ function ConfirmationContent({ confirmation }: { confirmation: Confirmation }) {
     case 'cancel-all':
       return (
         <DialogFrame
-          title="Cancel every upload?"
-          confirmLabel="Cancel all uploads"
-          cancelLabel="Keep uploading"
+          title={t('confirm.cancelAllTitle')}
+          confirmLabel={t('confirm.cancelAllConfirm')}
+          cancelLabel={t('confirm.cancelAllKeep')}
           onCancel={close}
           onConfirm={() => {
             close();
             void cancelUploads('all');
           }}
         >
-          <p>Unfinished uploads stop, and the image records they created are deleted from the cloud.</p>
+          <p>{t('confirm.cancelAllBody')}</p>
         </DialogFrame>
       );
     case 'copy-to-stores':
@@ -59,9 +63,9 @@ function ConfirmationContent({ confirmation }: { confirmation: Confirmation }) {
     case 'cancel-uploaded':
       return (
         <DialogFrame
-          title="Delete the uploaded image?"
-          confirmLabel="Cancel and delete the image"
-          cancelLabel="Keep the upload"
+          title={t('confirm.uploadedTitle')}
+          confirmLabel={t('confirm.uploadedConfirm')}
+          cancelLabel={t('confirm.uploadedKeep')}
           onCancel={close}
           onConfirm={() => {
             close();
@@ -75,30 +79,28 @@ function ConfirmationContent({ confirmation }: { confirmation: Confirmation }) {
 }
 
 function UploadedNote({ id }: { id: string }) {
+  const { t } = useTranslation();
   const job = useAppStore((s) => s.uploads[id]);
   return (
     <p>
-      Every byte of <strong>{job?.fileName ?? id}</strong> has been sent, and the image service is storing and checking
-      it. Cancelling now deletes its image record
+      {t('confirm.uploadedBefore')} <strong>{job?.fileName ?? id}</strong> {t('confirm.uploadedMiddle')}
       {job?.imageId ? (
         <>
           {' '}
           <code>{job.imageId}</code>
         </>
       ) : null}{' '}
-      from the cloud, and the file would have to be uploaded again.
+      {t('confirm.uploadedAfter')}
     </p>
   );
 }
 
 function RecreateList({ ids }: { ids: readonly string[] }) {
+  const { t } = useTranslation();
   const jobs = useAppStore(useShallow((s) => ids.map((id) => s.uploads[id])));
   return (
     <>
-      <p>
-        The image service cannot continue these uploads. Resuming deletes their current image record and uploads the
-        whole file again into a new one:
-      </p>
+      <p>{t('confirm.recreateBody')}</p>
       <ul>
         {jobs.map((job, i) =>
           job ? (
@@ -129,43 +131,17 @@ interface DialogFrameProps {
 export function DialogFrame({
   title,
   confirmLabel,
-  cancelLabel = 'Cancel',
+  cancelLabel,
   confirmTone = 'danger',
   confirmDisabled = false,
   onConfirm,
   onCancel,
   children,
 }: DialogFrameProps) {
+  const { t } = useTranslation();
   const dialogRef = useRef<HTMLDivElement>(null);
   const cancelRef = useRef<HTMLButtonElement>(null);
-
-  useEffect(() => {
-    const previous = document.activeElement instanceof HTMLElement ? document.activeElement : null;
-    cancelRef.current?.focus();
-    return () => {
-      if (previous && previous.isConnected) previous.focus();
-    };
-  }, []);
-
-  function onKeyDown(event: KeyboardEvent<HTMLDivElement>) {
-    if (event.key === 'Escape') {
-      event.preventDefault();
-      onCancel();
-      return;
-    }
-    if (event.key !== 'Tab' || !dialogRef.current) return;
-    const focusable = [...dialogRef.current.querySelectorAll<HTMLElement>('button, [href], input, select, textarea')];
-    const first = focusable[0];
-    const last = focusable[focusable.length - 1];
-    if (!first || !last) return;
-    if (event.shiftKey && document.activeElement === first) {
-      event.preventDefault();
-      last.focus();
-    } else if (!event.shiftKey && document.activeElement === last) {
-      event.preventDefault();
-      first.focus();
-    }
-  }
+  useDialogFocus(dialogRef, cancelRef);
 
   return (
     <div className="dialog-backdrop">
@@ -176,13 +152,13 @@ export function DialogFrame({
         aria-modal="true"
         aria-labelledby="confirm-title"
         aria-describedby="confirm-body"
-        onKeyDown={onKeyDown}
+        onKeyDown={(e) => dialogKeyDown(e, dialogRef.current, onCancel)}
       >
         <h2 id="confirm-title">{title}</h2>
         <div id="confirm-body">{children}</div>
         <div className="dialog-actions">
           <button ref={cancelRef} type="button" onClick={onCancel}>
-            {cancelLabel}
+            {cancelLabel ?? t('confirm.cancel')}
           </button>
           <button
             type="button"

@@ -4,11 +4,12 @@
 // the chosen files are granted by the core exactly as the app's native picker's answers are.
 // Opened by bridge.pickFiles (disk images, several) and bridge.pickCaFile (one CA file).
 import { useCallback, useEffect, useRef, useState, type KeyboardEvent } from 'react';
+import { useTranslation } from 'react-i18next';
 import type { AppError } from '../../../shared/errors.ts';
-import { formatBytes } from '../../../shared/format.ts';
 import type { HostDirectory, HostEntry, HostRoot } from '../../../shared/ipc.ts';
 import { cancelFileBrowser, chooseHostCaFile, chooseHostFiles, listHostDirectory, listHostRoots } from '../bridge.ts';
-import { formatCount } from '../format/display.ts';
+import { formatSize } from '../format/display.ts';
+import { i18n } from '../i18n/index.ts';
 import { useAppStore } from '../store/index.ts';
 import type { FileBrowserPurpose } from '../store/ui-slice.ts';
 
@@ -20,21 +21,26 @@ export function FileBrowser() {
 
 /** What the inspector said, in a few words. */
 function verdictText(entry: HostEntry): { text: string; tone: 'good' | 'bad' | 'muted' } {
+  const t = i18n.t;
   if (entry.kind === 'other')
-    return { text: `Cannot be chosen: ${entry.refused ?? 'not a regular file'}`, tone: 'muted' };
-  if (entry.kind === 'directory') return { text: 'Folder', tone: 'muted' };
+    return {
+      text: t('files.refused', { why: entry.refused ?? t('files.notRegular') }),
+      tone: 'muted',
+    };
+  if (entry.kind === 'directory') return { text: t('files.folder'), tone: 'muted' };
   const check = entry.check;
-  if (!check) return { text: 'Not checked (too many files in this folder)', tone: 'muted' };
+  if (!check) return { text: t('files.notChecked'), tone: 'muted' };
   if (!check.ok) return { text: check.error.message, tone: 'bad' };
   const i = check.inspection;
   const what = `${i.format}${i.subformat && i.subformat !== 'none' ? ` (${i.subformat})` : ''}${
-    i.virtualSize !== null ? `, virtual size ${formatBytes(i.virtualSize)}` : ''
+    i.virtualSize !== null ? t('files.virtualSize', { size: formatSize(i.virtualSize) }) : ''
   }`;
-  if (i.safe) return { text: `Safe: ${what}`, tone: 'good' };
-  return { text: `Blocked: ${what}; ${i.reasons.map((r) => r.message).join(' ')}`, tone: 'bad' };
+  if (i.safe) return { text: t('files.safe', { what }), tone: 'good' };
+  return { text: t('files.blocked', { what, reasons: i.reasons.map((r) => r.message).join(' ') }), tone: 'bad' };
 }
 
 function FileBrowserDialog({ purpose }: { purpose: FileBrowserPurpose }) {
+  const { t } = useTranslation();
   const dialogRef = useRef<HTMLDivElement>(null);
   const locationRef = useRef<HTMLParagraphElement>(null);
   const [roots, setRoots] = useState<readonly HostRoot[] | null>(null);
@@ -119,7 +125,7 @@ function FileBrowserDialog({ purpose }: { purpose: FileBrowserPurpose }) {
     }
   }
 
-  const title = many ? 'Choose disk images on the host' : 'Choose the CA certificate file on the host';
+  const title = many ? t('files.titleImages') : t('files.titleCa');
   const count = chosen.size;
   return (
     <div className="dialog-backdrop">
@@ -136,10 +142,10 @@ function FileBrowserDialog({ purpose }: { purpose: FileBrowserPurpose }) {
           {title}
         </h2>
         <p id="file-browser-about" className="field-hint">
-          Imagedrop runs on another machine, the host, and reads files there: these are the folders it shares.
+          {t('files.about')}
         </p>
         {roots && roots.length > 1 ? (
-          <nav aria-label="Shared folders" className="file-browser-roots">
+          <nav aria-label={t('files.roots')} className="file-browser-roots">
             {roots.map((r) => (
               <button
                 key={r.path}
@@ -153,18 +159,18 @@ function FileBrowserDialog({ purpose }: { purpose: FileBrowserPurpose }) {
             ))}
           </nav>
         ) : null}
-        {roots && roots.length === 0 ? <p>This server shares no folders.</p> : null}
+        {roots && roots.length === 0 ? <p>{t('files.noRoots')}</p> : null}
         {listing ? (
           <div className="file-browser-location">
             <p id="file-browser-location" ref={locationRef} tabIndex={-1}>
-              Folder <code>{listing.path}</code>
+              {t('files.location')} <code>{listing.path}</code>
             </p>
             <button
               type="button"
               disabled={listing.parent === null || loading}
               onClick={() => void open(listing.parent!)}
             >
-              Up to the folder above
+              {t('files.up')}
             </button>
           </div>
         ) : null}
@@ -175,15 +181,15 @@ function FileBrowserDialog({ purpose }: { purpose: FileBrowserPurpose }) {
         ) : null}
         {listing ? (
           <div className="table-wrap file-browser-list">
-            <table className="images" aria-label="Folder contents" aria-busy={loading}>
+            <table className="images" aria-label={t('files.contents')} aria-busy={loading}>
               <thead>
                 <tr>
                   <th scope="col">
-                    <span className="visually-hidden">Choose</span>
+                    <span className="visually-hidden">{t('files.chooseColumn')}</span>
                   </th>
-                  <th scope="col">Name</th>
-                  <th scope="col">Size</th>
-                  <th scope="col">What the inspector says</th>
+                  <th scope="col">{t('files.name')}</th>
+                  <th scope="col">{t('files.size')}</th>
+                  <th scope="col">{t('files.verdict')}</th>
                 </tr>
               </thead>
               <tbody>
@@ -196,7 +202,7 @@ function FileBrowserDialog({ purpose }: { purpose: FileBrowserPurpose }) {
                           <input
                             type={many ? 'checkbox' : 'radio'}
                             name="file-browser-choice"
-                            aria-label={`Choose ${entry.name}`}
+                            aria-label={t('files.choose', { name: entry.name })}
                             checked={chosen.has(entry.path)}
                             onChange={(e) => toggle(entry, e.target.checked)}
                           />
@@ -207,7 +213,7 @@ function FileBrowserDialog({ purpose }: { purpose: FileBrowserPurpose }) {
                           <button
                             type="button"
                             className="link"
-                            aria-label={`Open folder ${entry.name}`}
+                            aria-label={t('files.openFolder', { name: entry.name })}
                             onClick={() => void open(entry.path)}
                           >
                             {entry.name}/
@@ -216,33 +222,34 @@ function FileBrowserDialog({ purpose }: { purpose: FileBrowserPurpose }) {
                           entry.name
                         )}
                       </th>
-                      <td className="file-size">{entry.kind === 'file' ? formatBytes(entry.size) : ''}</td>
+                      <td className="file-size">{entry.kind === 'file' ? formatSize(entry.size) : ''}</td>
                       <td className={`verdict-${verdict.tone}`}>{verdict.text}</td>
                     </tr>
                   );
                 })}
               </tbody>
             </table>
-            {listing.entries.length === 0 ? <p className="field-hint">This folder is empty.</p> : null}
+            {listing.entries.length === 0 ? <p className="field-hint">{t('files.empty')}</p> : null}
             {listing.omitted > 0 ? (
-              <p className="field-hint">
-                {listing.omitted} more {listing.omitted === 1 ? 'entry is' : 'entries are'} not shown (the first by name
-                are).
-              </p>
+              <p className="field-hint">{t('files.omitted', { count: listing.omitted })}</p>
             ) : null}
           </div>
         ) : loading ? (
-          <p>Reading the shared folders…</p>
+          <p>{t('files.reading')}</p>
         ) : null}
         <div className="dialog-actions">
           <p className="file-browser-count" aria-live="polite">
-            {many ? `${formatCount(count, 'file')} chosen` : count ? `${[...chosen.values()][0]} chosen` : ''}
+            {many
+              ? t('files.chosenCount', { count })
+              : count
+                ? t('files.chosenOne', { name: [...chosen.values()][0] ?? '' })
+                : ''}
           </p>
           <button type="button" onClick={cancelFileBrowser}>
-            Cancel
+            {t('files.cancel')}
           </button>
           <button type="button" className="primary" disabled={count === 0 || submitting} onClick={() => void submit()}>
-            {many ? `Add ${formatCount(count, 'file')}` : 'Use this CA file'}
+            {many ? t('files.add', { count }) : t('files.useCa')}
           </button>
         </div>
       </div>

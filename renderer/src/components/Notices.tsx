@@ -1,6 +1,7 @@
 // Errors (as main returned them, with their detail) and short notes of what just happened.
 // Errors stay until dismissed; notes go away after a few seconds.
 import { useEffect, type ReactNode } from 'react';
+import { useTranslation } from 'react-i18next';
 import { useAppStore } from '../store/index.ts';
 import type { Notice } from '../store/ui-slice.ts';
 
@@ -8,9 +9,10 @@ export const INFO_NOTICE_MS = 6000;
 
 /** `children` is where other live regions (the phase announcer) sit, inside this landmark. */
 export function Notices({ children }: { children?: ReactNode }) {
+  const { t } = useTranslation();
   const notices = useAppStore((s) => s.notices);
   return (
-    <section className="notices" aria-label="Notifications">
+    <section className="notices" aria-label={t('notices.label')}>
       {children}
       {notices.map((notice) => (
         <NoticeItem key={notice.id} notice={notice} />
@@ -20,6 +22,7 @@ export function Notices({ children }: { children?: ReactNode }) {
 }
 
 function NoticeItem({ notice }: { notice: Notice }) {
+  const { t } = useTranslation();
   const dismiss = useAppStore((s) => s.dismissNotice);
   useEffect(() => {
     if (notice.tone !== 'info') return;
@@ -34,9 +37,9 @@ function NoticeItem({ notice }: { notice: Notice }) {
         type="button"
         className="link"
         onClick={() => dismiss(notice.id)}
-        aria-label={`Dismiss: ${notice.message}`}
+        aria-label={t('notices.dismissLabel', { message: notice.message })}
       >
-        Dismiss
+        {t('notices.dismiss')}
       </button>
     </div>
   );

@@ -2,7 +2,7 @@
 // progress tick, which would drown a screen reader), and when jobs are added.
 import { useEffect, useState } from 'react';
 import { phaseLabel } from '../../../shared/format.ts';
-import { formatCount } from '../format/display.ts';
+import { i18n } from '../i18n/index.ts';
 import { useAppStore } from '../store/index.ts';
 
 export function PhaseAnnouncer() {
@@ -20,7 +20,7 @@ export function PhaseAnnouncer() {
           if (!before) added += 1;
           else if (before.phase !== now.phase) parts.push(`${now.fileName}: ${phaseLabel(now.phase)}`);
         }
-        if (added > 0) parts.unshift(`${formatCount(added, 'upload')} added`);
+        if (added > 0) parts.unshift(i18n.t('announcer.added', { count: added }));
         if (parts.length > 0) setMessage(parts.join('. '));
       }),
     [],

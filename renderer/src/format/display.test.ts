@@ -1,5 +1,24 @@
-import { describe, expect, it } from 'vitest';
-import { formatClock, formatDurationIn, formatErrorCode, secondsUntil } from './display.ts';
+import { afterEach, describe, expect, it } from 'vitest';
+import { formatBytes } from '../../../shared/format.ts';
+import { setLocale } from '../i18n/index.ts';
+import {
+  LIFECYCLE_LABELS,
+  formatAgo,
+  formatClock,
+  formatCount,
+  formatDate,
+  formatDateTime,
+  formatDurationIn,
+  formatErrorCode,
+  formatElapsed,
+  formatNumber,
+  formatPercent,
+  formatProgressBytes,
+  formatRelativeTime,
+  formatSize,
+  formatTime,
+  secondsUntil,
+} from './display.ts';
 
 describe('formatClock', () => {
   const now = new Date(2026, 2, 14, 15, 0, 0).getTime();
@@ -19,6 +38,58 @@ describe('formatClock', () => {
   it('shows a dash for no time', () => {
     expect(formatClock(null, now)).toBe('—');
     expect(formatClock(Number.NaN, now)).toBe('—');
+  });
+});
+
+describe('for the current locale', () => {
+  afterEach(async () => {
+    await setLocale('en', false);
+  });
+  const now = new Date(2026, 2, 14, 15, 0, 0).getTime();
+
+  it('English stays as it was: numbers, percents, sizes, durations, "ago"', () => {
+    expect(formatNumber(1234567)).toBe('1,234,567');
+    expect(formatPercent(42.6)).toBe('43%');
+    expect(formatSize(1536)).toBe('1.50 KiB');
+    expect(formatSize(3 * 1024 ** 3)).toBe(formatBytes(3 * 1024 ** 3));
+    expect(formatElapsed(185_000)).toBe('3 min 05 s');
+    expect(formatAgo(12_000)).toBe('12 s ago');
+    expect(formatProgressBytes(1024, 2048)).toBe('1.00 KiB of 2.00 KiB');
+    expect(formatCount(1000, 'image')).toBe('1,000 images');
+  });
+
+  it('Chinese gets its own words and forms', async () => {
+    await setLocale('zh-CN', false);
+    expect(formatElapsed(185_000)).toBe('3 分 05 秒');
+    expect(formatElapsed(2 * 3600_000 + 7 * 60_000)).toBe('2 小时 07 分');
+    expect(formatAgo(12_000)).toBe('12 秒前');
+    expect(formatProgressBytes(1024, 2048)).toBe('1.00 KiB / 2.00 KiB');
+    expect(formatDateTime(now)).toBe(new Date(now).toLocaleString('zh-CN'));
+    expect(formatDateTime(now)).not.toBe(new Date(now).toLocaleString('en'));
+    expect(formatDate(now)).toBe(new Date(now).toLocaleDateString('zh-CN'));
+    expect(formatTime(now)).toBe(new Date(now).toLocaleTimeString('zh-CN'));
+  });
+
+  it('lifecycle step names follow the language, read when used', async () => {
+    expect(LIFECYCLE_LABELS.verified).toBe('Verified');
+    expect(Object.keys(LIFECYCLE_LABELS)).toContain('registering');
+    await setLocale('zh-CN', false);
+    expect(LIFECYCLE_LABELS.verified).toBe('已校验');
+    expect(LIFECYCLE_LABELS.created).toBe('已创建记录');
+  });
+
+  it('relative time: the largest whole unit, in the locale’s words', async () => {
+    expect(formatRelativeTime(now - 3 * 3600_000, now)).toBe(
+      new Intl.RelativeTimeFormat('en', { numeric: 'auto', style: 'narrow' }).format(-3, 'hour'),
+    );
+    expect(formatRelativeTime(now - 3 * 3600_000, now)).toMatch(/^3\s?h.* ago$/);
+    expect(formatRelativeTime(now - 86_400_000, now)).toBe('yesterday');
+    expect(formatRelativeTime(new Date(now + 5 * 60_000).toISOString(), now)).toMatch(/^in 5\s?m/);
+    expect(formatRelativeTime(now - 17 * 86_400_000, now)).toMatch(/^2\s?w.* ago$/);
+    expect(formatRelativeTime('not a date', now)).toBe('—');
+    await setLocale('zh-CN', false);
+    expect(formatRelativeTime(now - 3 * 3600_000, now)).toBe('3小时前');
+    expect(formatRelativeTime(now - 86_400_000, now)).toBe('昨天');
   });
 });
 

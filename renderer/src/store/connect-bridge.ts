@@ -1,8 +1,9 @@
-// Wires the store to main once, at start: upload batches and files opened from the OS flow in,
-// and the queue, session and cloud list are read. Subscribes before it reads, so no batch
+// Wires the store to main once, at start: upload batches, files opened from the OS and the
+// application menu's commands flow in, and the queue, session and cloud list are read. Subscribes before it reads, so no batch
 // is lost; the uploads slice keeps the newer of a listed and a pushed snapshot.
 import type { Unsubscribe } from '../../../shared/ipc.ts';
 import { addPaths, getApi, loadClouds, loadSecretsAvailability, loadSession, refreshUploads } from '../bridge.ts';
+import { runCommand } from '../components/shortcuts.ts';
 import { useAppStore } from './index.ts';
 
 export function connectBridge(): Unsubscribe {
@@ -13,11 +14,13 @@ export function connectBridge(): Unsubscribe {
     useAppStore.getState().setView('add');
     void addPaths(paths);
   });
+  const offMenu = api.onMenuCommand((command) => runCommand(command));
   void start();
   return () => {
     offUploads();
     offRemoved();
     offFiles();
+    offMenu();
   };
 }
 

@@ -59,4 +59,27 @@ describe('session slice', () => {
     state().cloudsFailed(makeError({ message: 'clouds.yaml is not valid YAML.' }));
     expect(state().cloudsError?.message).toBe('clouds.yaml is not valid YAML.');
   });
+
+  it('switching to another cloud (the header) clears the old cloud’s dashboard list; the same cloud keeps it', () => {
+    state().connectSucceeded(makeSession({ cloudKey: 'k|a|RegionOne' }));
+    useAppStore.setState({ images: [makeImage()], selectedImageIds: ['x'], imagesFetchedAt: 1 });
+    state().connectSucceeded(makeSession({ cloudKey: 'k|a|RegionOne' }));
+    expect(state().images).toHaveLength(1);
+    state().connectSucceeded(makeSession({ cloudKey: 'k|b|RegionOne', cloud: 'other' }));
+    expect(state().session?.cloud).toBe('other');
+    expect(state().images).toEqual([]);
+    expect(state().selectedImageIds).toEqual([]);
+    expect(state().imagesFetchedAt).toBeNull();
+  });
+
+  it('a connect overtaken by a later one changes nothing: the later one decides', () => {
+    state().connectSucceeded(makeSession({ cloud: 'a' }));
+    state().connectStarted();
+    state().connectStarted();
+    state().connectFailed(makeError({ code: 'auth/superseded', message: 'overtaken' }));
+    expect(state().connection).toBe('connecting');
+    expect(state().connectError).toBeNull();
+    state().connectSucceeded(makeSession({ cloud: 'b' }));
+    expect(state().session?.cloud).toBe('b');
+  });
 });

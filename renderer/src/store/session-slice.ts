@@ -30,6 +30,17 @@ export interface SessionSlice {
   disconnectFinished(stillConnected: SessionInfo | null): void;
 }
 
+/** The dashboard as it is before any list: what a session that ends (or changes cloud) leaves. */
+const EMPTY_DASHBOARD = {
+  images: [],
+  imagesLoading: false,
+  imagesFetchedAt: null,
+  imagesPages: 0,
+  imagesError: null,
+  selectedImageIds: [],
+  deleteOutcomes: [],
+} satisfies Partial<AppState>;
+
 export const createSessionSlice: StateCreator<AppState, [], [], SessionSlice> = (set) => ({
   session: null,
   connection: 'unknown',
@@ -49,24 +60,25 @@ export const createSessionSlice: StateCreator<AppState, [], [], SessionSlice> = 
         : { session, connection: session ? 'connected' : 'disconnected' },
     ),
   connectStarted: () => set({ connection: 'connecting', connectError: null }),
-  connectSucceeded: (session) => set({ session, connection: 'connected', connectError: null }),
+  connectSucceeded: (session) =>
+    set((state) =>
+      // Another cloud (the switcher): the dashboard's list was the old cloud's.
+      state.session && state.session.cloudKey !== session.cloudKey
+        ? { session, connection: 'connected', connectError: null, ...EMPTY_DASHBOARD }
+        : { session, connection: 'connected', connectError: null },
+    ),
   connectFailed: (error) =>
-    set((state) => ({ connectError: error, connection: state.session ? 'connected' : 'disconnected' })),
+    set((state) =>
+      // Overtaken by a later choice, which is still on its way (or done): that one decides.
+      error.code === 'auth/superseded'
+        ? {}
+        : { connectError: error, connection: state.session ? 'connected' : 'disconnected' },
+    ),
   disconnectStarted: () => set({ connection: 'disconnecting' }),
   disconnectFinished: (stillConnected) =>
     set(
       stillConnected
         ? { session: stillConnected, connection: 'connected' }
-        : {
-            session: null,
-            connection: 'disconnected',
-            images: [],
-            imagesLoading: false,
-            imagesFetchedAt: null,
-            imagesPages: 0,
-            imagesError: null,
-            selectedImageIds: [],
-            deleteOutcomes: [],
-          },
+        : { session: null, connection: 'disconnected', ...EMPTY_DASHBOARD },
     ),
 });

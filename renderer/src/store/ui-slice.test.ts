@@ -52,4 +52,23 @@ describe('ui slice', () => {
     state().closeConfirmation();
     expect(state().confirmation).toBeNull();
   });
+
+  it('opens Preferences, but never over a question another dialog is asking', () => {
+    state().openPreferences();
+    expect(state().preferencesOpen).toBe(true);
+    state().closePreferences();
+    state().askConfirmation({ kind: 'cancel-all' });
+    state().openPreferences();
+    expect(state().preferencesOpen).toBe(false);
+    state().closeConfirmation();
+    state().openFileBrowser('images');
+    state().openPreferences();
+    expect(state().preferencesOpen).toBe(false);
+  });
+
+  it('holds the theme choice, "system" unless one was remembered', () => {
+    expect(state().theme).toBe('system');
+    state().setTheme('dark');
+    expect(state().theme).toBe('dark');
+  });
 });

@@ -3,6 +3,7 @@
 import type { StateCreator } from 'zustand';
 import type { AppError } from '../../../shared/errors.ts';
 import type { UploadId } from '../../../shared/upload.ts';
+import { savedTheme, type ThemeChoice } from '../components/theme.ts';
 import type { AppState } from './types.ts';
 
 export const VIEWS = ['connect', 'add', 'queue', 'dashboard'] as const;
@@ -40,6 +41,9 @@ export interface UiSlice {
   nextNoticeId: number;
   confirmation: Confirmation | null;
   fileBrowser: FileBrowserPurpose | null;
+  /** The Preferences dialog (language, theme) is open. */
+  preferencesOpen: boolean;
+  theme: ThemeChoice;
   setView(view: ViewName): void;
   selectUpload(id: UploadId | null): void;
   /** Shows an error as main returned it (its message already says what to do). */
@@ -50,6 +54,9 @@ export interface UiSlice {
   closeConfirmation(): void;
   openFileBrowser(purpose: FileBrowserPurpose): void;
   closeFileBrowser(): void;
+  openPreferences(): void;
+  closePreferences(): void;
+  setTheme(theme: ThemeChoice): void;
 }
 
 export const createUiSlice: StateCreator<AppState, [], [], UiSlice> = (set) => ({
@@ -59,6 +66,8 @@ export const createUiSlice: StateCreator<AppState, [], [], UiSlice> = (set) => (
   nextNoticeId: 1,
   confirmation: null,
   fileBrowser: null,
+  preferencesOpen: false,
+  theme: savedTheme(),
   setView: (view) => set({ view }),
   selectUpload: (selectedUploadId) => set({ selectedUploadId }),
   reportError: (error, context) =>
@@ -82,4 +91,8 @@ export const createUiSlice: StateCreator<AppState, [], [], UiSlice> = (set) => (
   closeConfirmation: () => set({ confirmation: null }),
   openFileBrowser: (fileBrowser) => set({ fileBrowser }),
   closeFileBrowser: () => set({ fileBrowser: null }),
+  // Never over another dialog: the question asked first is answered first.
+  openPreferences: () => set((state) => (state.confirmation || state.fileBrowser ? {} : { preferencesOpen: true })),
+  closePreferences: () => set({ preferencesOpen: false }),
+  setTheme: (theme) => set({ theme }),
 });

@@ -23,6 +23,7 @@ import type {
   ImagedropApi,
   InspectOutcome,
   InvokeMethod,
+  MenuCommand,
   MultipartUploadList,
   ResumeOptions,
   Unsubscribe,
@@ -100,6 +101,7 @@ export class FakeApi implements ImagedropApi {
   private readonly failures = new Map<InvokeMethod, AppError>();
   private readonly uploadListeners = new Set<(batch: readonly UploadSnapshot[]) => void>();
   private readonly fileListeners = new Set<(paths: readonly string[]) => void>();
+  private readonly menuListeners = new Set<(command: MenuCommand) => void>();
   private readonly removedListeners = new Set<(ids: readonly UploadId[]) => void>();
   private nextJob = 1;
   private clock = 1_800_000_000_000;
@@ -159,8 +161,13 @@ export class FakeApi implements ImagedropApi {
     for (const listener of this.fileListeners) listener(paths);
   }
 
+  /** A command from the application menu (main sends it in the app). */
+  menuCommand(command: MenuCommand): void {
+    for (const listener of this.menuListeners) listener(command);
+  }
+
   get listenerCount(): number {
-    return this.uploadListeners.size + this.fileListeners.size;
+    return this.uploadListeners.size + this.fileListeners.size + this.menuListeners.size;
   }
 
   private record<T>(method: InvokeMethod, args: readonly unknown[], run: () => Result<T>): Promise<Result<T>> {
@@ -526,5 +533,10 @@ export class FakeApi implements ImagedropApi {
   onFilesOpened(listener: (paths: readonly string[]) => void): Unsubscribe {
     this.fileListeners.add(listener);
     return () => this.fileListeners.delete(listener);
+  }
+
+  onMenuCommand(listener: (command: MenuCommand) => void): Unsubscribe {
+    this.menuListeners.add(listener);
+    return () => this.menuListeners.delete(listener);
   }
 }

@@ -40,6 +40,16 @@ describe('ConnectView', () => {
     expect((screen.getByLabelText('Auth URL') as HTMLInputElement).value).toBe('https://keystone.example.org:5000/v3');
   });
 
+  it('before the clouds list arrives neither way is ticked, so the first click on either is a choice', async () => {
+    installFakeApi({ clouds: [makeCloud({ name: 'prod' })] });
+    render(<ConnectView />);
+    expect((screen.getByLabelText('Enter the details') as HTMLInputElement).checked).toBe(false);
+    expect((screen.getByLabelText('A cloud from clouds.yaml') as HTMLInputElement).checked).toBe(false);
+    expect(screen.getByLabelText('Auth URL')).toBeTruthy(); // the details form is there to type in
+    await act(() => loadClouds());
+    expect((screen.getByLabelText('A cloud from clouds.yaml') as HTMLInputElement).checked).toBe(true);
+  });
+
   it('a click on "Enter the details" before the clouds list arrives keeps that choice', async () => {
     installFakeApi({ clouds: [makeCloud({ name: 'prod' })] });
     render(<ConnectView />);
