@@ -145,6 +145,14 @@ describe('bridge commands', () => {
     const api = installFakeApi({
       connected: true,
       images: [makeImage({ id: 'a', name: 'A' }), makeImage({ id: 'b', name: 'B', ownedByProject: false })],
+      // What main answers for another project's image (its rule: electron/main/core/dashboard.ts).
+      deleteErrors: {
+        b: {
+          code: 'auth/forbidden',
+          message: "Image B belongs to another project: Imagedrop only deletes your project's images.",
+          retryable: false,
+        },
+      },
     });
     await loadImages();
     await deleteImages(['a', 'b']);
@@ -244,7 +252,12 @@ describe('bridge commands', () => {
   });
 
   it('a remembered connection joins the cloud list at once; forgetting takes it out', async () => {
-    const api = installFakeApi();
+    // Main remembered it: the clouds it lists after the connect include it.
+    const api = installFakeApi({
+      cloudsAfterConnect: [
+        { name: 'Lab cloud', source: 'remembered', authUrl: 'https://keystone.example.org:5000/v3', warnings: [] },
+      ],
+    });
     await connect({
       kind: 'manual',
       authUrl: 'https://keystone.example.org:5000/v3',

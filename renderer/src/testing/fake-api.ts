@@ -1,7 +1,11 @@
 // An in-memory ImagedropApi for unit tests. It behaves like the contract: every call resolves
 // to a Result (never throws), jobs move only through shared/phases.ts, and every change to a
 // job reaches listeners as a snapshot batch through onUploadsChanged (as main's pump does).
-import { stepViews } from '../../../shared/targets.ts';
+// It records calls and answers what a test seeded; it holds none of main's rules (file grants,
+// what may be deleted or aborted, keychain warnings, resume consent): those live in
+// electron/main and its integration tests check them. A test that needs main's refusal seeds it
+// (failNext, deleteErrors, abortErrors, the session connect answers).
+import { percentOf } from '../../../shared/format.ts';
 import type { AppError } from '../../../shared/errors.ts';
 import type {
   AbortUploadOutcome,
@@ -31,7 +35,7 @@ import { canTransition, isFinished, nextPhase, type UploadEvent } from '../../..
 import { fail, ok, type Result } from '../../../shared/result.ts';
 import type { CloudEntry, ConnectRequest, SessionInfo } from '../../../shared/session.ts';
 import type { UploadId, UploadRequest, UploadSnapshot } from '../../../shared/upload.ts';
-import { makeSession } from './fixtures.ts';
+import { makeSession, makeSnapshot } from './fixtures.ts';
 
 export interface FakeCall {
   readonly method: InvokeMethod;
@@ -63,6 +67,12 @@ export interface FakeApiOptions {
   usage?: UsageReport;
   /** What listMultipartUploads answers (default: a Glance cloud's "none, and why"). */
   multipart?: MultipartUploadList;
+  /** What listClouds answers once a connect succeeded (main may have remembered one); default: unchanged. */
+  cloudsAfterConnect?: CloudEntry[];
+  /** The images deleteImages refuses, with main's answer; every other one is deleted and leaves the list. */
+  deleteErrors?: Record<string, AppError>;
+  /** The multipart uploads abortMultipartUploads refuses, with main's answer; every other one is aborted. */
+  abortErrors?: Record<string, AppError>;
 }
 
 export class FakeApi implements ImagedropApi {
@@ -84,14 +94,15 @@ export class FakeApi implements ImagedropApi {
   /** The copies copyImageToStores started; a test moves them on by replacing entries. */
   copies: ImageCopy[] = [];
   multipart: MultipartUploadList;
+  cloudsAfterConnect: CloudEntry[] | null;
+  deleteErrors: Record<string, AppError>;
+  abortErrors: Record<string, AppError>;
   /** The next call of a method answers with this error instead. */
   private readonly failures = new Map<InvokeMethod, AppError>();
   private readonly uploadListeners = new Set<(batch: readonly UploadSnapshot[]) => void>();
   private readonly fileListeners = new Set<(paths: readonly string[]) => void>();
   private readonly menuListeners = new Set<(command: MenuCommand) => void>();
   private readonly removedListeners = new Set<(ids: readonly UploadId[]) => void>();
-  /** CA files pickCaFile() returned: as in main, a typed-in connection may name only these. */
-  private readonly grantedCaFiles = new Set<string>();
   private nextJob = 1;
   private clock = 1_800_000_000_000;
 
@@ -123,6 +134,9 @@ export class FakeApi implements ImagedropApi {
       uploads: [],
       reason: 'This is a Glance cloud: multipart uploads are what IMS routes leave in an OBS bucket.',
     };
+    this.cloudsAfterConnect = options.cloudsAfterConnect ?? null;
+    this.deleteErrors = options.deleteErrors ?? {};
+    this.abortErrors = options.abortErrors ?? {};
     for (const s of options.uploads ?? []) this.jobs.set(s.id, s);
   }
 
@@ -198,35 +212,12 @@ export class FakeApi implements ImagedropApi {
     return this.record('listClouds', [], () => ok([...this.clouds]));
   }
 
+  /** Answers the seeded session (named after the cloud asked for); main's rules (CA grants, remembering) are not here. */
   connect(request: ConnectRequest): Promise<Result<SessionInfo>> {
     return this.record('connect', [request], () => {
-      if (
-        request.kind === 'manual' &&
-        request.cacertPath !== undefined &&
-        !this.grantedCaFiles.has(request.cacertPath)
-      ) {
-        return fail({
-          code: 'ipc/path-not-granted',
-          message: 'Imagedrop reads only a CA file you chose with "Choose…": choose the CA certificate file again.',
-          retryable: false,
-        });
-      }
       this.session =
         request.kind === 'cloud' ? { ...this.sessionTemplate, cloud: request.cloud } : this.sessionTemplate;
-      if (request.kind === 'manual' && request.remember) {
-        if (!this.keychain) {
-          this.session = {
-            ...this.session,
-            warnings: [...this.session.warnings, 'Connected, but not remembered: this system offers no keychain.'],
-          };
-        } else {
-          const name = request.label ?? 'remembered';
-          this.clouds = [
-            ...this.clouds.filter((c) => c.name !== name),
-            { name, source: 'remembered', authUrl: request.authUrl, warnings: [] },
-          ];
-        }
-      }
+      if (this.cloudsAfterConnect) this.clouds = [...this.cloudsAfterConnect];
       return ok(this.session);
     });
   }
@@ -261,10 +252,7 @@ export class FakeApi implements ImagedropApi {
   }
 
   pickCaFile(): Promise<Result<string | null>> {
-    return this.record('pickCaFile', [], () => {
-      if (this.pickedCaFile !== null) this.grantedCaFiles.add(this.pickedCaFile);
-      return ok(this.pickedCaFile);
-    });
+    return this.record('pickCaFile', [], () => ok(this.pickedCaFile));
   }
 
   pickFiles(): Promise<Result<string[]>> {
@@ -299,12 +287,12 @@ export class FakeApi implements ImagedropApi {
       const missing = this.requireSession();
       if (missing) return fail(missing);
       const created: UploadSnapshot[] = requests.map((r) => {
-        const id = `job-${this.nextJob++}`;
         const inspection = this.files[r.path];
-        const size = inspection && !('code' in inspection) ? inspection.size : 0;
+        const inspected = inspection && !('code' in inspection) ? inspection : null;
         this.clock += 1;
-        return {
-          id,
+        // A queued job as the tests' fixtures build it; only what this call was given differs.
+        return makeSnapshot({
+          id: `job-${this.nextJob++}`,
           file: r.path,
           fileName: r.path.split('/').pop() ?? r.path,
           imageName: r.name,
@@ -315,35 +303,24 @@ export class FakeApi implements ImagedropApi {
           cloudKey: this.session?.cloudKey ?? null,
           cloudName: this.session?.cloud ?? null,
           userName: this.session?.user.name ?? null,
-          format: inspection && !('code' in inspection) ? inspection.format : null,
-          virtualSize: inspection && !('code' in inspection) ? inspection.virtualSize : null,
+          format: inspected?.format ?? null,
+          virtualSize: inspected?.virtualSize ?? null,
           target: 'glance',
           phase: 'queued',
+          records: {},
           imageId: null,
           createdImage: false,
           imageStatus: null,
           bytesSent: 0,
-          bytesTotal: size,
+          bytesTotal: inspected?.size ?? 0,
           bytesPerSecond: null,
           etaSeconds: null,
           attempt: 0,
-          retryAt: null,
-          resume: { kind: 'none' },
-          error: null,
-          steps: stepViews('glance', {}, 'queued'),
           checksums: { algorithm: null, local: null, server: null, md5Local: null, md5Server: null },
-          verified: false,
-          verifiedBy: null,
-          object: null,
-          remoteJob: null,
-          stores: null,
-          leftover: null,
           createdAt: this.clock,
           startedAt: null,
-          finishedAt: null,
-          averageSpeed: null,
           updatedAt: this.clock,
-        };
+        });
       });
       this.emit(created);
       return ok(created.map((s) => s.id));
@@ -353,22 +330,21 @@ export class FakeApi implements ImagedropApi {
   pauseUploads(selection: UploadSelection): Promise<Result<null>> {
     return this.record('pauseUploads', [selection], () =>
       this.transition(selection, 'pause', (s) => ({
-        resume: { kind: 'continue', percent: Math.floor((s.bytesSent / Math.max(1, s.bytesTotal)) * 100) },
+        resume: { kind: 'continue', percent: percentOf(s.bytesSent, s.bytesTotal) },
         bytesPerSecond: null,
         etaSeconds: null,
       })),
     );
   }
 
+  /** Resumes what the phases allow; whether a recreate had the user's consent is main's rule (a test checks the recorded options). */
   resumeUploads(selection: UploadSelection, options?: ResumeOptions): Promise<Result<null>> {
     const args = options === undefined ? [selection] : [selection, options];
     return this.record('resumeUploads', args, () =>
-      this.transition(
-        selection,
-        'resume',
-        (s) => ({ resume: { kind: 'none' }, ...(s.resume.kind === 'continue' ? {} : { bytesSent: 0 }) }),
-        (s) => s.resume.kind !== 'recreate' || options?.recreate === true,
-      ),
+      this.transition(selection, 'resume', (s) => ({
+        resume: { kind: 'none' },
+        ...(s.resume.kind === 'continue' ? {} : { bytesSent: 0 }),
+      })),
     );
   }
 
@@ -434,27 +410,8 @@ export class FakeApi implements ImagedropApi {
       if (missing) return fail(missing);
       return ok(
         ids.map((id): DeleteOutcome => {
-          const image = this.images.find((i) => i.id === id);
-          if (!image)
-            return { id, ok: false, error: { code: 'glance/not-found', message: 'No such image.', retryable: false } };
-          if (image.uploadingHere) {
-            return {
-              id,
-              ok: false,
-              error: {
-                code: 'dashboard/not-stuck',
-                message: 'This image is being uploaded by Imagedrop: cancel that upload in the queue instead.',
-                retryable: false,
-              },
-            };
-          }
-          if (!image.ownedByProject || image.protected) {
-            return {
-              id,
-              ok: false,
-              error: { code: 'auth/forbidden', message: 'Not allowed to delete this image.', retryable: false },
-            };
-          }
+          const refused = this.deleteErrors[id];
+          if (refused) return { id, ok: false, error: refused };
           this.images = this.images.filter((i) => i.id !== id);
           return { id, ok: true };
         }),
@@ -506,24 +463,17 @@ export class FakeApi implements ImagedropApi {
     );
   }
 
-  /** Aborts the listed uploads no job holds; the others answer as main does, with an error each. */
+  /** Aborts the listed uploads but the ones a test seeded a refusal for (main refuses one a job holds). */
   abortMultipartUploads(uploadIds: readonly string[]): Promise<Result<AbortUploadOutcome[]>> {
     return this.record('abortMultipartUploads', [uploadIds], () =>
       ok(
         uploadIds.map((uploadId): AbortUploadOutcome => {
-          const upload = this.multipart.uploads.find((u) => u.uploadId === uploadId);
-          if (!upload || upload.jobId) {
-            return {
-              uploadId,
-              ok: false,
-              error: {
-                code: upload ? 'dashboard/upload-in-use' : 'objstore/no-such-upload',
-                message: upload ? `Job ${upload.jobId} can still resume it.` : 'No such upload.',
-                retryable: false,
-              },
-            };
-          }
-          this.multipart = { ...this.multipart, uploads: this.multipart.uploads.filter((u) => u !== upload) };
+          const refused = this.abortErrors[uploadId];
+          if (refused) return { uploadId, ok: false, error: refused };
+          this.multipart = {
+            ...this.multipart,
+            uploads: this.multipart.uploads.filter((u) => u.uploadId !== uploadId),
+          };
           return { uploadId, ok: true };
         }),
       ),
@@ -551,9 +501,7 @@ export class FakeApi implements ImagedropApi {
 
   chooseHostCaFile(path: string): Promise<Result<string>> {
     return this.record('chooseHostCaFile', [path], () => {
-      if (!this.listedFile(path)) return fail(this.outsideRoots(path));
-      this.grantedCaFiles.add(path);
-      return ok(path);
+      return this.listedFile(path) ? ok(path) : fail(this.outsideRoots(path));
     });
   }
 

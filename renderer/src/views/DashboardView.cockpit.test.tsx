@@ -378,6 +378,30 @@ describe('on an IMS cloud', () => {
     expect(within(row('centos')).queryByRole('button', { name: /Copy/ })).toBeNull();
   });
 
+  it('shows the refusal main answers for an upload a job took hold of since the list was read, and keeps its row', async () => {
+    const message =
+      'Job j7 can still resume the upload of imagedrop/j1/old.raw: resume or cancel that job in the queue instead.';
+    const api = await setup(
+      {
+        session: imsSession,
+        multipart: { bucket: 'images', prefix: 'imagedrop/', uploads, reason: null },
+        // Main's rule (electron/main/core/multipart-uploads.ts, checked by dashboard-ims.int.test.ts).
+        abortErrors: { 'up-orphan': { code: 'dashboard/upload-in-use', message, retryable: false } },
+      },
+      <App />,
+    );
+    await act(async () => state().setView('dashboard'));
+    const list = () => screen.getByRole('table', { name: 'Unfinished multipart uploads' });
+    const old = within(list()).getByRole('row', { name: /old\.raw/ });
+    fireEvent.click(within(old).getByRole('button', { name: 'Abort the upload of imagedrop/j1/old.raw' }));
+    await act(async () => fireEvent.click(screen.getByRole('button', { name: 'Abort and delete the parts' })));
+    expect(api.callsOf('abortMultipartUploads')).toEqual([[['up-orphan']]]);
+    expect(screen.getByRole('region', { name: 'Abort results' }).textContent).toContain(
+      `up-orphan: not aborted. ${message}`,
+    );
+    expect(within(list()).getByRole('row', { name: /old\.raw/ })).toBeTruthy();
+  });
+
   it('says why there is nothing to list when the cloud has no bucket', async () => {
     await setup({
       session: imsSession,

@@ -193,14 +193,21 @@ describe('DashboardView', () => {
 
   it('shows a failed deletion with its reason', async () => {
     const api = await setup();
-    // The image became protected between the list and the delete.
-    api.images = api.images.map((i) => (i.id === 'q1' ? { ...i, protected: true } : i));
+    // The image became protected between the list and the delete: main refuses it (its rule, checked
+    // by electron/main/core/service.int.test.ts); the view shows main's answer.
+    api.deleteErrors = {
+      q1: {
+        code: 'auth/forbidden',
+        message: 'Image stuck-queued is protected: unprotect it first if you really mean to delete it.',
+        retryable: false,
+      },
+    };
     await act(async () => {
       const { deleteImages } = await import('../bridge.ts');
       await deleteImages(['q1']);
     });
     expect(screen.getByRole('region', { name: 'Deletion results' }).textContent).toContain(
-      'stuck-queued: not deleted. Not allowed to delete this image.',
+      'stuck-queued: not deleted. Image stuck-queued is protected: unprotect it first if you really mean to delete it.',
     );
   });
 
