@@ -52,6 +52,8 @@ export class ImagedropCore {
   readonly #hostFiles: HostFiles;
   readonly #grants = new FileGrants();
   readonly #dashboard: Dashboard;
+  /** The last startUploads admission: each waits for the one before (see startUploads). */
+  #admissions: Promise<void> = Promise.resolve();
   readonly warnings: string[] = [];
 
   constructor(options: CoreOptions) {
@@ -162,9 +164,22 @@ export class ImagedropCore {
       this.#grants.require(requests.map((r) => r.path));
       this.#requireKnownStores(requests);
       const routed = await this.#withRoutes(requests as UploadRequest[]);
-      // Refused before a job is queued, so before a byte is sent: what cannot fit the quota.
-      await requireUploadsFit(this.#requireContext(), this.engine.list(), routed, AbortSignal.timeout(CALL_TIMEOUT_MS));
-      return this.engine.add(routed);
+      // Refused before a job is queued, so before a byte is sent: what cannot fit the quota. One
+      // check and its add at a time, so that two calls at once cannot both pass on the same usage.
+      const admitted = this.#admissions.then(async () => {
+        await requireUploadsFit(
+          this.#requireContext(),
+          this.engine.list(),
+          routed,
+          AbortSignal.timeout(CALL_TIMEOUT_MS),
+        );
+        return this.engine.add(routed);
+      });
+      this.#admissions = admitted.then(
+        () => undefined,
+        () => undefined,
+      );
+      return admitted;
     },
     pauseUploads: async (selection) => {
       this.engine.pause(selection);

@@ -210,6 +210,46 @@ describe('startUploads refuses what cannot fit, before a byte is sent', () => {
   });
 });
 
+describe('two uploads asked for at once (a double submit, two serve windows)', () => {
+  it('are checked one after the other: only one of two that each fit, but not together, is queued', async () => {
+    const core = await coreWith(await cloudsWith('twice', proxy.url, { image_storage_quota: quotaText }));
+    const call = caller(core);
+    await call('connect', { kind: 'cloud', cloud: ADMIN });
+    const usage = await call<UsageReport>('getUsage');
+    if (!usage.ok) throw new Error(usage.error.message);
+    const left = usage.value.limitBytes! - usage.value.usedBytes - usage.value.pendingBytes;
+    // Each fits what is left alone (with a margin for what other suites add meanwhile), both do not.
+    const size = Math.floor(left / 2) + 64 * MiB;
+    expect(size).toBeLessThan(left - 64 * MiB);
+    const [a, b] = await Promise.all([sparseFile(dir, 'twice-a.raw', size), sparseFile(dir, 'twice-b.raw', size)]);
+    core.grantPaths([a, b]);
+    proxy.inject({ match: /^PUT \/v2\/images\/[^/]+\/file/, fault: { kind: 'hold', afterBytes: 0 } });
+    const request = (file: string, name: string) => ({
+      path: file,
+      name,
+      diskFormat: 'raw',
+      containerFormat: 'bare',
+      visibility: 'private',
+    });
+    const results = await Promise.all([
+      call<UploadId[]>('startUploads', [request(a, 'usage-twice-a')]),
+      call<UploadId[]>('startUploads', [request(b, 'usage-twice-b')]),
+    ]);
+    try {
+      expect(results.filter((r) => r.ok)).toHaveLength(1);
+      const refused = results.find((r) => !r.ok);
+      expect(refused && !refused.ok && refused.error.code).toBe('glance/quota-exceeded');
+      expect(core.engine.list()).toHaveLength(1);
+    } finally {
+      await call('cancelUploads', 'all');
+      proxy.release();
+      await expect
+        .poll(() => core.engine.list().every((j) => j.phase === 'cancelled'), { timeout: 60_000, interval: 200 })
+        .toBe(true);
+    }
+  });
+});
+
 describe('IMS: usage and the private image quota (emulator over the real Glance)', () => {
   let emulator: ImsEmulator;
   beforeAll(async () => {

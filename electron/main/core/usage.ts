@@ -16,6 +16,8 @@ import type { CloudContext } from './context.ts';
 export function pendingUploads(
   snapshots: readonly UploadSnapshot[],
   cloudKey: string,
+  /** Each queued job's file size, where the job has not checked its file yet (bytesTotal 0). */
+  unchecked: ReadonlyMap<string, number> = new Map(),
 ): { readonly bytes: number; readonly images: number } {
   let bytes = 0;
   let images = 0;
@@ -26,7 +28,7 @@ export function pendingUploads(
     // An active image is counted by the service already (a job verifying it, say).
     if (s.imageStatus === 'active') continue;
     const copies = s.target === 'glance-import' && s.stores && s.stores.length > 0 ? s.stores.length : 1;
-    bytes += s.bytesTotal * copies;
+    bytes += (s.bytesTotal || (unchecked.get(s.id) ?? 0)) * copies;
   }
   return { bytes, images };
 }
@@ -62,7 +64,10 @@ export async function projectUsage(
   snapshots: readonly UploadSnapshot[],
   signal: AbortSignal,
 ): Promise<UsageReport> {
-  const pending = pendingUploads(snapshots, context.key);
+  // A job queued a moment ago has not read its file's size yet: it counts all the same.
+  const unsized = snapshots.filter((s) => s.cloudKey === context.key && !isFinished(s.phase) && s.bytesTotal === 0);
+  const unchecked = new Map(await Promise.all(unsized.map(async (s) => [s.id, await sizeOf(s.file)] as const)));
+  const pending = pendingUploads(snapshots, context.key, unchecked);
   if (context.kind === 'ims') {
     const { used, quota } = await imsUsage(context, signal);
     return {
