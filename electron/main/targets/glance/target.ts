@@ -345,8 +345,6 @@ export class GlanceTarget implements ImageTarget<GlanceState> {
       run.update({ image: { status: null }, state: { createUncertain: false, transport: null, staged: true } });
       await run.persist();
     } else {
-      // The 204 means Glance has every byte: it is storing them (finish() ends this step at `active`).
-      run.step('saving', 'start');
       run.update({
         image: { status: null }, // read again while finishing
         state: { createUncertain: false, transport: null }, // the transfer is complete: nothing of it is left to resume
@@ -358,6 +356,9 @@ export class GlanceTarget implements ImageTarget<GlanceState> {
   /** Waits for `active` (the import route first asks for the import, then follows it store by store). */
   async finish(run: TargetRun<GlanceState>): Promise<void> {
     if (this.#importing) return this.#finishImport(run);
+    // Glance has every byte and is storing them: Saving starts here, after the engine ended
+    // Uploading, and ends at `active`.
+    run.step('saving', 'start');
     const imageId = run.job.image.id!;
     let delay = this.#verify.pollStartMs;
     let lastStatus: string | null = null;
@@ -568,7 +569,7 @@ export class GlanceTarget implements ImageTarget<GlanceState> {
 
   /**
    * Records the image's status. Glance says `saving` from the first byte it receives, but the
-   * Saving step starts only once every byte is sent (transfer()): the lifecycle reads in order,
+   * Saving step starts only once the transfer has ended (finish()): the lifecycle reads in order,
    * Uploading then Saving, never both under way.
    */
   #setStatus(run: TargetRun<GlanceState>, status: GlanceImageStatus): void {
