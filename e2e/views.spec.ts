@@ -20,7 +20,8 @@ import {
   tab,
 } from './steps.ts';
 
-test.use({ imageProxy: true });
+// The test Glance's own quota (user_storage_quota 4GB), told to Imagedrop so that usage shows against it.
+test.use({ imageProxy: true, cloudKeys: { image_storage_quota: '4GB' } });
 
 test('every view passes axe in light and dark; screenshots for the README', async ({ page, app }, testInfo) => {
   const [unsafe, raw, qcow2] = await Promise.all([
