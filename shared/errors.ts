@@ -130,6 +130,7 @@ export type AppErrorCode =
   | 'upload/record-uncertain'
   // Imagedrop's own files: the job log (no record is created without it), remembered connections
   | 'joblog/unwritable'
+  | 'joblog/unreadable'
   | 'data/unwritable'
   // The operator dashboard
   | 'dashboard/not-stuck'

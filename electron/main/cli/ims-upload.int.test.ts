@@ -169,13 +169,15 @@ describe('cli upload --route register, killed mid-upload and resumed', () => {
 });
 
 describe('cli uploads: what OBS keeps until someone aborts it', () => {
-  it('lists the unfinished uploads under imagedrop/, aborts one, and never one a CLI job can still resume', async () => {
+  it('lists the unfinished uploads under imagedrop/, aborts one, and never one a CLI job or the app’s queue can still resume', async () => {
     const client = storeClient();
     const signal = () => AbortSignal.timeout(30_000);
     const orphanKey = `imagedrop/orphan-${Date.now()}/disk.raw`;
     const orphan = await client.initiateMultipartUpload('images', orphanKey, {}, signal());
     const heldKey = `imagedrop/held-${Date.now()}/disk.raw`;
     const held = await client.initiateMultipartUpload('images', heldKey, {}, signal());
+    const appKey = `imagedrop/app-${Date.now()}/disk.raw`;
+    const appHeld = await client.initiateMultipartUpload('images', appKey, {}, signal());
     // A CLI job log whose interrupted job still uses the second upload.
     const { newJobState } = await import('../upload/job-state.ts');
     const { JobLog } = await import('../upload/job-log.ts');
@@ -186,25 +188,29 @@ describe('cli uploads: what OBS keeps until someone aborts it', () => {
       containerFormat: 'bare',
       visibility: 'private',
     } as const;
-    const job = {
-      ...newJobState('job-held', request, 'ims-register', { key: null, name: 'hw', userName: null }, 1),
+    const holding = (id: string, key: string, uploadId: string) => ({
+      ...newJobState(id, request, 'ims-register', { key: null, name: 'hw', userName: null }, 1),
       phase: 'interrupted' as const,
       targetState: {
         route: 'register',
         multipart: {
           version: 1,
           bucket: 'images',
-          key: heldKey,
-          uploadId: held,
+          key,
+          uploadId,
           partSize: 1,
           file: { size: 1, mtimeMs: 1, ctimeMs: 1, ino: 1 },
           partMd5s: [],
         },
       },
-    };
+    });
     const log = new JobLog(path.join(dir, 'data', 'cli-jobs', 'held.json'));
-    await log.save(() => [job]);
+    await log.save(() => [holding('job-held', heldKey, held)]);
     await log.flush();
+    // The app's own queue, in the same data folder: its paused job still uses the third upload.
+    const appLog = new JobLog(path.join(dir, 'data', 'jobs.json'));
+    await appLog.save(() => [holding('job-app', appKey, appHeld)]);
+    await appLog.flush();
     try {
       const cli = (args: string[]) => start(args).done;
       const listed = await cli(['uploads', '--cloud', 'hw', '--json']);
@@ -214,17 +220,24 @@ describe('cli uploads: what OBS keeps until someone aborts it', () => {
         expect.arrayContaining([
           expect.objectContaining({ uploadId: orphan, key: orphanKey, job: null }),
           expect.objectContaining({ uploadId: held, key: heldKey, job: 'job-held' }),
+          expect.objectContaining({ uploadId: appHeld, key: appKey, job: 'job-app' }),
         ]),
       );
       const refused = await cli(['uploads', 'abort', held, '--cloud', 'hw']);
       expect(refused.code).toBe(1);
       expect(refused.stderr).toMatch(/job job-held can still resume it/);
+      const refusedApp = await cli(['uploads', 'abort', appHeld, '--cloud', 'hw']);
+      expect(refusedApp.code).toBe(1);
+      expect(refusedApp.stderr).toMatch(/job job-app can still resume it/);
       const aborted = await cli(['uploads', 'abort', orphan, '--cloud', 'hw']);
       expect(aborted.code, aborted.stderr).toBe(0);
       const after = (await client.listMultipartUploads('images', 'imagedrop/', signal())).map((u) => u.uploadId);
       expect(after).not.toContain(orphan);
       expect(after).toContain(held);
+      expect(after).toContain(appHeld);
     } finally {
+      await client.abortMultipartUpload('images', appKey, appHeld, signal()).catch(() => {});
+      await appLog.remove();
       await client.abortMultipartUpload('images', heldKey, held, signal()).catch(() => {});
       await client.abortMultipartUpload('images', orphanKey, orphan, signal()).catch(() => {});
       await log.remove();

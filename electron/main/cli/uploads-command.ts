@@ -1,21 +1,28 @@
 // `cli uploads`: the unfinished multipart uploads this app started in an IMS cloud's OBS bucket
 // (under the imagedrop/ prefix), which OBS keeps, and bills, until someone aborts them; and
-// `cli uploads abort` to do so. An upload a job in a CLI job log can still resume is never aborted
-// from here: resume or cancel that job instead.
+// `cli uploads abort` to do so. An upload a job can still resume (in a CLI job log, or in the app's
+// own queue, jobs.json in the same data folder) is never aborted from here: resume or cancel that
+// job instead.
+import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { ImsContext } from '../core/ims-context.ts';
 import { ImagedropError } from '../errors.ts';
 import { abortUpload, listOrphans } from '../objstore/multipart.ts';
 import { OBJECT_PREFIX } from '../targets/ims/object-leg.ts';
-import { uploadsHeldByCliLogs } from '../core/multipart-uploads.ts';
+import { uploadsHeldByCliLogs, uploadsHeldByLogs } from '../core/multipart-uploads.ts';
+import { defaultDataDir } from '../core/paths.ts';
 import { EXIT_OK, EXIT_PROBLEM, type CliCommand, type CliIo } from './command.ts';
 import { chooseCliCloud } from './connect.ts';
 import { writeJson, writeLine } from './terminal.ts';
 import { cliJobsDir } from './upload-command.ts';
 
-/** Upload ids that unfinished jobs in the CLI's logs still use, with the job that uses each. */
-function uploadsInUse(io: CliIo): Promise<Map<string, string>> {
-  return uploadsHeldByCliLogs(cliJobsDir(io));
+/** Upload ids that unfinished jobs still use (the CLI's logs and the app's queue), with the job that uses each. */
+async function uploadsInUse(io: CliIo): Promise<Map<string, string>> {
+  const [cli, app] = await Promise.all([
+    uploadsHeldByCliLogs(cliJobsDir(io)),
+    uploadsHeldByLogs([path.join(defaultDataDir(io.env), 'jobs.json')]),
+  ]);
+  return new Map([...cli, ...app]);
 }
 
 export const uploadsCommand: CliCommand = {

@@ -1,10 +1,10 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { JobLog } from '../upload/job-log.ts';
 import { newJobState } from '../upload/job-state.ts';
-import { multipartUploadId, uploadsHeldBy, uploadsHeldByCliLogs } from './multipart-uploads.ts';
+import { multipartUploadId, uploadsHeldBy, uploadsHeldByCliLogs, uploadsHeldByLogs } from './multipart-uploads.ts';
 
 const request = {
   path: '/i/d.raw',
@@ -48,6 +48,22 @@ describe('which multipart uploads a job holds', () => {
         ]),
       );
       expect(await uploadsHeldByCliLogs(path.join(dir, 'missing'))).toEqual(new Map());
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('only reads the logs: a damaged one is left where it is, and no upload is called free while it cannot be read', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'imagedrop-held-'));
+    try {
+      const damaged = path.join(dir, 'run.json');
+      await writeFile(damaged, '{"version": 2, "jobs": [');
+      await expect(uploadsHeldByCliLogs(dir)).rejects.toMatchObject({ code: 'joblog/unreadable' });
+      // The owner of the log (a CLI run, the app) still finds it as it left it.
+      expect(await readdir(dir)).toEqual(['run.json']);
+      expect(await readFile(damaged, 'utf8')).toBe('{"version": 2, "jobs": [');
+      // A missing log holds nothing (the app's queue before the app first ran).
+      expect(await uploadsHeldByLogs([path.join(dir, 'jobs.json')])).toEqual(new Map());
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

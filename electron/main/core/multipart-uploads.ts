@@ -33,16 +33,33 @@ export function uploadsHeldBy(
   return held;
 }
 
-/** Upload ids that unfinished jobs in the CLI's job logs (a folder of them) still use. */
-export async function uploadsHeldByCliLogs(folder: string): Promise<Map<string, string>> {
-  const files = await readdir(folder).catch(() => [] as string[]);
+/**
+ * Upload ids that unfinished jobs in these job logs still use. The logs are only read (another
+ * process may own them). One that cannot be read whole may hold any upload: then no upload can be
+ * called free, and the lookup fails with a sentence naming the log.
+ */
+export async function uploadsHeldByLogs(files: readonly string[]): Promise<Map<string, string>> {
   const jobs: { id: string; targetState: unknown }[] = [];
-  for (const f of files.filter((x) => x.endsWith('.json'))) {
-    for (const job of await new JobLog(path.join(folder, f)).load()) {
+  for (const file of files) {
+    const read = await new JobLog(file).peek();
+    if (read === null) {
+      throw new ImagedropError(
+        'joblog/unreadable',
+        `The job log ${file} cannot be read, so Imagedrop cannot tell which uploads its jobs can still resume: run \`cli jobs\` (or open the app) to have it checked, or move it away, then try again.`,
+        { detail: file },
+      );
+    }
+    for (const job of read) {
       if (!isFinished(job.phase) || job.leftover) jobs.push({ id: job.id, targetState: job.targetState });
     }
   }
   return uploadsHeldBy(jobs);
+}
+
+/** Upload ids that unfinished jobs in the CLI's job logs (a folder of them) still use. */
+export async function uploadsHeldByCliLogs(folder: string): Promise<Map<string, string>> {
+  const files = await readdir(folder).catch(() => [] as string[]);
+  return uploadsHeldByLogs(files.filter((x) => x.endsWith('.json')).map((f) => path.join(folder, f)));
 }
 
 interface Where {

@@ -357,6 +357,30 @@ export class JobLog {
     return kept;
   }
 
+  /**
+   * Reads the log and changes nothing on disk (for a lookup by another process or view, which must
+   * never set aside a log its owner may still be writing). Missing → []; null when it cannot be
+   * read whole (unreadable, invalid, or one job damaged).
+   */
+  async peek(): Promise<JobState[] | null> {
+    let text: string;
+    try {
+      text = await readFile(this.file, 'utf8');
+    } catch (e) {
+      return (e as NodeJS.ErrnoException).code === 'ENOENT' ? [] : null;
+    }
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      return null;
+    }
+    const envelope = logSchema.safeParse(parsed);
+    if (!envelope.success) return null;
+    const jobs = envelope.data.jobs.map((raw) => parseJob(envelope.data.version, raw));
+    return jobs.every((j) => j !== null) ? jobs : null;
+  }
+
   async #setAside(why: string, outcome: string): Promise<void> {
     const aside = `${this.file}.corrupt-${new Date().toISOString().replace(/[:.]/g, '-')}`;
     try {
