@@ -199,7 +199,15 @@ describe('the dashboard, on a Glance cloud', () => {
     const before = await admin.getImage(job.imageId!, signal());
     const [from] = (before.stores ?? '').split(',');
     const to = from === 'fast' ? 'slow' : 'fast';
-    const started = await value<ImageCopy>('copyImageToStores', job.imageId, [to]);
+    // Two clicks at once: one copy starts, the other is refused (not a second import).
+    const [first, second] = await Promise.all([
+      call<ImageCopy>('copyImageToStores', job.imageId, [to]),
+      call<ImageCopy>('copyImageToStores', job.imageId, [to]),
+    ]);
+    expect([first.ok, second.ok].sort()).toEqual([false, true]);
+    const refused = first.ok ? second : first;
+    expect(!refused.ok && refused.error.message).toMatch(/already being copied/);
+    const started = (first.ok ? first.value : second.ok ? second.value : null)!;
     expect(started).toMatchObject({ imageId: job.imageId, imageName: job.imageName });
     expect(['copying', 'done']).toContain(started.state);
     const seen = new Set<string>();

@@ -24,6 +24,9 @@ export class ImageCopies {
     return [...this.#copies.values()];
   }
 
+  /** Copies asked for whose first reading has not come yet. */
+  readonly #starting = new Set<string>();
+
   /** Stops following every copy (Glance goes on with what it accepted). */
   dispose(): void {
     for (const c of this.#controllers.values()) c.abort(new Error('the app is closing'));
@@ -37,12 +40,22 @@ export class ImageCopies {
         'Copying an image to other stores is a Glance import: this cloud runs Huawei IMS, which has no stores to copy to.',
       );
     }
-    if (this.#copies.get(imageId)?.state === 'copying') {
+    if (this.#starting.has(imageId) || this.#copies.get(imageId)?.state === 'copying') {
       throw new ImagedropError(
         'ipc/invalid-request',
         'This image is already being copied to other stores: wait for that copy to end.',
       );
     }
+    // Claimed before the first await: a second click while this one starts is refused too.
+    this.#starting.add(imageId);
+    try {
+      return await this.#start(context, imageId, stores);
+    } finally {
+      this.#starting.delete(imageId);
+    }
+  }
+
+  async #start(context: Extract<CloudContext, { kind: 'glance' }>, imageId: string, stores: readonly string[]) {
     const controller = new AbortController();
     const signal = AbortSignal.any([controller.signal, AbortSignal.timeout(COPY_TIMEOUT_MS)]);
     const startedAt = Date.now();
