@@ -89,3 +89,13 @@ export interface GlanceStore {
 
 /** The property Imagedrop writes on every image it creates, so that any copy of the app can tell. */
 export const IMAGEDROP_PROPERTY = 'imagedrop_upload_id';
+
+/** A comma list of Glance's (`stores`, `os_glance_importing_to_stores`, `os_glance_failed_import`). */
+export function storeList(value: unknown): string[] {
+  return typeof value === 'string'
+    ? value
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean)
+    : [];
+}

@@ -1,7 +1,7 @@
 // The dashboard's view of a cloud's images, whatever its image service: list the project's images,
 // read one again, delete one. Glance and IMS answer in nearly the same words (IMS images carry
 // Glance's statuses); this is where the differences are settled.
-import { GLANCE_IMAGE_STATUSES, IMAGEDROP_PROPERTY, type GlanceImage } from '../../../shared/glance.ts';
+import { GLANCE_IMAGE_STATUSES, IMAGEDROP_PROPERTY, storeList, type GlanceImage } from '../../../shared/glance.ts';
 import type { ImageStatus } from '../../../shared/upload.ts';
 import { UPLOAD_TAG_KEY, type ImsImage } from '../huawei/ims.ts';
 import type { CloudContext } from './context.ts';
@@ -39,16 +39,6 @@ export interface DashboardImages {
   list(signal: AbortSignal): Promise<{ images: DashboardImage[]; pages: number }>;
   get(id: string, signal: AbortSignal): Promise<DashboardImage>;
   delete(id: string, signal: AbortSignal): Promise<void>;
-}
-
-/** A comma list of Glance's (`stores`, `os_glance_importing_to_stores`, `os_glance_failed_import`). */
-function storeList(value: unknown): string[] {
-  return typeof value === 'string'
-    ? value
-        .split(',')
-        .map((s) => s.trim())
-        .filter(Boolean)
-    : [];
 }
 
 function fromGlance(image: GlanceImage): DashboardImage {

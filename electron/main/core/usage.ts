@@ -117,7 +117,8 @@ export async function requireUploadsFit(
   let report: UsageReport;
   try {
     report = await projectUsage(context, snapshots, signal);
-  } catch {
+  } catch (e) {
+    if (signal.aborted) throw e; // the caller gave up (Ctrl-C): nothing is uploaded
     return;
   }
   const sizes = await Promise.all(requests.map((r) => sizeOf(r.path)));

@@ -1,7 +1,6 @@
 // One polite live region for the whole queue: it says when a job changes phase (not every
 // progress tick, which would drown a screen reader), and when jobs are added.
 import { useEffect, useState } from 'react';
-import { phaseLabel } from '../../../shared/format.ts';
 import { i18n } from '../i18n/index.ts';
 import { useAppStore } from '../store/index.ts';
 
@@ -18,7 +17,8 @@ export function PhaseAnnouncer() {
           const before = prev.uploads[id];
           if (!now || now === before) continue;
           if (!before) added += 1;
-          else if (before.phase !== now.phase) parts.push(`${now.fileName}: ${phaseLabel(now.phase)}`);
+          else if (before.phase !== now.phase)
+            parts.push(`${now.fileName}: ${i18n.t(`phase.${now.phase}`, { ns: 'queue' })}`);
         }
         if (added > 0) parts.unshift(i18n.t('announcer.added', { count: added }));
         if (parts.length > 0) setMessage(parts.join('. '));

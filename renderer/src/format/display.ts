@@ -83,39 +83,9 @@ export function formatAgo(elapsedMs: number): string {
   return i18n.t('time.ago', { elapsed: formatElapsed(elapsedMs) });
 }
 
-const RELATIVE_UNITS: readonly [Intl.RelativeTimeFormatUnit, number][] = [
-  ['year', 365 * 86_400_000],
-  ['month', 30 * 86_400_000],
-  ['week', 7 * 86_400_000],
-  ['day', 86_400_000],
-  ['hour', 3_600_000],
-  ['minute', 60_000],
-  ['second', 1000],
-];
-
-/**
- * A moment relative to now, in the largest whole unit: "3h ago", "yesterday", "in 5 min"
- * ("3小时前", "昨天"): Intl.RelativeTimeFormat in the current locale. Unreadable → "—".
- */
-export function formatRelativeTime(value: number | string | null | undefined, now: number = Date.now()): string {
-  const t = toTime(value);
-  if (t === null) return '—';
-  const diff = t - now;
-  const format = new Intl.RelativeTimeFormat(currentLocale(), { numeric: 'auto', style: 'narrow' });
-  for (const [unit, ms] of RELATIVE_UNITS) {
-    if (Math.abs(diff) >= ms) return format.format(Math.trunc(diff / ms), unit);
-  }
-  return format.format(0, 'second');
-}
-
 /** "1.2 GiB of 2.8 GiB". */
 export function formatProgressBytes(done: number, total: number): string {
   return i18n.t('progressBytes', { done: formatSize(done), total: formatSize(total) });
-}
-
-/** 3, "image" → "3 images" (an English noun: views with their own words use t() with a count). */
-export function formatCount(count: number, noun: string): string {
-  return `${formatNumber(count)} ${noun}${count === 1 ? '' : 's'}`;
 }
 
 /** An image's name, or its id when it has none. */

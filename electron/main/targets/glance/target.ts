@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import {
   IMAGEDROP_PROPERTY,
+  storeList,
   type GlanceImage,
   type GlanceImageStatus,
   type GlanceStore,
@@ -625,16 +626,6 @@ function throwIfEnded(status: GlanceImageStatus): void {
       'The image was deleted before it became active: upload the file again to a new image.',
     );
   }
-}
-
-/** A comma list of Glance's (`stores`, `os_glance_importing_to_stores`, `os_glance_failed_import`). */
-function storeList(value: unknown): string[] {
-  return typeof value === 'string'
-    ? value
-        .split(',')
-        .map((s) => s.trim())
-        .filter(Boolean)
-    : [];
 }
 
 /** Each wanted store's state, from the image's own properties. */

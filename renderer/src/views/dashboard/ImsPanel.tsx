@@ -63,6 +63,7 @@ function ImsJobs() {
 
 function ImsJobRow({ id }: { id: UploadId }) {
   const { t } = useTranslation('dashboard');
+  const { t: tq } = useTranslation('queue');
   const job = useAppStore((s) => s.uploads[id]);
   if (!job) return null;
   const registering = job.steps.find((s) => s.step === 'registering');
@@ -71,7 +72,7 @@ function ImsJobRow({ id }: { id: UploadId }) {
     <tr>
       <th scope="row">{job.fileName}</th>
       <td>{job.remoteJob ? <code>{job.remoteJob.id}</code> : <span className="muted">{t('ims.noJobYet')}</span>}</td>
-      <td>{job.remoteJob?.status ?? job.phase}</td>
+      <td>{job.remoteJob?.status ?? tq(`phase.${job.phase}`)}</td>
       <td>
         {percent === null ? (
           t('table.none')
