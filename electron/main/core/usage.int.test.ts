@@ -210,6 +210,26 @@ describe('startUploads refuses what cannot fit, before a byte is sent', () => {
   });
 });
 
+describe('the check before an upload, on a cloud with no quota anywhere', () => {
+  it('does not list the project’s images (there is nothing to weigh them against)', async () => {
+    const core = await coreWith(await cloudsWith('noquota', proxy.url, {}));
+    const call = caller(core);
+    await call('connect', { kind: 'cloud', cloud: ADMIN });
+    const file = await randomFile(dir, 'noquota.raw', MiB);
+    core.grantPaths([file]);
+    const seen = proxy.requests.length;
+    const r = await call<UploadId[]>('startUploads', [
+      { path: file, name: 'usage-noquota', diskFormat: 'raw', containerFormat: 'bare', visibility: 'private' },
+    ]);
+    expect(r.ok).toBe(true);
+    await expect.poll(() => core.engine.list()[0]?.phase, { timeout: 60_000, interval: 200 }).toBe('done');
+    const during = proxy.requests.slice(seen);
+    expect(during.some((l) => l.startsWith('GET /v2/info/usage'))).toBe(true);
+    expect(during.filter((l) => /^GET \/v2\/images\?/.test(l))).toEqual([]);
+    await deleteImages(admin, [core.engine.list()[0]!.imageId!]);
+  });
+});
+
 describe('two uploads asked for at once (a double submit, two serve windows)', () => {
   it('are checked one after the other: only one of two that each fit, but not together, is queued', async () => {
     const core = await coreWith(await cloudsWith('twice', proxy.url, { image_storage_quota: quotaText }));

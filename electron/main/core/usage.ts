@@ -63,6 +63,8 @@ export async function projectUsage(
   context: CloudContext,
   snapshots: readonly UploadSnapshot[],
   signal: AbortSignal,
+  /** For a check only: a Glance with no quota anywhere is not summed (the report has no limit). */
+  options: { readonly onlyAgainstLimit?: boolean } = {},
 ): Promise<UsageReport> {
   // A job queued a moment ago has not read its file's size yet: it counts all the same.
   const unsized = snapshots.filter((s) => s.cloudKey === context.key && !isFinished(s.phase) && s.bytesTotal === 0);
@@ -81,7 +83,7 @@ export async function projectUsage(
       fetchedAt: Date.now(),
     };
   }
-  const usage = await context.glance.getUsage(signal);
+  const usage = await context.glance.getUsage(signal, options);
   return {
     service: 'glance',
     source: usage.source,
@@ -116,7 +118,7 @@ export async function requireUploadsFit(
   if (requests.length === 0) return;
   let report: UsageReport;
   try {
-    report = await projectUsage(context, snapshots, signal);
+    report = await projectUsage(context, snapshots, signal, { onlyAgainstLimit: true });
   } catch (e) {
     if (signal.aborted) throw e; // the caller gave up (Ctrl-C): nothing is uploaded
     return;

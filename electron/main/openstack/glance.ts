@@ -300,9 +300,10 @@ export class GlanceClient {
    * `image_size_total` (Keystone unified limits, in MiB); otherwise — Glance before Yoga answers
    * 404, and with unified limits off (its legacy user_storage_quota, as on Zed here) it answers
    * `{"usage": {}}` — the sum of the project's images as Glance counts them (size × copies, not
-   * killed or deleted) against the cloud's configured image_storage_quota, if any.
+   * killed or deleted) against the cloud's configured image_storage_quota, if any. With
+   * onlyAgainstLimit and no limit anywhere, the images are not summed (usedBytes 0: not read).
    */
-  async getUsage(signal: AbortSignal): Promise<ImageUsage> {
+  async getUsage(signal: AbortSignal, options: { readonly onlyAgainstLimit?: boolean } = {}): Promise<ImageUsage> {
     let reported: { usage?: { image_size_total?: { usage?: unknown; limit?: unknown } } } = {};
     try {
       const res = await this.#call('GET', '/v2/info/usage', signal);
@@ -319,6 +320,10 @@ export class GlanceClient {
         limitBytes: total.limit < 0 ? null : total.limit * MiB,
       };
     }
+    const limitBytes = this.session.config.storageQuota ?? null;
+    // A check against the quota needs no sum where there is no quota: the listing of every image
+    // of the project (seconds on a large one) is spared before each upload.
+    if (limitBytes === null && options.onlyAgainstLimit) return { source: 'image-sum', usedBytes: 0, limitBytes };
     const { images } = await this.listImages(signal, { owner: this.session.projectId });
     let used = 0;
     for (const image of images) {
@@ -326,7 +331,7 @@ export class GlanceClient {
       const copies = image.stores ? image.stores.split(',').filter((s) => s.trim()).length : 1;
       used += image.size * Math.max(1, copies);
     }
-    return { source: 'image-sum', usedBytes: used, limitBytes: this.session.config.storageQuota ?? null };
+    return { source: 'image-sum', usedBytes: used, limitBytes };
   }
 
   /** GET /v2/info/import: the import methods this cloud enables. */
