@@ -236,6 +236,20 @@ function installBench(args: { rows: number; rowHeight: number }): void {
     onFilesOpened() {
       return () => undefined;
     },
+    onMenuCommand() {
+      return () => undefined;
+    },
+    getUsage: () =>
+      ok({
+        service: 'glance',
+        source: 'image-sum',
+        usedBytes: 0,
+        limitBytes: null,
+        limitFrom: null,
+        pendingBytes: 0,
+        images: null,
+        fetchedAt: Date.now(),
+      }),
   };
   (window as unknown as Record<string, unknown>).imagedrop = api;
 
