@@ -82,7 +82,7 @@ describe('bridge commands', () => {
     api.pathForFile = () => '';
     await dropFiles([{ name: 'folder', size: 0 }]);
     expect(api.callsOf('inspectFiles')).toEqual([]);
-    expect(state().notices[0]?.message).toMatch(/not a local file/);
+    expect(state().notices[0]?.message).toBe('1 dropped item is not a local file and was ignored.');
   });
 
   it('marks drafts failed when inspectFiles itself fails', async () => {

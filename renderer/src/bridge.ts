@@ -77,7 +77,7 @@ async function call<T>(run: () => Promise<Result<T>>): Promise<Result<T>> {
   } catch (e) {
     const error: AppError = {
       code: 'internal',
-      message: e instanceof Error ? e.message : 'The main process did not answer.',
+      message: e instanceof Error ? e.message : i18n.t('failed.noAnswer'),
       retryable: true,
     };
     return { ok: false, error };
@@ -100,7 +100,7 @@ export async function loadSecretsAvailability(): Promise<void> {
 }
 
 export async function loadSession(): Promise<void> {
-  const session = take(await call(() => getApi().getSession()), 'Could not read the session');
+  const session = take(await call(() => getApi().getSession()), i18n.t('failed.session'));
   store().sessionLoaded(session ?? null);
 }
 
@@ -137,7 +137,7 @@ export async function pickCaFile(): Promise<string | null> {
       store().openFileBrowser('ca');
     });
   }
-  return take(await call(() => getApi().pickCaFile()), 'Could not open the file picker') ?? null;
+  return take(await call(() => getApi().pickCaFile()), i18n.t('failed.filePicker')) ?? null;
 }
 
 export async function disconnect(): Promise<void> {
@@ -146,7 +146,7 @@ export async function disconnect(): Promise<void> {
   const result = await call(() => getApi().disconnect());
   if (result.ok) store().disconnectFinished(null);
   else {
-    store().reportError(result.error, 'Could not disconnect');
+    store().reportError(result.error, i18n.t('failed.disconnect'));
     store().disconnectFinished(before);
   }
 }
@@ -162,7 +162,7 @@ export async function addPaths(paths: readonly string[]): Promise<void> {
   if (result.ok) store().inspectionsReceived(result.value);
   else {
     store().inspectionsFailed(unique, result.error);
-    store().reportError(result.error, 'Could not inspect the files');
+    store().reportError(result.error, i18n.t('failed.inspect'));
   }
 }
 
@@ -171,7 +171,7 @@ export async function pickFiles(): Promise<void> {
     store().openFileBrowser('images');
     return;
   }
-  const paths = take(await call(() => getApi().pickFiles()), 'Could not open the file picker');
+  const paths = take(await call(() => getApi().pickFiles()), i18n.t('failed.filePicker'));
   if (paths && paths.length > 0) await addPaths(paths);
 }
 
@@ -234,14 +234,13 @@ export async function dropFiles(files: readonly DroppedFile[]): Promise<void> {
     // This page is served from another machine (or by a server): a dropped file stays in the browser.
     store().reportError({
       code: 'file/outside-roots',
-      message:
-        'Dropped files stay on this computer: Imagedrop uploads files from the host it runs on, so put the image there and choose it with "Choose files…".',
+      message: i18n.t('dropped.stayHere'),
       retryable: false,
     });
   } else if (skipped > 0) {
     store().reportError({
       code: 'file/not-a-file',
-      message: `${skipped} dropped item${skipped === 1 ? ' is' : 's are'} not a local file and ${skipped === 1 ? 'was' : 'were'} ignored.`,
+      message: i18n.t('dropped.notFiles', { count: skipped }),
       retryable: false,
     });
   }
@@ -256,7 +255,7 @@ export async function startUploads(requests: readonly UploadRequest[], draftIds:
   store().setSubmitting(false);
   // Queued uploads count as pending against the quota; a refusal may follow from a changed usage.
   void loadUsage();
-  const ids = take(result, 'Could not start the uploads');
+  const ids = take(result, i18n.t('failed.start'));
   if (!ids) return false;
   store().removeDrafts(draftIds);
   store().notify(`${ids.length} upload${ids.length === 1 ? '' : 's'} started.`);
@@ -282,33 +281,33 @@ export async function loadUsage(): Promise<void> {
 // ── the queue ──
 
 export async function refreshUploads(): Promise<void> {
-  const list = take(await call(() => getApi().listUploads()), 'Could not read the queue');
+  const list = take(await call(() => getApi().listUploads()), i18n.t('failed.queue'));
   if (list) store().replaceUploads(list);
 }
 
 export async function pauseUploads(selection: UploadSelection): Promise<void> {
-  take(await call(() => getApi().pauseUploads(selection)), 'Could not pause');
+  take(await call(() => getApi().pauseUploads(selection)), i18n.t('failed.pause'));
 }
 
 export async function resumeUploads(selection: UploadSelection, options?: ResumeOptions): Promise<void> {
   const api = getApi();
   take(
     await call(() => (options ? api.resumeUploads(selection, options) : api.resumeUploads(selection))),
-    'Could not resume',
+    i18n.t('failed.resume'),
   );
 }
 
 export async function cancelUploads(selection: UploadSelection): Promise<void> {
-  take(await call(() => getApi().cancelUploads(selection)), 'Could not cancel');
+  take(await call(() => getApi().cancelUploads(selection)), i18n.t('failed.cancel'));
 }
 
 export async function retryUploads(selection: UploadSelection): Promise<void> {
-  take(await call(() => getApi().retryUploads(selection)), 'Could not retry');
+  take(await call(() => getApi().retryUploads(selection)), i18n.t('failed.retry'));
 }
 
 /** Removes finished jobs in main; the removal comes back through onUploadsRemoved. */
 export async function clearUploads(selection: UploadSelection): Promise<void> {
-  take(await call(() => getApi().clearUploads(selection)), 'Could not clear finished uploads');
+  take(await call(() => getApi().clearUploads(selection)), i18n.t('failed.clear'));
 }
 
 /**

@@ -31,6 +31,26 @@ export const common = {
     themes: { system: 'As the system', light: 'Light', dark: 'Dark' },
     close: 'Close',
   },
+  failed: {
+    noAnswer: 'The main process did not answer.',
+    session: 'Could not read the session',
+    filePicker: 'Could not open the file picker',
+    disconnect: 'Could not disconnect',
+    inspect: 'Could not inspect the files',
+    start: 'Could not start the uploads',
+    queue: 'Could not read the queue',
+    pause: 'Could not pause',
+    resume: 'Could not resume',
+    cancel: 'Could not cancel',
+    retry: 'Could not retry',
+    clear: 'Could not clear finished uploads',
+  },
+  dropped: {
+    stayHere:
+      'Dropped files stay on this computer: Imagedrop uploads files from the host it runs on, so put the image there and choose it with "Choose files…".',
+    notFiles_one: '{{count}} dropped item is not a local file and was ignored.',
+    notFiles_other: '{{count}} dropped items are not local files and were ignored.',
+  },
   notices: {
     label: 'Notifications',
     dismiss: 'Dismiss',

@@ -32,6 +32,26 @@ export const common: Translation<typeof en> = {
     themes: { system: '跟随系统', light: '浅色', dark: '深色' },
     close: '关闭',
   },
+  failed: {
+    noAnswer: '主进程没有响应。',
+    session: '无法读取会话',
+    filePicker: '无法打开文件选择器',
+    disconnect: '无法断开连接',
+    inspect: '无法检查这些文件',
+    start: '无法开始上传',
+    queue: '无法读取队列',
+    pause: '无法暂停',
+    resume: '无法继续',
+    cancel: '无法取消',
+    retry: '无法重试',
+    clear: '无法清除已完成的上传',
+  },
+  dropped: {
+    stayHere:
+      '拖入的文件留在这台计算机上：Imagedrop 从它运行所在的主机上传文件，请把镜像放到那台主机上，再用“选择文件…”选择它。',
+    notFiles_one: '{{count}} 个拖入的项目不是本地文件，已忽略。',
+    notFiles_other: '{{count}} 个拖入的项目不是本地文件，已忽略。',
+  },
   notices: {
     label: '通知',
     dismiss: '关闭',
