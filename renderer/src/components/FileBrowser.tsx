@@ -12,6 +12,7 @@ import { formatSize } from '../format/display.ts';
 import { i18n } from '../i18n/index.ts';
 import { useAppStore } from '../store/index.ts';
 import type { FileBrowserPurpose } from '../store/ui-slice.ts';
+import { dialogKeyDown } from './dialog-focus.ts';
 
 export function FileBrowser() {
   const purpose = useAppStore((s) => s.fileBrowser);
@@ -104,25 +105,7 @@ function FileBrowserDialog({ purpose }: { purpose: FileBrowserPurpose }) {
   }
 
   function onKeyDown(event: KeyboardEvent<HTMLDivElement>) {
-    if (event.key === 'Escape') {
-      event.preventDefault();
-      cancelFileBrowser();
-      return;
-    }
-    if (event.key !== 'Tab' || !dialogRef.current) return;
-    const focusable = [
-      ...dialogRef.current.querySelectorAll<HTMLElement>('button:not(:disabled), input:not(:disabled)'),
-    ];
-    const first = focusable[0];
-    const last = focusable[focusable.length - 1];
-    if (!first || !last) return;
-    if (event.shiftKey && document.activeElement === first) {
-      event.preventDefault();
-      last.focus();
-    } else if (!event.shiftKey && document.activeElement === last) {
-      event.preventDefault();
-      first.focus();
-    }
+    dialogKeyDown(event, dialogRef.current, cancelFileBrowser);
   }
 
   const title = many ? t('files.titleImages') : t('files.titleCa');
